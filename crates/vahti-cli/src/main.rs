@@ -1,0 +1,3 @@
+//! The vahti command-line tool.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The Vahti daemon.
+
+fn main() {}
