@@ -7,9 +7,14 @@
 //! It performs no I/O and has no async code. Time is always passed in by the caller, so every
 //! function here is deterministic and can be tested without a clock, a database or a network.
 
+pub mod calendar;
+pub mod debtor;
 pub mod error;
 pub mod ident;
+pub mod interest;
 pub mod money;
+pub mod paycode;
 
+pub use debtor::DebtorType;
 pub use error::ErrorCode;
 pub use money::{Currency, Money, MoneyError};

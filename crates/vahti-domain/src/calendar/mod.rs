@@ -1,0 +1,1 @@
+//! Banking days, Finnish public holidays and send windows in a time zone.

@@ -1,0 +1,1 @@
+//! Penalty interest under the Finnish Interest Act (633/1982).
