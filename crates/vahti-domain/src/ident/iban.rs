@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use iban::IbanLike;
 
-use super::{IdentError, string_identifier};
+use super::{IdentError, compact, string_identifier};
 
 /// A valid IBAN, including a valid BBAN for its country.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -13,10 +13,11 @@ pub struct Iban(iban::Iban);
 
 impl Iban {
     /// Parses and validates an IBAN in the electronic (`FI4950009420028730`) or the printed
-    /// (`FI49 5000 9420 0287 30`) form.
+    /// (`FI49 5000 9420 0287 30`) form. White space anywhere is ignored, so irregular groups such
+    /// as `FI 90 800026 2776 1348` are accepted, and lower case is accepted.
     pub fn parse(value: &str) -> Result<Self, IdentError> {
-        let trimmed = value.trim();
-        trimmed
+        let electronic = compact(value).to_ascii_uppercase();
+        electronic
             .parse::<iban::Iban>()
             .map(Iban)
             .map_err(|error| IdentError::Iban {
@@ -83,6 +84,18 @@ mod tests {
 
         let swedish = Iban::parse("SE45 5000 0000 0583 9825 7466").unwrap();
         assert!(!swedish.is_finnish());
+    }
+
+    #[test]
+    fn irregular_spaces_and_lower_case() {
+        for value in [
+            "FI 90 800026 2776 1348",
+            "FI90 800026 27761348",
+            "fi90 8000 2627 7613 48",
+        ] {
+            let iban = Iban::parse(value).unwrap();
+            assert_eq!(iban.as_str(), "FI9080002627761348", "value {value:?}");
+        }
     }
 
     #[test]
