@@ -2,7 +2,7 @@
 //!
 //! Both codes are built from validated identifiers ([`Iban`](crate::ident::Iban),
 //! [`PaymentReference`](crate::ident::PaymentReference), [`Bic`](crate::ident::Bic)) and
-//! [`Money`](crate::Money). This module produces the digits and the text only: rendering a barcode
+//! [`Money`]. This module produces the digits and the text only: rendering a barcode
 //! or a QR image is left to the caller.
 
 mod barcode;
