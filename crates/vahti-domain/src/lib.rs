@@ -11,7 +11,9 @@ pub mod calendar;
 pub mod debtor;
 pub mod error;
 pub mod ident;
+pub mod ids;
 pub mod interest;
+pub mod legal;
 pub mod money;
 pub mod paycode;
 
