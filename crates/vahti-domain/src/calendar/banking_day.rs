@@ -229,6 +229,18 @@ mod tests {
     }
 
     #[test]
+    fn calendars_share_across_threads() {
+        let calendar: std::sync::Arc<dyn BankingCalendar> = std::sync::Arc::new(WeekdayCalendar);
+        let shared = std::sync::Arc::clone(&calendar);
+        let next = std::thread::spawn(move || shared.next_banking_day_after(date("2026-01-09")))
+            .join()
+            .unwrap()
+            .unwrap();
+        assert_eq!(next, date("2026-01-12"));
+        assert!(calendar.is_banking_day(next));
+    }
+
+    #[test]
     fn weekday_calendar_skips_weekends() {
         let calendar = WeekdayCalendar;
         assert!(calendar.is_banking_day(date("2026-01-09")));
