@@ -16,6 +16,8 @@ pub mod interest;
 pub mod legal;
 pub mod money;
 pub mod paycode;
+pub mod planner;
+pub mod policy;
 
 pub use debtor::DebtorType;
 pub use error::ErrorCode;
