@@ -14,6 +14,10 @@ use rust_decimal::Decimal;
 
 use crate::DebtorType;
 
+/// Days from sending an invoice without an agreed due date to the first day of penalty interest
+/// (Interest Act 633/1982).
+pub const DAYS_UNTIL_INTEREST_WITHOUT_DUE_DATE: u64 = 30;
+
 /// An amount in euro cents as a constant `Decimal` with two decimal places.
 const fn euros_cents(cents: u32) -> Decimal {
     Decimal::from_parts(cents, 0, 0, false, 2)
@@ -195,6 +199,11 @@ mod tests {
         assert_eq!(business::MIN_DAYS_STEP_TO_HANDOVER, 10);
         assert_eq!(business::PENALTY_INTEREST_MARGIN, dec!(8));
         assert_eq!(business::MAX_PAYMENT_TERM_DAYS_WITHOUT_AGREEMENT, 30);
+    }
+
+    #[test]
+    fn interest_start_without_due_date_figure() {
+        assert_eq!(DAYS_UNTIL_INTEREST_WITHOUT_DUE_DATE, 30);
     }
 
     #[test]

@@ -15,12 +15,12 @@ use crate::debtor::DebtorType;
 use crate::money::Money;
 
 /// Percentage points over the reference rate for consumer and other debts: Interest Act
-/// 633/1982, section 4(1).
-pub const CONSUMER_MARGIN_PERCENT: Decimal = Decimal::from_parts(7, 0, 0, false, 0);
+/// 633/1982, section 4(1). The figure lives in [`crate::legal`] with the other legal figures.
+pub const CONSUMER_MARGIN_PERCENT: Decimal = crate::legal::consumer::PENALTY_INTEREST_MARGIN;
 
 /// Percentage points over the reference rate for business-to-business debts under the Act on
 /// Payment Terms in Commercial Contracts 30/2013: Interest Act 633/1982, section 4 a(1).
-pub const BUSINESS_MARGIN_PERCENT: Decimal = Decimal::from_parts(8, 0, 0, false, 0);
+pub const BUSINESS_MARGIN_PERCENT: Decimal = crate::legal::business::PENALTY_INTEREST_MARGIN;
 
 /// Decimal places kept in the interest of one day.
 ///
@@ -31,7 +31,8 @@ pub const DAILY_AMOUNT_DECIMALS: u32 = 16;
 
 /// Days from sending an invoice without an agreed due date to the first day of penalty interest:
 /// Interest Act 633/1982.
-pub const DAYS_UNTIL_INTEREST_WITHOUT_DUE_DATE: u64 = 30;
+pub const DAYS_UNTIL_INTEREST_WITHOUT_DUE_DATE: u64 =
+    crate::legal::DAYS_UNTIL_INTEREST_WITHOUT_DUE_DATE;
 
 /// The largest principal accepted: 10^12 units of its currency. The daily interest on it at a
 /// rate up to 108 % has 10 integer digits, which leaves room for [`DAILY_AMOUNT_DECIMALS`] places
