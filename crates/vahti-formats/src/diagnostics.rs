@@ -210,6 +210,21 @@ impl Warning {
     }
 }
 
+/// Orders warnings as a reader meets them: those about the whole file first, then those of each
+/// document or payment in turn, each group by line. The sort is stable, so warnings on one line
+/// keep the order in which they were found.
+pub(crate) fn sort_warnings(warnings: &mut [Warning]) {
+    warnings.sort_by_key(|warning| {
+        (
+            warning.item.map_or(0, |item| item.saturating_add(1)),
+            warning
+                .position
+                .as_ref()
+                .map_or(0, |position| position.line),
+        )
+    });
+}
+
 impl ErrorCode for Warning {
     fn code(&self) -> &'static str {
         self.kind.code()

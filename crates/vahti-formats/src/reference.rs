@@ -132,6 +132,14 @@ pub(crate) enum FreeTextReference {
     NotFound,
 }
 
+/// A valid reference found in free text, as written. A strong candidate is an RF reference or
+/// follows a reference keyword.
+struct Candidate {
+    raw: String,
+    reference: PaymentReference,
+    strong: bool,
+}
+
 /// A run of ASCII letters and digits in free text, with the text between it and the previous run.
 struct Token<'a> {
     text: &'a str,
@@ -143,23 +151,30 @@ struct Token<'a> {
 /// Candidates are runs of letters and digits standing on their own (`RFB/557742358` yields
 /// `557742358`; `US20291092` yields nothing). An RF reference may be printed in groups of four
 /// and a Finnish reference in groups of five, separated by single spaces. A candidate counts only
-/// if it passes validation, so roughly one random number in ten of 4 to 20 digits would pass the
-/// Finnish check digit: callers record that the reference came from free text.
+/// if it passes validation. Roughly one random number in ten passes the Finnish check digit, so
+/// two rules keep numbers that are not references out: a lone four-digit number from 1900 to 2099
+/// is taken for a year (2024 passes the check digit), and when an RF reference or a number right
+/// after a word such as `viite`, `ref` or `RFB` is found, other numbers are ignored. Callers
+/// record that the reference came from free text.
 pub(crate) fn find_in_free_text(text: &str) -> FreeTextReference {
     let tokens = tokenize(text);
     let mut used = vec![false; tokens.len()];
-    let mut found: Vec<(String, PaymentReference)> = Vec::new();
+    let mut found: Vec<Candidate> = Vec::new();
 
     collect_rf_candidates(&tokens, &mut used, &mut found);
     collect_finnish_candidates(&tokens, &used, &mut found);
 
+    let any_strong = found.iter().any(|candidate| candidate.strong);
     let mut distinct: Vec<(String, PaymentReference)> = Vec::new();
-    for (raw, reference) in found {
+    for candidate in found {
+        if any_strong && !candidate.strong {
+            continue;
+        }
         let duplicate = distinct
             .iter()
-            .any(|(_, seen)| seen.matching_key() == reference.matching_key());
+            .any(|(_, seen)| seen.matching_key() == candidate.reference.matching_key());
         if !duplicate {
-            distinct.push((raw, reference));
+            distinct.push((candidate.raw, candidate.reference));
         }
     }
 
@@ -204,11 +219,7 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
 
 /// Collects RF references, joining following groups of at most four characters separated by
 /// single spaces and keeping the longest join that validates.
-fn collect_rf_candidates(
-    tokens: &[Token<'_>],
-    used: &mut [bool],
-    found: &mut Vec<(String, PaymentReference)>,
-) {
+fn collect_rf_candidates(tokens: &[Token<'_>], used: &mut [bool], found: &mut Vec<Candidate>) {
     for (index, token) in tokens.iter().enumerate() {
         let starts_like_rf = token
             .text
@@ -246,23 +257,29 @@ fn collect_rf_candidates(
             for flag in used.iter_mut().take(last + 1).skip(index) {
                 *flag = true;
             }
-            found.push((raw, PaymentReference::Rf(rf)));
+            found.push(Candidate {
+                raw,
+                reference: PaymentReference::Rf(rf),
+                strong: true,
+            });
         }
     }
 }
 
 /// Collects Finnish references from runs of digit groups separated by single spaces: the whole
-/// run when it validates, otherwise each group that validates on its own.
-fn collect_finnish_candidates(
-    tokens: &[Token<'_>],
-    used: &[bool],
-    found: &mut Vec<(String, PaymentReference)>,
-) {
+/// run when it validates, otherwise each group that validates on its own and is not a year.
+fn collect_finnish_candidates(tokens: &[Token<'_>], used: &[bool], found: &mut Vec<Candidate>) {
     let is_digits = |index: usize| {
         tokens.get(index).is_some_and(|token| {
             token.text.bytes().all(|b| b.is_ascii_digit())
                 && !used.get(index).copied().unwrap_or(true)
         })
+    };
+    let after_keyword = |index: usize| {
+        index
+            .checked_sub(1)
+            .and_then(|previous| tokens.get(previous))
+            .is_some_and(|token| is_reference_keyword(token.text))
     };
 
     let mut index = 0;
@@ -282,21 +299,43 @@ fn collect_finnish_candidates(
             .map(|token| token.text)
             .collect::<Vec<_>>()
             .join(" ");
-        match (run.len() > 1)
+        let whole = (run.len() > 1)
             .then(|| FinnishReference::parse(&printed).ok())
-            .flatten()
-        {
-            Some(reference) => found.push((printed, PaymentReference::Finnish(reference))),
+            .flatten();
+        match whole {
+            Some(reference) => found.push(Candidate {
+                raw: printed,
+                reference: PaymentReference::Finnish(reference),
+                strong: after_keyword(index),
+            }),
             None => {
-                for token in run {
+                for (offset, token) in run.iter().enumerate() {
+                    if looks_like_year(token.text) {
+                        continue;
+                    }
                     if let Ok(reference) = FinnishReference::parse(token.text) {
-                        found.push((token.text.to_owned(), PaymentReference::Finnish(reference)));
+                        found.push(Candidate {
+                            raw: token.text.to_owned(),
+                            reference: PaymentReference::Finnish(reference),
+                            strong: after_keyword(index + offset),
+                        });
                     }
                 }
             }
         }
         index = end;
     }
+}
+
+/// Whether a word introduces a reference: Finnish `viite` and its forms, `ref` and its forms in
+/// English and Swedish, and `RFB`, the "reference for beneficiary" tag of SWIFT messages.
+fn is_reference_keyword(word: &str) -> bool {
+    let word = word.to_ascii_lowercase();
+    word.starts_with("viit") || word.starts_with("ref") || word == "rfb"
+}
+
+fn looks_like_year(digits: &str) -> bool {
+    digits.len() == 4 && ("1900".."2100").contains(&digits)
 }
 
 #[cfg(test)]
@@ -338,7 +377,14 @@ mod tests {
             ("rf18539007547034", Some("RF18539007547034")),
             ("INVOICE US20291092", None),
             ("Invoices 123 and 321", None),
-            ("viite 1234561 ja 2348236", None),
+            ("viite 1234561 ja 2348236", Some("1234561")),
+            ("maksu 1234561 ja 2348236", None),
+            ("Lasku 2024-0142, viite 2024 0141", Some("20240141")),
+            ("maksettu 17.1.2024", None),
+            (
+                "RF18 5390 0754 7034 lasku 1234561",
+                Some("RF18539007547034"),
+            ),
             ("viite 1234561, toistan 1234561", Some("1234561")),
             ("", None),
             ("äö 1234561 åå", Some("1234561")),
@@ -350,7 +396,7 @@ mod tests {
 
     #[test]
     fn ambiguous_free_text_lists_candidates() {
-        let outcome = find_in_free_text("viite 1234561 ja 2348236");
+        let outcome = find_in_free_text("maksu 1234561 ja 2348236");
         assert_eq!(
             outcome,
             FreeTextReference::Ambiguous(vec!["1234561".to_owned(), "2348236".to_owned()])

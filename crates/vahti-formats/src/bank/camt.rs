@@ -165,7 +165,14 @@ fn read_entry(
 ) -> Result<(), FormatError> {
     let amount_node = required(entry, "Amt", "it is the amount of the entry")?;
     let amount = read_money(&amount_node)?;
-    let credit = match required_text(entry, "CdtDbtInd")?.as_str() {
+    let indicator = entry
+        .text_at(&["CdtDbtInd"])
+        .ok_or_else(|| FormatError::MissingElement {
+            position: entry.position(),
+            name: "<CdtDbtInd>".to_owned(),
+            hint: "every entry states its direction, CRDT or DBIT",
+        })?;
+    let credit = match indicator.as_str() {
         "CRDT" => true,
         "DBIT" => false,
         other => {
@@ -230,7 +237,14 @@ fn read_entry(
         let payment = entry_payment(entry, &shared, context, &mut entry_warnings);
         collector.push(payment, Vec::new());
     } else {
-        read_transactions(entry, &shared, &transactions, context, collector)?;
+        read_transactions(
+            entry,
+            &shared,
+            &transactions,
+            context,
+            collector,
+            &mut entry_warnings,
+        )?;
     }
 
     let item = (collector.payments.len() > first_payment).then_some(first_payment);
@@ -250,6 +264,7 @@ fn read_transactions(
     transactions: &[Node<'_>],
     context: &EntryContext,
     collector: &mut Collector,
+    entry_warnings: &mut Vec<Warning>,
 ) -> Result<(), FormatError> {
     let entry_indicator = if shared.credit { "CRDT" } else { "DBIT" };
     let mut amounts: Vec<Money> = Vec::new();
@@ -312,7 +327,7 @@ fn read_transactions(
     if all_comparable {
         let total = Money::sum(shared.amount.currency(), amounts).ok();
         if total.is_some_and(|total| total != shared.amount) {
-            collector.warnings.push(Warning::new(
+            entry_warnings.push(Warning::new(
                 WarningKind::EntryAmountMismatch,
                 format!(
                     "the transactions of the entry add up to {}, but the entry amount is {}",
@@ -601,15 +616,6 @@ fn required<'a>(node: &Node<'a>, name: &str, hint: &'static str) -> Result<Node<
         name: format!("<{name}>"),
         hint,
     })
-}
-
-fn required_text(node: &Node<'_>, name: &str) -> Result<String, FormatError> {
-    node.text_at(&[name])
-        .ok_or_else(|| FormatError::MissingElement {
-            position: node.position(),
-            name: format!("<{name}>"),
-            hint: "every entry states its direction, CRDT or DBIT",
-        })
 }
 
 fn invalid(node: &Node<'_>, field: &'static str, value: &str, reason: &str) -> FormatError {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use vahti_domain::Money;
 use vahti_domain::ident::Iban;
 
-use crate::diagnostics::{Position, Warning, WarningKind};
+use crate::diagnostics::{Position, Warning, WarningKind, sort_warnings};
 use crate::error::FormatError;
 use crate::reference::{ParsedReference, ReferenceSource};
 use crate::xml::{Node, parse_xml};
@@ -226,6 +226,7 @@ impl Collector {
     ) -> BankFile {
         finalize_archive_ids(&mut self.payments, &mut self.warnings);
         file_warnings.append(&mut self.warnings);
+        sort_warnings(&mut file_warnings);
         BankFile {
             format,
             version,

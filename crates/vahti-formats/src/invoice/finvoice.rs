@@ -10,7 +10,7 @@
 use vahti_domain::ident::PaymentReference;
 use vahti_domain::{Currency, Money};
 
-use crate::diagnostics::{Warning, WarningKind};
+use crate::diagnostics::{Warning, WarningKind, sort_warnings};
 use crate::error::FormatError;
 use crate::reference::{ParsedReference, reference_warnings};
 use crate::values::{WrittenAmount, parse_ccyymmdd, parse_comma_amount};
@@ -76,6 +76,7 @@ pub(super) fn from_roots(
         documents.push(document);
     }
 
+    sort_warnings(&mut warnings);
     Ok(InvoiceFile {
         format: InvoiceFormat::Finvoice,
         version: version.unwrap_or_default(),

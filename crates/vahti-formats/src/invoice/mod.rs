@@ -150,6 +150,20 @@ pub struct PostalAddress {
 /// SOAP envelope; a UBL file holds one `Invoice` or `CreditNote`, optionally inside a Peppol
 /// `StandardBusinessDocument`.
 pub fn parse_invoice_file(bytes: &[u8]) -> Result<InvoiceFile, FormatError> {
+    let first = bytes
+        .strip_prefix(&[0xEF, 0xBB, 0xBF])
+        .unwrap_or(bytes)
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .ok_or(FormatError::Empty)?;
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if *first != b'<' && !utf16 {
+        return Err(FormatError::UnknownFormat {
+            found: "content that is not XML".to_owned(),
+            expected: INVOICE_FORMATS,
+        });
+    }
+
     let xml = parse_xml(bytes)?;
     let roots = Node::roots(&xml.roots);
     if roots.iter().any(|root| root.local_name() == "Finvoice") {

@@ -5,7 +5,7 @@
 
 use vahti_domain::{Currency, Money};
 
-use crate::diagnostics::Warning;
+use crate::diagnostics::{Warning, sort_warnings};
 use crate::error::FormatError;
 use crate::reference::{ParsedReference, reference_warnings};
 use crate::values::{parse_dot_amount, parse_iso_date};
@@ -74,6 +74,7 @@ pub(super) fn from_roots(
     let parsed = parse_document(&document, kind_of_root, &mut document_warnings)?;
     attach_warnings(0, document_warnings, &mut warnings);
 
+    sort_warnings(&mut warnings);
     Ok(InvoiceFile {
         format: InvoiceFormat::Ubl,
         version,
