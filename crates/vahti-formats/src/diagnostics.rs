@@ -21,7 +21,7 @@ pub struct Position {
 }
 
 impl Position {
-    /// A position known only by its line, as in a fixed-width record file.
+    /// Creates a position known only by its line, as in a fixed-width record file.
     pub fn line(line: usize) -> Self {
         Position {
             line,
@@ -30,7 +30,7 @@ impl Position {
         }
     }
 
-    /// A position with line and column.
+    /// Creates a position with line and column.
     pub fn at(line: usize, column: usize) -> Self {
         Position {
             line,
@@ -39,7 +39,7 @@ impl Position {
         }
     }
 
-    /// The same position with an element path.
+    /// Adds an element path to the position.
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
@@ -60,7 +60,7 @@ impl fmt::Display for Position {
     }
 }
 
-/// What a warning is about. Each kind has a stable code (see [`ErrorCode`]), which is also its
+/// The subject of a warning. Each kind has a stable code (see [`ErrorCode`]), which is also its
 /// JSON form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -184,18 +184,18 @@ impl Serialize for WarningKind {
 /// `BankFile::payments` that the warning concerns, or `None` for the file as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// What the warning is about.
+    /// The subject of the warning.
     pub kind: WarningKind,
     /// A sentence naming the value and what was done with it.
     pub message: String,
-    /// Where in the file, when known.
+    /// The place in the file, when known.
     pub position: Option<Position>,
     /// The document or payment the warning belongs to.
     pub item: Option<usize>,
 }
 
 impl Warning {
-    /// A warning about the file as a whole, attached to no document or payment yet.
+    /// Creates a warning about the file as a whole, attached to no document or payment yet.
     pub(crate) fn new(
         kind: WarningKind,
         message: impl Into<String>,

@@ -14,10 +14,10 @@ pub enum FormatError {
     #[error("the file is empty: export it again from the sending system")]
     Empty,
 
-    /// The content is none of the formats the parser reads.
+    /// The content is not in any of the formats the parser reads.
     #[error("unrecognised file: {found}; expected {expected}")]
     UnknownFormat {
-        /// What was found instead, such as `root element <Order>`.
+        /// The content found instead, such as `root element <Order>`.
         found: String,
         /// The formats the parser reads.
         expected: &'static str,
@@ -59,9 +59,9 @@ pub enum FormatError {
     /// The XML is not well-formed.
     #[error("{position}: malformed XML: {reason}")]
     MalformedXml {
-        /// Where the parser stopped.
+        /// The place where the parser stopped.
         position: Position,
-        /// What is wrong, such as a mismatched closing tag.
+        /// The problem, such as a mismatched closing tag.
         reason: String,
     },
 
@@ -72,20 +72,20 @@ pub enum FormatError {
         position: Position,
         /// The missing element or attribute, such as `<InvoiceNumber>`.
         name: String,
-        /// What the value is used for, so that the sender knows what to add.
+        /// The use of the value, so that the sender can tell what to add.
         hint: &'static str,
     },
 
     /// A value cannot be read: a malformed amount, date, code or indicator.
     #[error("{position}: invalid {field} {value:?}: {reason}")]
     InvalidValue {
-        /// Where the value is.
+        /// The place of the value.
         position: Position,
         /// The field, such as `amount` or `booking date`.
         field: &'static str,
         /// The value as written.
         value: String,
-        /// What is wrong and what is expected.
+        /// The problem and the expected form.
         reason: String,
     },
 
@@ -94,7 +94,7 @@ pub enum FormatError {
         "{position}: amount in {found} but the document currency is {expected}: amounts of one document must share a currency"
     )]
     CurrencyMismatch {
-        /// Where the differing amount is.
+        /// The place of the differing amount.
         position: Position,
         /// The document currency.
         expected: String,
@@ -129,7 +129,7 @@ pub enum FormatError {
     KtlStructure {
         /// The line where the order breaks.
         line: usize,
-        /// What is out of order.
+        /// The records out of order.
         reason: String,
     },
 
@@ -153,7 +153,7 @@ pub enum FormatError {
     /// response.
     #[error("bank web-service response: {reason}")]
     BankResponse {
-        /// What prevents reading the file inside.
+        /// The reason the file inside cannot be read.
         reason: String,
     },
 }

@@ -5,6 +5,9 @@
 //! returns values, so the caller decides where files come from. It does not match payments to
 //! invoices, store anything or talk to banks.
 //!
+//! Parsers read the whole file into memory together with its element tree, which takes several
+//! times the file's size, so callers limit the size of what they accept.
+//!
 //! A parser returns either the whole file or a [`FormatError`] that names the line (and the
 //! column and element path where known) and the reason. What a parser tolerates is either normal
 //! for the format, as listed below, or reported as a [`Warning`] with its position. Error and
@@ -33,7 +36,7 @@
 //!   warning that their signature was not verified.
 //!
 //! Invoices: a credit note's amounts are the amounts credited, as non-negative numbers (see
-//! [`ParsedInvoice`]). Payments: amounts are positive and [`ParsedPayment::reversal`] says whether
+//! [`ParsedInvoice`]). Payments: amounts are positive and [`ParsedPayment::reversal`] tells whether
 //! the payment adds money or undoes an earlier payment.
 
 mod bank;

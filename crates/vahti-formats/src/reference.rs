@@ -10,19 +10,19 @@ use crate::diagnostics::{Position, Warning, WarningKind};
 /// or RF creditor reference.
 ///
 /// A reference that fails validation is kept, so that the document stays importable and a person
-/// can look at it: `parsed` is then `None` and `issue` says why.
+/// can look at it. `parsed` is then `None` and `issue` gives the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParsedReference {
     /// The text exactly as written, including any padding or white space.
     pub raw: String,
     /// The validated reference.
     pub parsed: Option<PaymentReference>,
-    /// Why validation failed, when it did.
+    /// The reason validation failed, when it did.
     pub issue: Option<ReferenceIssue>,
 }
 
-/// Why a reference failed validation, with the code of the underlying identifier error (such as
-/// `reference_check_digit`).
+/// The reason a reference failed validation, with the code of the underlying identifier error
+/// (such as `reference_check_digit`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReferenceIssue {
     /// The stable code of the validation error.
@@ -40,7 +40,7 @@ impl From<IdentError> for ReferenceIssue {
     }
 }
 
-/// Where the reference of a payment came from.
+/// The origin of a payment's reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferenceSource {
@@ -54,7 +54,7 @@ pub enum ReferenceSource {
 
 impl ParsedReference {
     /// Validates a reference as written in an invoice or a structured remittance field. Spaces
-    /// inside (the printed form) and leading zeros are accepted, as Finance Finland's guide allows.
+    /// inside (the printed form) and leading zeros are accepted, as in [`PaymentReference::parse`].
     pub fn parse(raw: &str) -> Self {
         let result = PaymentReference::parse(raw);
         Self::from_result(raw, result)
@@ -89,13 +89,13 @@ impl ParsedReference {
         }
     }
 
-    /// Whether the reference passed validation.
+    /// Returns whether the reference passed validation.
     pub fn is_valid(&self) -> bool {
         self.parsed.is_some()
     }
 }
 
-/// The warnings a reference earns where it was found: white space around it, a failed validation.
+/// Builds the warnings for a reference at its position: white space around it, failed validation.
 pub(crate) fn reference_warnings(reference: &ParsedReference, position: &Position) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if reference.raw.trim() != reference.raw {
@@ -152,9 +152,9 @@ struct Token<'a> {
 /// `557742358`; `US20291092` yields nothing). An RF reference may be printed in groups of four
 /// and a Finnish reference in groups of five, separated by single spaces. A candidate counts only
 /// if it passes validation. Roughly one random number in ten passes the Finnish check digit, so
-/// two rules keep numbers that are not references out: a lone four-digit number from 1900 to 2099
-/// is taken for a year (2024 passes the check digit), and when an RF reference or a number right
-/// after a word such as `viite`, `ref` or `RFB` is found, other numbers are ignored. Callers
+/// two rules keep other numbers out. A lone four-digit number from 1900 to 2099 is taken for a
+/// year, because 2024 passes the check digit. And when the text contains an RF reference or a
+/// number right after a word such as `viite`, `ref` or `RFB`, other numbers are ignored. Callers
 /// record that the reference came from free text.
 pub(crate) fn find_in_free_text(text: &str) -> FreeTextReference {
     let tokens = tokenize(text);
@@ -327,8 +327,8 @@ fn collect_finnish_candidates(tokens: &[Token<'_>], used: &[bool], found: &mut V
     }
 }
 
-/// Whether a word introduces a reference: Finnish `viite` and its forms, `ref` and its forms in
-/// English and Swedish, and `RFB`, the "reference for beneficiary" tag of SWIFT messages.
+/// Returns whether a word introduces a reference: Finnish `viite` and its forms, `ref` and its
+/// forms in English and Swedish, and `RFB`, the "reference for beneficiary" tag of SWIFT messages.
 fn is_reference_keyword(word: &str) -> bool {
     let word = word.to_ascii_lowercase();
     word.starts_with("viit") || word.starts_with("ref") || word == "rfb"

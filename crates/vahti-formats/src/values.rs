@@ -196,7 +196,7 @@ fn build_date(year: &str, month: &str, day: &str) -> Result<NaiveDate, String> {
     Err("is not a calendar date".to_owned())
 }
 
-/// Whether a text has the form of an e-mail address: one `@` with a non-empty local part, a domain
+/// Returns whether a text has the form of an e-mail address: one `@` with a non-empty local part, a domain
 /// with a dot, and no white space. Deliverability is not checked.
 pub(crate) fn looks_like_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {

@@ -2,16 +2,18 @@
 //! 001.08.
 //!
 //! Which entries become payments:
-//! - booked (`Sts` `BOOK`, or `Sts/Cd` `BOOK` from 001.07 on) credits (`CdtDbtInd` `CRDT`);
+//! - booked credits: `CdtDbtInd` `CRDT` with `Sts` `BOOK`, or `Sts/Cd` `BOOK` as newer versions
+//!   write it;
 //! - booked debits with `RvslInd` true, which ISO 20022 defines as the reversal of a credit, so
 //!   they undo an incoming payment and become payments with `reversal` set;
-//! - booked credits with `RvslInd` true become reversals too, with a warning: ISO 20022 reads
+//! - booked credits with `RvslInd` true become reversals too, with a warning. ISO 20022 reads
 //!   them as a returned debit, but Finnish bank samples use them for an undone credit.
 //!
-//! Other debits and every entry that is not booked are counted in [`SkippedCounts`]. Each
-//! `NtryDtls/TxDtls` of an entry is its own payment; an entry without transaction details is one
-//! payment. Finnish banks put the payer's payment date in `RltdDts/AccptncDtTm`, as Finance
-//! Finland's ISO 20022 account statement guide describes.
+//! Other debits and every entry that is not booked are counted in
+//! [`SkippedCounts`](super::SkippedCounts). Each `NtryDtls/TxDtls` of an entry is its own
+//! payment, and an entry without transaction details is one payment. Finnish banks put the
+//! payer's payment date in `RltdDts/AccptncDtTm`, as the Federation of Finnish Financial
+//! Services' sample credit notification of 2010 marks it.
 
 use chrono::NaiveDate;
 use vahti_domain::ident::Iban;
@@ -122,8 +124,8 @@ fn identify(root: &Node<'_>) -> Result<(BankFormat, String), FormatError> {
     Ok((format, version))
 }
 
-/// The IBAN of a statement's or notification's account. An account identified otherwise
-/// (`Othr`) has none; an invalid IBAN gives a warning.
+/// Reads the IBAN of a statement's or notification's account. An account identified otherwise
+/// (`Othr`) has none, and an invalid IBAN gives a warning.
 fn report_account(report: &Node<'_>, warnings: &mut Vec<Warning>) -> Option<Iban> {
     let node = report.descendant(&["Acct", "Id", "IBAN"])?;
     let text = node.text()?;
@@ -140,7 +142,7 @@ fn report_account(report: &Node<'_>, warnings: &mut Vec<Warning>) -> Option<Iban
     }
 }
 
-/// What an entry inherits from its report.
+/// The values an entry inherits from its report.
 struct EntryContext {
     account: Option<Iban>,
     /// The base of keys built from the position, such as `BANKSTMTID0972010/3`.
@@ -399,7 +401,7 @@ fn transaction_payment(
     })
 }
 
-/// The payment of an entry that has no transaction details.
+/// Builds the payment of an entry that has no transaction details.
 fn entry_payment(
     entry: &Node<'_>,
     shared: &Entry,
@@ -514,7 +516,7 @@ fn remittances(
     Ok(remittances)
 }
 
-/// The unstructured remittance lines (`Ustrd`), joined with spaces.
+/// Joins the unstructured remittance lines (`Ustrd`) with spaces.
 fn free_text(transaction: &Node<'_>) -> Option<String> {
     let lines: Vec<String> = transaction
         .child("RmtInf")?
@@ -525,8 +527,8 @@ fn free_text(transaction: &Node<'_>) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join(" "))
 }
 
-/// The payment's reference: the first structured reference that is not a credit note, else the
-/// first structured one, else one found in the free text.
+/// Chooses the payment's reference: the first structured reference that is not a credit note,
+/// else the first structured one, else one found in the free text.
 fn choose_reference(
     transaction: &Node<'_>,
     remittances: &[Remittance],
@@ -585,8 +587,8 @@ fn choose_reference(
     }
 }
 
-/// The debtor's name: `Dbtr/Nm` (001.02 to 001.07) or `Dbtr/Pty/Nm` (001.08), else the ultimate
-/// debtor's.
+/// Reads the debtor's name: `Dbtr/Nm` (001.02 to 001.07) or `Dbtr/Pty/Nm` (001.08), else the
+/// ultimate debtor's.
 fn payer_name(transaction: &Node<'_>) -> Option<String> {
     [
         ["RltdPties", "Dbtr", "Nm", ""],
@@ -605,7 +607,7 @@ fn payer_name(transaction: &Node<'_>) -> Option<String> {
     })
 }
 
-/// Whether the bank transaction code family is `IDDT` (direct debit).
+/// Returns whether the bank transaction code family is `IDDT` (direct debit).
 fn is_direct_debit(node: &Node<'_>) -> bool {
     node.text_at(&["BkTxCd", "Domn", "Fmly", "Cd"]).as_deref() == Some("IDDT")
 }

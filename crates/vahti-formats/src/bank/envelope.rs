@@ -1,7 +1,7 @@
 //! Unwrapping the file inside a Finnish bank web-service response.
 //!
-//! The banks' web-service channel (the Finance Finland "Web Services" interface) answers a
-//! download request with a SOAP envelope whose body holds an `ApplicationResponse` in base64.
+//! The Finnish banks' web-service channel (XML namespaces under `http://bxd.fi/`) responds to a
+//! download request with a SOAP envelope whose body contains an `ApplicationResponse` in base64.
 //! That `ApplicationResponse` is XML again and carries the bank file in base64 in `Content`,
 //! with `Encrypted` and `Compressed` flags and an XML signature.
 

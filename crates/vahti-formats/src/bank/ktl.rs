@@ -148,7 +148,7 @@ impl Record {
         self.characters.first().copied().unwrap_or(' ')
     }
 
-    /// The characters at 1-based positions `from` to `to`, inclusive.
+    /// Returns the characters at 1-based positions `from` to `to`, inclusive.
     fn field(&self, from: usize, to: usize) -> String {
         self.characters
             .get(from - 1..to)

@@ -7,7 +7,7 @@ mod ktl;
 pub use camt::parse_camt;
 pub use ktl::parse_ktl;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -35,7 +35,7 @@ pub struct BankFile {
     pub account: Option<Iban>,
     /// Incoming payments and reversals of incoming payments, in file order.
     pub payments: Vec<ParsedPayment>,
-    /// What the file reports that is not an incoming payment.
+    /// Counts of what the file reports that is not an incoming payment.
     pub skipped: SkippedCounts,
     /// Everything the parser tolerated, with positions; `item` indexes `payments`.
     pub warnings: Vec<Warning>,
@@ -73,7 +73,7 @@ pub struct SkippedCounts {
 /// One incoming payment, or the reversal of one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParsedPayment {
-    /// The amount, always positive; `reversal` says whether it adds or removes money.
+    /// The amount, always positive. `reversal` tells whether it adds or removes money.
     pub amount: Money,
     /// The day the bank booked the payment on the account.
     pub booking_date: NaiveDate,
@@ -85,7 +85,7 @@ pub struct ParsedPayment {
     pub payment_date: NaiveDate,
     /// The creditor reference, kept even when it fails validation.
     pub reference: Option<ParsedReference>,
-    /// Where the reference came from.
+    /// The origin of the reference.
     pub reference_source: ReferenceSource,
     /// Every structured reference of a camt transaction with its amounts, for payments that pay
     /// several invoices or net a credit note. Empty for KTL.
@@ -93,12 +93,12 @@ pub struct ParsedPayment {
     /// The payer's free-text message (camt `Ustrd`, joined with spaces).
     pub free_text: Option<String>,
     /// The idempotency key: unique within the file and the same every time the file is parsed.
-    /// It is the bank's archive id (camt `AcctSvcrRef` of the transaction, else of the entry;
-    /// the KTL archive id). When one entry archive id covers several transactions, `/n` with the
-    /// 1-based transaction number is appended; a reversal appends `/reversal`, because a bank may
-    /// repeat the archive id of the payment it reverses; a repeat within the file appends `/2`,
-    /// `/3` and so on. Without any archive id the key is built from the position in the file,
-    /// with a warning.
+    /// It is the bank's archive id: camt `AcctSvcrRef` of the transaction, else of the entry, or
+    /// the KTL archive id. When one entry archive id covers several transactions, `/n` with the
+    /// 1-based transaction number is appended. A reversal appends `/reversal`, because a bank may
+    /// repeat the archive id of the payment it reverses. A repeat within the file appends `/2`,
+    /// `/3` and so on, with a warning. Without any archive id the key is built from the position
+    /// in the file, with a warning.
     pub archive_id: String,
     /// The most specific archive id the bank wrote for this payment, as written.
     pub bank_archive_id: Option<String>,
@@ -112,7 +112,7 @@ pub struct ParsedPayment {
     pub payer_name: Option<String>,
     /// The account the payment was booked on.
     pub account: Option<Iban>,
-    /// Where the payment is in the file.
+    /// The place of the payment in the file.
     pub position: Position,
 }
 
@@ -131,8 +131,9 @@ pub struct Remittance {
 /// Parses a bank file, detecting camt or KTL by its content.
 ///
 /// A Finnish bank web-service response (`ApplicationResponse`, possibly inside its SOAP envelope)
-/// is unwrapped when its content is neither encrypted nor compressed, with a warning that its
-/// signature was not verified; verifying it belongs to the connection that downloaded it.
+/// is unwrapped when its content is neither encrypted nor compressed. A warning then says that
+/// its signature was not verified, because verifying it is the job of the connection that
+/// downloaded it.
 pub fn parse_bank_file(bytes: &[u8]) -> Result<BankFile, FormatError> {
     parse_bank_content(bytes, true)
 }
@@ -242,17 +243,21 @@ impl Collector {
 /// the file gets `/2`, `/3` and so on, with a warning.
 fn finalize_archive_ids(payments: &mut [ParsedPayment], warnings: &mut Vec<Warning>) {
     let mut used: HashSet<String> = HashSet::new();
+    // The next suffix to try for each key seen twice, so that many repeats stay linear.
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for (index, payment) in payments.iter_mut().enumerate() {
         if payment.reversal {
             payment.archive_id.push_str("/reversal");
         }
         if used.contains(&payment.archive_id) {
-            let mut number = 2usize;
+            let number = next_suffix.entry(payment.archive_id.clone()).or_insert(2);
             let mut candidate = format!("{}/{number}", payment.archive_id);
             while used.contains(&candidate) {
-                number = number.saturating_add(1);
+                *number = number.saturating_add(1);
                 candidate = format!("{}/{number}", payment.archive_id);
             }
+            *number = number.saturating_add(1);
+
             let mut warning = Warning::new(
                 WarningKind::ArchiveIdDuplicate,
                 format!(
@@ -269,7 +274,7 @@ fn finalize_archive_ids(payments: &mut [ParsedPayment], warnings: &mut Vec<Warni
     }
 }
 
-/// The account of the whole file: the one account all its reports share, if any.
+/// Returns the account of the whole file: the one account all its reports share, if any.
 fn single_account(accounts: &[Option<Iban>]) -> Option<Iban> {
     let first = accounts.first()?.clone()?;
     accounts

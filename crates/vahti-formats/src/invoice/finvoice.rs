@@ -1,11 +1,13 @@
 //! Finvoice 1.2, 1.3, 2.0, 2.01 and 3.0.
 //!
 //! Facts used here, from the Finvoice implementation guides and the files operators deliver:
-//! amounts use a decimal comma and carry their currency in `AmountCurrencyIdentifier`; dates are
-//! `CCYYMMDD`; `INV02` is a credit note and writes its amounts negative; the reference is
-//! `EpiRemittanceInfoIdentifier` with `IdentificationSchemeName` `SPY` (Finnish) or `ISO` (RF);
-//! an operator may put an ebXML SOAP envelope before each message, so a file can hold several
-//! envelopes and messages.
+//! - amounts use a decimal comma and carry their currency in `AmountCurrencyIdentifier`;
+//! - dates are `CCYYMMDD`;
+//! - `INV02` is a credit note and writes its amounts negative;
+//! - the reference is `EpiRemittanceInfoIdentifier`, with `IdentificationSchemeName` `SPY`
+//!   (Finnish) or `ISO` (RF);
+//! - an operator may put an ebXML SOAP envelope before each message, so a file can contain several
+//!   envelopes and messages.
 
 use vahti_domain::ident::PaymentReference;
 use vahti_domain::{Currency, Money};
@@ -220,8 +222,8 @@ fn parse_message(
     })
 }
 
-/// The due date: `InvoiceDueDate` of the payment terms, else `EpiDateOptionDate` of the payment
-/// instruction. When both are present and differ, the payment terms win with a warning.
+/// Reads the due date: `InvoiceDueDate` of the payment terms, else `EpiDateOptionDate` of the
+/// payment instruction. When both are present and differ, the payment terms win with a warning.
 fn due_date(
     details: &Node<'_>,
     instruction: &Node<'_>,
@@ -258,7 +260,7 @@ fn due_date(
     }
 }
 
-/// The currency of the amount payable, or of the total when the amount payable names none.
+/// Reads the currency of the amount payable, or of the total when the amount payable has none.
 fn document_currency(instructed: &Node<'_>, total: &Node<'_>) -> Result<Currency, FormatError> {
     let (code, node) = match instructed.attribute("AmountCurrencyIdentifier") {
         Some(code) => (code, instructed),

@@ -47,7 +47,7 @@ pub enum InvoiceFormat {
     Ubl,
 }
 
-/// Whether a document asks for payment or credits an earlier invoice.
+/// Whether a document requests payment or credits an earlier invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
@@ -61,7 +61,7 @@ pub enum DocumentKind {
 ///
 /// Sign convention: for an invoice the amounts are as written. For a credit note, `gross_total`,
 /// `prepaid` and `amount_payable` are the amounts credited, as non-negative numbers, whichever
-/// sign the file used (Finvoice writes credit notes negative, UBL positive); the kind says that
+/// sign the file used (Finvoice writes credit notes negative, UBL positive). The kind tells that
 /// they reduce what the buyer owes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParsedInvoice {
@@ -84,9 +84,11 @@ pub struct ParsedInvoice {
     pub amount_payable: Money,
     /// The creditor reference to pay with, kept even when it fails validation.
     pub reference: Option<ParsedReference>,
-    /// The seller's account to pay to; `None` when missing or invalid (invalid gives a warning).
+    /// The seller's account to pay to: Finvoice `EpiAccountID` (else the first `SellerAccountID`),
+    /// UBL `PayeeFinancialAccount/ID`. `None` when missing or invalid, and invalid gives a warning.
     pub seller_iban: Option<Iban>,
-    /// The BIC of the seller's bank; `None` when missing or invalid (invalid gives a warning).
+    /// The BIC of the seller's bank: Finvoice `EpiBfiIdentifier` (else the first `SellerBic`), UBL
+    /// `FinancialInstitutionBranch/ID`. `None` when missing or invalid, and invalid gives a warning.
     pub seller_bic: Option<Bic>,
     /// The seller.
     pub seller: Party,
@@ -94,7 +96,7 @@ pub struct ParsedInvoice {
     pub buyer: Party,
     /// For a credit note, the number of the invoice it corrects.
     pub corrected_invoice_number: Option<String>,
-    /// Where the document starts in the file.
+    /// The place where the document starts in the file.
     pub position: Position,
 }
 
@@ -146,9 +148,9 @@ pub struct PostalAddress {
 
 /// Parses an invoice file, detecting Finvoice or UBL by its root element.
 ///
-/// A Finvoice file may hold several `Finvoice` messages, each optionally preceded by an operator's
-/// SOAP envelope; a UBL file holds one `Invoice` or `CreditNote`, optionally inside a Peppol
-/// `StandardBusinessDocument`.
+/// A Finvoice file may contain several `Finvoice` messages, each optionally preceded by an
+/// operator's SOAP envelope. A UBL file contains one `Invoice` or `CreditNote`, optionally inside
+/// a Peppol `StandardBusinessDocument`.
 pub fn parse_invoice_file(bytes: &[u8]) -> Result<InvoiceFile, FormatError> {
     let first = bytes
         .strip_prefix(&[0xEF, 0xBB, 0xBF])
@@ -198,7 +200,7 @@ struct Amounts {
     rounding: Money,
 }
 
-/// Which sign a format normally uses for credit-note amounts.
+/// The sign a format normally uses for credit-note amounts.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CreditNoteSign {
     Negative,
@@ -335,7 +337,7 @@ fn required_text(
     }
 }
 
-/// A text with the position of its element, when the element exists and is not empty.
+/// Returns a text with the position of its element, when the element exists and is not empty.
 fn text_with_position(node: &Node<'_>, path: &[&str]) -> Option<(String, Position)> {
     let found = node.descendant(path)?;
     found.text().map(|text| (text, found.position()))

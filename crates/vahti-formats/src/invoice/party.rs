@@ -159,7 +159,8 @@ fn scheme_identifier(node: &Node<'_>, path: &[&str]) -> Option<Identifier> {
     Some(Identifier { scheme, id })
 }
 
-/// The e-mail address of an element, or `None` with a warning when it is not an address.
+/// Reads the e-mail address of an element, or returns `None` with a warning when it is not an
+/// address.
 fn checked_email(node: &Node<'_>, warnings: &mut Vec<Warning>) -> Option<String> {
     let text = node.text()?;
     if looks_like_email(&text) {

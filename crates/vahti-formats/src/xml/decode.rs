@@ -3,10 +3,10 @@
 //! An operator delivery may put several XML documents in one file (a SOAP envelope, then a
 //! Finvoice with its own declaration), so each declaration governs the bytes up to the next one.
 //! Bytes before the first declaration, or a file without any, are UTF-8 as XML 1.0 prescribes.
-//! Two tolerated deviations produce warnings: undeclared bytes that are not UTF-8 are read as
-//! ISO-8859-15 (or as the encoding the file declares further on), and bytes declared in a
-//! single-byte encoding that are valid UTF-8 with non-ASCII characters are read as UTF-8,
-//! because Finnish text in ISO-8859-15 is practically never valid UTF-8.
+//! Two tolerated deviations produce warnings. Undeclared bytes that are not UTF-8 are read as
+//! ISO-8859-15, or as the single-byte encoding the file declares further on. Bytes declared in a
+//! single-byte encoding that are valid UTF-8 with non-ASCII characters are read as UTF-8, because
+//! Finnish text in ISO-8859-15 is practically never valid UTF-8.
 
 use encoding_rs::{Encoding, ISO_8859_15, UTF_8, UTF_16BE, UTF_16LE};
 
@@ -123,8 +123,8 @@ fn declared_label(segment: &[u8]) -> Option<String> {
     value.get(..close).map(str::to_owned)
 }
 
-/// The encoding of the first declaration in the file, used for undeclared bytes before it that
-/// are not UTF-8.
+/// Returns the encoding of the first declaration in the file, used for undeclared bytes before it
+/// that are not UTF-8.
 fn first_declared_encoding(
     segments: &[Segment<'_>],
     bytes: &[u8],
@@ -204,7 +204,7 @@ fn decode_undeclared(
         Err(error) => error,
     };
 
-    // A later declaration that names UTF-8 says nothing about these bytes, which are not UTF-8.
+    // A later declaration of UTF-8 cannot apply to these bytes, which are not UTF-8.
     let encoding = later_declared
         .filter(|encoding| encoding.is_single_byte())
         .unwrap_or(ISO_8859_15);
@@ -221,7 +221,7 @@ fn decode_undeclared(
     text.into_owned()
 }
 
-/// The 1-based line of a byte offset. CR LF, LF and a lone CR each end a line.
+/// Returns the 1-based line of a byte offset. CR LF, LF and a lone CR each end a line.
 pub(crate) fn line_at(bytes: &[u8], offset: usize) -> usize {
     let head = bytes.get(..offset).unwrap_or(bytes);
     let mut line = 1;

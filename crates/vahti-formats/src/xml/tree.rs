@@ -4,6 +4,8 @@
 //! is simplest on a tree. Names are matched by local name, so `cbc:ID` and `ID` are the same
 //! element; a caller that needs the namespace reads the `xmlns` attributes.
 
+use std::collections::HashMap;
+
 use quick_xml::XmlVersion;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -31,12 +33,13 @@ pub(crate) struct Element {
 }
 
 impl Element {
-    /// The name without its namespace prefix.
+    /// Returns the name without its namespace prefix.
     pub fn local_name(&self) -> &str {
         local(&self.name)
     }
 
-    /// The value of an attribute, matched by local name; namespace declarations are skipped.
+    /// Returns the value of an attribute matched by local name. Namespace declarations never
+    /// match.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
@@ -44,7 +47,7 @@ impl Element {
             .map(|(_, value)| value.as_str())
     }
 
-    /// The namespace URI of this element, from a declaration on the element itself.
+    /// Returns the namespace URI of this element, declared on the element itself.
     pub fn namespace(&self) -> Option<&str> {
         let wanted = match self.name.split_once(':') {
             Some((prefix, _)) => format!("xmlns:{prefix}"),
@@ -65,8 +68,8 @@ fn is_namespace_declaration(key: &str) -> bool {
     key == "xmlns" || key.starts_with("xmlns:")
 }
 
-/// An element together with its path in the document, so that every value read through it can
-/// say where it came from.
+/// An element together with its path in the document, so that every value read through it comes
+/// with its position.
 #[derive(Debug, Clone)]
 pub(crate) struct Node<'a> {
     pub element: &'a Element,
@@ -76,25 +79,62 @@ pub(crate) struct Node<'a> {
 impl<'a> Node<'a> {
     /// Wraps the top-level elements of a file, numbering those that share a name.
     pub fn roots(elements: &'a [Element]) -> Vec<Node<'a>> {
-        number_siblings(elements.iter(), "")
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for element in elements {
+            *counts.entry(element.local_name()).or_default() += 1;
+        }
+
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        elements
+            .iter()
+            .map(|element| {
+                let name = element.local_name();
+                let index = seen.entry(name).or_default();
+                *index += 1;
+                let repeated = counts.get(name).copied().unwrap_or(0) > 1;
+                Node {
+                    element,
+                    path: sibling_path("", name, *index, repeated),
+                }
+            })
+            .collect()
     }
 
-    /// The first child with this local name.
+    /// Returns the first child with this local name.
     pub fn child(&self, name: &str) -> Option<Node<'a>> {
-        self.children(name).into_iter().next()
-    }
-
-    /// All children with this local name, in document order.
-    pub fn children(&self, name: &str) -> Vec<Node<'a>> {
-        let matching = self
+        let mut matching = self
             .element
             .children
             .iter()
             .filter(|child| child.local_name() == name);
-        number_siblings(matching, &self.path)
+        let element = matching.next()?;
+        let repeated = matching.next().is_some();
+        Some(Node {
+            element,
+            path: sibling_path(&self.path, name, 1, repeated),
+        })
     }
 
-    /// The element at a path of local names below this one, taking the first match at each step.
+    /// Returns all children with this local name, in document order.
+    pub fn children(&self, name: &str) -> Vec<Node<'a>> {
+        let matching: Vec<&Element> = self
+            .element
+            .children
+            .iter()
+            .filter(|child| child.local_name() == name)
+            .collect();
+        let repeated = matching.len() > 1;
+        matching
+            .into_iter()
+            .enumerate()
+            .map(|(index, element)| Node {
+                element,
+                path: sibling_path(&self.path, name, index + 1, repeated),
+            })
+            .collect()
+    }
+
+    /// Follows a path of local names below this element, taking the first match at each step.
     pub fn descendant(&self, path: &[&str]) -> Option<Node<'a>> {
         let mut node = self.clone();
         for name in path {
@@ -103,18 +143,18 @@ impl<'a> Node<'a> {
         Some(node)
     }
 
-    /// The text of the element at `path`, trimmed, or `None` when the element is missing or empty.
+    /// Returns the trimmed text of the element at `path`, or `None` when it is missing or empty.
     pub fn text_at(&self, path: &[&str]) -> Option<String> {
         self.descendant(path).and_then(|node| node.text())
     }
 
-    /// The trimmed text of this element, or `None` when it is empty.
+    /// Returns the trimmed text of this element, or `None` when it is empty.
     pub fn text(&self) -> Option<String> {
         let trimmed = self.element.text.trim();
         (!trimmed.is_empty()).then(|| trimmed.to_owned())
     }
 
-    /// The text exactly as written, with surrounding white space.
+    /// Returns the text exactly as written, with surrounding white space.
     pub fn raw_text(&self) -> &'a str {
         &self.element.text
     }
@@ -127,47 +167,19 @@ impl<'a> Node<'a> {
         self.element.local_name()
     }
 
-    /// Where the element's start tag is, with its path.
+    /// Returns the position of the element's start tag, with its path.
     pub fn position(&self) -> Position {
         Position::at(self.element.line, self.element.column).with_path(self.path.clone())
     }
 }
 
-/// Builds nodes for elements that share a parent and a name, adding `[n]` when there are several.
-fn number_siblings<'a>(
-    elements: impl Iterator<Item = &'a Element>,
-    parent_path: &str,
-) -> Vec<Node<'a>> {
-    let elements: Vec<&Element> = elements.collect();
-    let count_of = |name: &str| {
-        elements
-            .iter()
-            .filter(|element| element.local_name() == name)
-            .count()
-    };
-
-    let mut seen: Vec<(&str, usize)> = Vec::new();
-    let mut nodes = Vec::with_capacity(elements.len());
-    for element in &elements {
-        let name = element.local_name();
-        let index = match seen.iter_mut().find(|(seen_name, _)| *seen_name == name) {
-            Some((_, count)) => {
-                *count += 1;
-                *count
-            }
-            None => {
-                seen.push((name, 1));
-                1
-            }
-        };
-        let path = if count_of(name) > 1 {
-            format!("{parent_path}/{name}[{index}]")
-        } else {
-            format!("{parent_path}/{name}")
-        };
-        nodes.push(Node { element, path });
+/// Builds the path of a child: `parent/name`, with the 1-based `[index]` when the name repeats.
+fn sibling_path(parent: &str, name: &str, index: usize, repeated: bool) -> String {
+    if repeated {
+        format!("{parent}/{name}[{index}]")
+    } else {
+        format!("{parent}/{name}")
     }
-    nodes
 }
 
 /// Byte offsets of line starts, to turn a parser offset into a line and a column.
@@ -191,7 +203,7 @@ impl<'t> LineIndex<'t> {
         LineIndex { text, starts }
     }
 
-    /// The 1-based line and column (in characters) of a byte offset.
+    /// Returns the 1-based line and column (in characters) of a byte offset.
     pub fn locate(&self, offset: usize) -> (usize, usize) {
         let line_index = match self.starts.binary_search(&offset) {
             Ok(index) => index,

@@ -8,7 +8,7 @@ use vahti_formats::{
 
 use crate::common::{date, eur, fixture, money, raw_reference, sample, valid_reference, warnings};
 
-/// One payment as (amount, reference as validated or raw, archive id, payer).
+/// Summarises a payment as (amount, reference as validated or raw, archive id, payer).
 fn summary(payment: &ParsedPayment) -> (String, Option<String>, String, Option<String>) {
     let reference = payment
         .reference

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use vahti_domain::{Currency, ErrorCode, Money};
 use vahti_formats::{ParsedReference, Warning};
 
-/// The directory of the shared sample files: `VAHTI_SAMPLES_DIR`, or `shared/samples` beside the
-/// repository.
+/// Returns the directory of the shared sample files: `VAHTI_SAMPLES_DIR`, or `shared/samples`
+/// beside the repository.
 pub fn samples_dir() -> PathBuf {
     match std::env::var_os("VAHTI_SAMPLES_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -19,13 +19,13 @@ pub fn samples_dir() -> PathBuf {
     }
 }
 
-/// The bytes of a sample file, such as `finvoice/finvoice1.xml`.
+/// Reads a sample file, such as `finvoice/finvoice1.xml`.
 pub fn sample(path: &str) -> Vec<u8> {
     let full = samples_dir().join(path);
     std::fs::read(&full).unwrap_or_else(|error| panic!("cannot read {}: {error}", full.display()))
 }
 
-/// The bytes of a fixture file of this crate.
+/// Reads a fixture file of this crate.
 pub fn fixture(name: &str) -> Vec<u8> {
     let full = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name);
     std::fs::read(&full).unwrap_or_else(|error| panic!("cannot read {}: {error}", full.display()))
@@ -43,7 +43,7 @@ pub fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap()
 }
 
-/// Each warning as (code, item, line), in order.
+/// Lists each warning as (code, item, line), in order.
 pub fn warnings(list: &[Warning]) -> Vec<(&'static str, Option<usize>, Option<usize>)> {
     list.iter()
         .map(|warning| {
@@ -56,7 +56,7 @@ pub fn warnings(list: &[Warning]) -> Vec<(&'static str, Option<usize>, Option<us
         .collect()
 }
 
-/// The validated compact form of a reference, or `None` when missing or invalid.
+/// Returns the validated compact form of a reference, or `None` when missing or invalid.
 pub fn valid_reference(reference: &Option<ParsedReference>) -> Option<&str> {
     reference
         .as_ref()
@@ -64,7 +64,7 @@ pub fn valid_reference(reference: &Option<ParsedReference>) -> Option<&str> {
         .map(|parsed| parsed.as_str())
 }
 
-/// The raw text of a reference.
+/// Returns the raw text of a reference.
 pub fn raw_reference(reference: &Option<ParsedReference>) -> Option<&str> {
     reference.as_ref().map(|reference| reference.raw.as_str())
 }

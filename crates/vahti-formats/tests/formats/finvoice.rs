@@ -131,7 +131,7 @@ fn credit_note_keeps_bad_reference() {
     assert_eq!(credit.corrected_invoice_number.as_deref(), Some("1042"));
     assert_eq!(credit.issue_date, date(2026, 9, 25));
     assert_eq!(credit.due_date, Some(date(2026, 10, 9)));
-    // Finvoice writes -125,50; the model holds the amount credited.
+    // Finvoice writes -125,50, and the model stores the amount credited.
     assert_eq!(credit.gross_total, eur("125.50"));
     assert_eq!(credit.amount_payable, eur("125.50"));
 
@@ -400,4 +400,45 @@ fn positive_credit_note_warns() {
         .map(ErrorCode::code)
         .collect();
     assert_eq!(credit_warnings, vec!["credit_note_sign"]);
+}
+
+/// Returns the seller and buyer names of every document, to compare two encodings of a file.
+fn names(file: &vahti_formats::InvoiceFile) -> Vec<(Option<String>, Option<String>)> {
+    file.documents
+        .iter()
+        .map(|document| (document.seller.name.clone(), document.buyer.name.clone()))
+        .collect()
+}
+
+#[test]
+fn version_1_2_also_in_utf8() {
+    let latin = fixture("finvoice-1.2-iso-8859-15.xml");
+    let (text, _, _) = encoding_rs::ISO_8859_15.decode(&latin);
+    let utf8 = text.replacen("encoding=\"ISO-8859-15\"", "encoding=\"UTF-8\"", 1);
+
+    let from_latin = parse_invoice_file(&latin).unwrap();
+    let from_utf8 = parse_invoice_file(utf8.as_bytes()).unwrap();
+    assert_eq!(names(&from_utf8), names(&from_latin));
+    assert_eq!(from_utf8.documents, from_latin.documents);
+    assert_eq!(from_utf8.warnings.len(), 2);
+}
+
+#[test]
+fn batch_also_in_iso_8859_15() {
+    let utf8 = String::from_utf8(fixture("finvoice-2.01-utf8-batch.xml")).unwrap();
+    let declared = utf8.replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-15\"");
+    let (latin, _, unmappable) = encoding_rs::ISO_8859_15.encode(&declared);
+    assert!(!unmappable);
+
+    let from_utf8 = parse_invoice_file(utf8.as_bytes()).unwrap();
+    let from_latin = parse_invoice_file(&latin).unwrap();
+    assert_eq!(
+        names(&from_latin)[1],
+        (
+            Some("Lumivaara Sähkö Oy".to_owned()),
+            Some("Åke Sjöström".to_owned())
+        )
+    );
+    assert_eq!(from_latin.documents, from_utf8.documents);
+    assert_eq!(from_latin.warnings, from_utf8.warnings);
 }

@@ -5,8 +5,8 @@ use vahti_formats::{BankFile, BankFormat, ReferenceSource, parse_bank_file, pars
 
 use crate::common::{date, eur, fixture, sample, warnings};
 
-/// Each payment as (amount, validated reference or `raw:` text, archive id, payer, reversal,
-/// direct debit).
+/// Lists each payment as (amount, validated reference or `raw:` text, archive id, payer,
+/// reversal, direct debit).
 fn summaries(file: &BankFile) -> Vec<(String, String, String, String, bool, bool)> {
     file.payments
         .iter()

@@ -19,7 +19,7 @@ fn parse_everything(bytes: &[u8]) {
     let _ = parse_ktl(bytes);
 }
 
-/// The samples and fixtures that mutations start from.
+/// Reads the samples and fixtures that mutations start from, once.
 fn originals() -> &'static [Vec<u8>] {
     static FILES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     FILES.get_or_init(|| {
