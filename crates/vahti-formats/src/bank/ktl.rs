@@ -1,7 +1,8 @@
 //! KTL, the Finnish banks' file of incoming reference payments ("saapuvat viitemaksut").
 //!
-//! Records are 90 characters, one per line (CR LF or LF; blank lines are ignored). The layout,
-//! as django-jbank's `svm.py` describes it, with 1-based positions:
+//! Records are 90 characters, one per line, ending in CR LF or LF. Blank lines and a DOS
+//! end-of-file character (Ctrl-Z) are ignored. The layout, as django-jbank's `svm.py` describes
+//! it, with 1-based positions:
 //!
 //! | record | positions |
 //! | --- | --- |
@@ -9,16 +10,19 @@
 //! | `3` reference payment, `5` direct debit | account (2-15), booking date (16-21), payment date (22-27), archive id (28-43), reference (44-63, zero-padded), payer name (64-75), currency (76), name source (77), amount in cents (78-87), correction flag (88), delivery method (89), feedback code (90) |
 //! | `9` totals | number (2-7) and sum in cents (8-18) of payments, number (19-24) and sum (25-35) of corrections |
 //!
-//! Currency code `1` is the euro. A file may hold several batches, each a header, its records and
-//! its totals.
+//! Currency code `1` is the euro. A file may contain several batches, each a header, its records
+//! and its totals.
 //!
 //! A `5` record is a payment the creditor collected by direct debit (suoraveloitus) under the
 //! payer's mandate: the money has arrived as with a reference payment, so it becomes a payment
 //! with `direct_debit` set. A non-zero feedback code on a `5` record means the debit failed and
-//! no money arrived; such records are skipped and counted. The bank's own sample file shows how
-//! the totals treat them: its totals count only the successful records, and positions 36-41 and
+//! no money arrived, so such records are skipped and counted. A Nordea sample file shows how the
+//! totals treat them: its totals count only the successful records, and positions 36-41 and
 //! 42-52 hold the number and sum of the failed debits, which are checked when they are digits.
 //! Corrections (flag `1`) reverse an earlier payment and are counted apart from payments.
+//!
+//! NOTE: that the payment totals leave corrections out follows the layout's separate correction
+//! fields; no bank sample with a correction was available to confirm it.
 
 use chrono::NaiveDate;
 use vahti_domain::ident::Iban;
@@ -112,7 +116,7 @@ fn before_header(line: usize) -> FormatError {
 }
 
 /// One 90-character record as characters, read as UTF-8 when that gives 90 characters and as
-/// ISO-8859-1 otherwise (banks write payer names in ISO-8859-1).
+/// ISO-8859-1 otherwise, the encoding django-jbank reads these files in.
 struct Record {
     characters: Vec<char>,
     line: usize,

@@ -21,8 +21,8 @@ use crate::xml::{Node, parse_xml};
 use super::party::{BUYER, SELLER, finvoice_party};
 use super::{
     Amounts, CreditNoteSign, DocumentKind, InvoiceFile, InvoiceFormat, ParsedInvoice,
-    attach_warnings, checked_bic, checked_iban, invalid_value, normalize_amounts, parse_date_with,
-    required_text, text_with_position,
+    attach_warnings, check_currency, checked_bic, checked_iban, invalid_value, normalize_amounts,
+    parse_date_with, required_text, text_with_position,
 };
 
 /// The Finvoice versions this parser reads. The elements it uses exist in all of them.
@@ -178,7 +178,7 @@ fn parse_message(
         &number,
         &position,
         warnings,
-    )?;
+    );
 
     let party_details = message.descendant(&["EpiDetails", "EpiPartyDetails"]);
     let seller_account = message.descendant(&["SellerInformationDetails", "SellerAccountDetails"]);
@@ -285,16 +285,7 @@ fn read_amount(
     currency: Currency,
     warnings: &mut Vec<Warning>,
 ) -> Result<Money, FormatError> {
-    if let Some(code) = node.attribute("AmountCurrencyIdentifier")
-        && !code.trim().eq_ignore_ascii_case(currency.code())
-    {
-        return Err(FormatError::CurrencyMismatch {
-            position: node.position(),
-            expected: currency.code().to_owned(),
-            found: code.to_owned(),
-        });
-    }
-
+    check_currency(node, "AmountCurrencyIdentifier", currency)?;
     let text = node.raw_text();
     let written: WrittenAmount = parse_comma_amount(text, currency)
         .map_err(|reason| invalid_value(node.position(), "amount", text.trim(), reason))?;

@@ -215,7 +215,7 @@ fn normalize_amounts(
     number: &str,
     position: &Position,
     warnings: &mut Vec<Warning>,
-) -> Result<(Money, Money, Money), FormatError> {
+) -> (Money, Money, Money) {
     let adds_up = amounts
         .gross_total
         .checked_sub(amounts.prepaid)
@@ -245,7 +245,7 @@ fn normalize_amounts(
                     Some(position.clone()),
                 ));
             }
-            Ok((all[0], all[1], all[2]))
+            (all[0], all[1], all[2])
         }
         DocumentKind::CreditNote => {
             let unusual = match usual_sign {
@@ -269,7 +269,7 @@ fn normalize_amounts(
                     money
                 }
             };
-            Ok((credited(all[0]), credited(all[1]), credited(all[2])))
+            (credited(all[0]), credited(all[1]), credited(all[2]))
         }
     }
 }
@@ -341,6 +341,20 @@ fn required_text(
 fn text_with_position(node: &Node<'_>, path: &[&str]) -> Option<(String, Position)> {
     let found = node.descendant(path)?;
     found.text().map(|text| (text, found.position()))
+}
+
+/// Rejects an amount whose currency attribute names another currency than the document's.
+fn check_currency(node: &Node<'_>, attribute: &str, currency: Currency) -> Result<(), FormatError> {
+    match node.attribute(attribute) {
+        Some(code) if !code.trim().eq_ignore_ascii_case(currency.code()) => {
+            Err(FormatError::CurrencyMismatch {
+                position: node.position(),
+                expected: currency.code().to_owned(),
+                found: code.to_owned(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn invalid_value(

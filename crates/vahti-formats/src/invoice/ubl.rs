@@ -14,8 +14,8 @@ use crate::xml::{Node, parse_xml};
 use super::party::ubl_party;
 use super::{
     Amounts, CreditNoteSign, DocumentKind, InvoiceFile, InvoiceFormat, ParsedInvoice,
-    attach_warnings, checked_bic, checked_iban, invalid_value, normalize_amounts, parse_date_with,
-    required_text, text_with_position,
+    attach_warnings, check_currency, checked_bic, checked_iban, invalid_value, normalize_amounts,
+    parse_date_with, required_text, text_with_position,
 };
 
 const INVOICE_NAMESPACE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
@@ -156,7 +156,7 @@ fn parse_document(
         &number,
         &position,
         warnings,
-    )?;
+    );
 
     let payment_means = document.children("PaymentMeans");
     let reference = payment_means
@@ -210,15 +210,7 @@ fn parse_document(
 }
 
 fn read_amount(node: &Node<'_>, currency: Currency) -> Result<Money, FormatError> {
-    if let Some(code) = node.attribute("currencyID")
-        && !code.trim().eq_ignore_ascii_case(currency.code())
-    {
-        return Err(FormatError::CurrencyMismatch {
-            position: node.position(),
-            expected: currency.code().to_owned(),
-            found: code.to_owned(),
-        });
-    }
+    check_currency(node, "currencyID", currency)?;
     let text = node.raw_text();
     parse_dot_amount(text, currency)
         .map_err(|reason| invalid_value(node.position(), "amount", text.trim(), reason))
