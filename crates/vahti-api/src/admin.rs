@@ -208,7 +208,7 @@ pub struct ClockRequest {
     pub wait: bool,
 }
 
-/// The change a [`ClockRequest`] asks for.
+/// The change a [`ClockRequest`] requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockChange {
     /// Set the clock to this instant.
@@ -229,5 +229,38 @@ impl ClockRequest {
             (None, Some(seconds)) => Ok(ClockChange::Advance { seconds }),
             _ => Err(ValidationError::ClockRequestInvalid),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn clock_change_needs_exactly_one() {
+        let instant = Utc.with_ymd_and_hms(2025, 5, 1, 6, 0, 0).unwrap();
+        let set = ClockRequest {
+            set: Some(instant),
+            ..ClockRequest::default()
+        };
+        let advance = ClockRequest {
+            advance_seconds: Some(3600),
+            ..ClockRequest::default()
+        };
+        let both = ClockRequest {
+            set: Some(instant),
+            advance_seconds: Some(3600),
+            wait: true,
+        };
+
+        assert_eq!(set.change(), Ok(ClockChange::Set(instant)));
+        assert_eq!(advance.change(), Ok(ClockChange::Advance { seconds: 3600 }));
+        assert_eq!(both.change(), Err(ValidationError::ClockRequestInvalid));
+        assert_eq!(
+            ClockRequest::default().change(),
+            Err(ValidationError::ClockRequestInvalid)
+        );
     }
 }

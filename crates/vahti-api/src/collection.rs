@@ -18,7 +18,7 @@ use crate::wire::{self, wire_enum};
 pub struct PauseRequest {
     /// The last day of the pause, today or later.
     pub until: NaiveDate,
-    /// Why collection pauses, kept in the account's timeline.
+    /// The reason for the pause, kept in the account's timeline.
     pub reason: String,
     /// External id of the one invoice to pause; the whole account when absent.
     #[serde(default)]
@@ -35,7 +35,7 @@ pub struct ResumeRequest {
     pub invoice: Option<String>,
 }
 
-/// A pause as it stands after a pause or resume request.
+/// The pause state after a pause or resume request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PauseState {
@@ -47,7 +47,7 @@ pub struct PauseState {
     /// The last day of the pause, or `null` when collection is not paused.
     #[serde(default)]
     pub paused_until: Option<NaiveDate>,
-    /// Why collection pauses, or `null` when it is not paused.
+    /// The reason for the pause, or `null` when collection is not paused.
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -77,7 +77,7 @@ pub struct PromiseRequest {
 }
 
 wire_enum! {
-    /// Where a promise to pay stands.
+    /// The state of a promise to pay.
     pub enum PromiseState {
         /// The promised day has not passed.
         Open = "open",
@@ -106,7 +106,7 @@ pub struct Promise {
     pub amount: Decimal,
     /// ISO 4217 currency of the amount.
     pub currency: String,
-    /// Where the promise stands.
+    /// The state of the promise.
     pub state: PromiseState,
     /// When the promise was recorded.
     pub created_at: DateTime<Utc>,
@@ -130,7 +130,7 @@ pub struct RemindRequest {
 }
 
 wire_enum! {
-    /// What a remind request led to.
+    /// The outcome of a remind request.
     pub enum RemindOutcome {
         /// The message is in the outbox and goes out in the next send window.
         Queued = "queued",
@@ -143,7 +143,7 @@ wire_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemindResponse {
-    /// What the request led to.
+    /// The outcome of the request.
     pub outcome: RemindOutcome,
     /// External ids of the invoices the message covers.
     #[serde(default)]

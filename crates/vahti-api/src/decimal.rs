@@ -42,7 +42,7 @@ pub fn parse(text: &str) -> Option<Decimal> {
     Decimal::from_str_exact(text).ok()
 }
 
-/// Whether `text` is an optional `-`, one or more ASCII digits, and optionally a `.` followed by
+/// Checks that `text` is an optional `-`, one or more ASCII digits, and optionally a `.` followed by
 /// one or more ASCII digits.
 fn is_plain_decimal(text: &str) -> bool {
     let unsigned = text.strip_prefix('-').unwrap_or(text);
@@ -106,5 +106,30 @@ pub mod option {
 
         Option::<Wrapped>::deserialize(deserializer)
             .map(|wrapped| wrapped.map(|Wrapped(value)| value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_scale() {
+        let parsed = parse("1234.50").unwrap();
+        assert_eq!(parsed, Decimal::new(123_450, 2));
+        assert_eq!(parsed.to_string(), "1234.50");
+    }
+
+    #[test]
+    fn parse_rejects_loose_notation() {
+        for text in ["", "1.", ".5", "+1", "1e3", " 1", "1_0", "-"] {
+            assert_eq!(parse(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn parse_rejects_excess_precision() {
+        let digits = format!("0.{}", "1".repeat(29));
+        assert_eq!(parse(&digits), None);
     }
 }

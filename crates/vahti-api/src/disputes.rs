@@ -11,12 +11,12 @@ use crate::wire::{self, wire_enum};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OpenDisputeRequest {
-    /// What the debtor contests, in their words or a summary.
+    /// The debtor's objection, in their words or as a summary.
     pub reason: String,
 }
 
 wire_enum! {
-    /// How a dispute ended.
+    /// The outcome of a dispute.
     pub enum DisputeResolution {
         /// The debtor was right; the creditor corrects the invoice, typically with a credit note.
         Upheld = "upheld",
@@ -30,7 +30,7 @@ wire_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResolveDisputeRequest {
-    /// How the dispute ended.
+    /// The outcome of the dispute.
     #[serde(deserialize_with = "wire::known")]
     pub resolution: DisputeResolution,
     /// An explanation kept in the account's timeline.
@@ -49,14 +49,14 @@ pub struct Dispute {
     pub invoice: String,
     /// External id of the invoice's account.
     pub account: String,
-    /// What the debtor contests.
+    /// The debtor's objection.
     pub reason: String,
     /// When the dispute was opened.
     pub opened_at: DateTime<Utc>,
     /// When the dispute was resolved, or `null` while it is open.
     #[serde(default)]
     pub resolved_at: Option<DateTime<Utc>>,
-    /// How the dispute ended, or `null` while it is open.
+    /// The outcome of the dispute, or `null` while it is open.
     #[serde(default)]
     pub resolution: Option<DisputeResolution>,
     /// The explanation given on resolving.

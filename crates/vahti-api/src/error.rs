@@ -26,7 +26,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
     schema(description = "The body of every response with a 4xx or 5xx status.")
 )]
 pub struct ApiErrorBody {
-    /// What went wrong.
+    /// The error.
     pub error: ApiError,
 }
 
@@ -44,7 +44,7 @@ pub struct ApiError {
     /// New codes may appear in later versions; the Rust type decodes them as `ErrorCode::Unknown`.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "invoice_not_found"))]
     pub code: ErrorCode,
-    /// A message in English that says what failed, on which value, and how to fix it. It may
+    /// A message in English that states what failed, on which value, and how to fix it. It may
     /// change between versions; do not parse it.
     pub message: String,
     /// The request field the error is about, as a dotted path such as `due_date` or
@@ -54,7 +54,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error without a field.
+    /// Creates an error without a field.
     pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> Self {
         ApiError {
             code: code.into(),
@@ -84,20 +84,20 @@ impl std::error::Error for ApiError {}
 
 /// An error code that this version does not know, sent by a newer server.
 ///
-/// It can only be made by [`ErrorCode::parse`], so it never holds a code that has its own
+/// It can only be made by [`ErrorCode::parse`], so it never contains a code that has its own
 /// [`ErrorCode`] variant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnknownErrorCode(String);
 
 impl UnknownErrorCode {
-    /// The code exactly as the server sent it.
+    /// Returns the code exactly as the server sent it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 /// Declares [`ErrorCode`] from one line per code: the variant, its wire string and the HTTP
-/// status the server answers with.
+/// status of the response.
 macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal => $status:literal, )+) => {
         /// A machine-readable error code.
@@ -131,7 +131,7 @@ macro_rules! error_codes {
         }
 
         impl ErrorCode {
-            /// Every code this version knows, in declaration order.
+            /// Every code this version defines, in declaration order.
             pub const KNOWN: &'static [ErrorCode] = &[$( ErrorCode::$variant, )+];
 
             /// Parses a code. Never fails: a code this version does not know becomes
@@ -143,7 +143,7 @@ macro_rules! error_codes {
                 }
             }
 
-            /// The code as sent on the wire.
+            /// Returns the code as sent on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
                     $( ErrorCode::$variant => $code, )+
@@ -151,8 +151,8 @@ macro_rules! error_codes {
                 }
             }
 
-            /// The HTTP status the server answers with, or `None` for a code this version does
-            /// not know (the response's own status is authoritative then).
+            /// Returns the HTTP status of a response with this code, or `None` for a code this
+            /// version does not define (the response's own status applies then).
             pub fn http_status(&self) -> Option<u16> {
                 match self {
                     $( ErrorCode::$variant => Some($status), )+
@@ -203,14 +203,14 @@ error_codes! {
 
     // Values that are well-formed JSON but not allowed.
 
-    /// 422: a field's value is not allowed; `field` names it and the message says why.
+    /// 422: a field's value is not allowed; `field` names it and the message gives the reason.
     ValueInvalid = "value_invalid" => 422,
     /// 422: an `external_id` is empty, longer than 128 characters, or contains control
     /// characters or surrounding white space.
     ExternalIdInvalid = "external_id_invalid" => 422,
     /// 422: a policy key breaks the key format.
     PolicyKeyInvalid = "policy_key_invalid" => 422,
-    /// 422: a batch holds more than 10000 items.
+    /// 422: a batch has more than 10000 items.
     BatchTooLarge = "batch_too_large" => 422,
     /// 422: an amount is not a decimal number in a string.
     AmountInvalid = "amount_invalid" => 422,
@@ -328,7 +328,7 @@ error_codes! {
 }
 
 impl ErrorCode {
-    /// Whether this is a code this version knows, i.e. not [`ErrorCode::Unknown`].
+    /// Returns whether this version defines the code, i.e. it is not [`ErrorCode::Unknown`].
     pub fn is_known(&self) -> bool {
         !matches!(self, ErrorCode::Unknown(_))
     }
@@ -411,7 +411,8 @@ mod tests {
             let snake = text
                 .bytes()
                 .all(|byte| byte.is_ascii_lowercase() || byte == b'_');
-            assert!(snake && !text.starts_with('_'), "{text}");
+            assert!(snake, "{text}");
+            assert!(!text.starts_with('_'), "{text}");
         }
     }
 

@@ -88,7 +88,7 @@ wire_enum! {
 
 /// Query parameters of `GET /v1/events`.
 ///
-/// With `wait`, the server holds the request open until an event after `after` exists or `wait`
+/// With `wait`, the server keeps the request open until an event after `after` exists or `wait`
 /// seconds have passed, whichever comes first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
@@ -101,7 +101,7 @@ pub struct EventsQuery {
     /// Maximum number of events, 1 to 1000; 100 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
-    /// Seconds to wait for a first event, 0 to 60; 0 (answer at once) when absent.
+    /// Seconds to wait for a first event, 0 to 60; 0 (respond at once) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<u32>,
 }

@@ -37,7 +37,7 @@ pub struct HealthCheck {
     pub name: String,
     /// Its state.
     pub status: HealthStatus,
-    /// What is wrong, when the status is not `ok`. It names no secrets.
+    /// The problem, when the status is not `ok`. It names no secrets.
     #[serde(default)]
     pub detail: Option<String>,
 }

@@ -64,11 +64,11 @@ pub struct ImportReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportWarning {
-    /// Where the record is in the file, such as `line 17` or `entry 3, transaction 2`.
+    /// The record's position in the file, such as `line 17` or `entry 3, transaction 2`.
     pub position: String,
     /// A stable code of the caveat, such as `reference_in_free_text`.
     pub code: String,
-    /// What the caveat means for the record.
+    /// The caveat and its effect on the record.
     pub message: String,
 }
 
@@ -76,11 +76,11 @@ pub struct ImportWarning {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRejection {
-    /// Where the record is in the file, such as `line 17` or `invoice 3`.
+    /// The record's position in the file, such as `line 17` or `invoice 3`.
     pub position: String,
     /// A stable code of the reason, such as `amount_invalid`, when one applies.
     #[serde(default)]
     pub code: Option<String>,
-    /// Why the record was rejected and how to fix it.
+    /// The reason for the rejection and how to fix it.
     pub reason: String,
 }

@@ -19,7 +19,7 @@ wire_enum! {
 }
 
 impl Default for InvoiceKind {
-    /// A document is an invoice unless a request says otherwise.
+    /// Returns `Invoice`, because a document is an invoice unless the request sets `kind`.
     fn default() -> Self {
         InvoiceKind::Invoice
     }
@@ -36,14 +36,14 @@ wire_enum! {
 }
 
 impl Default for IssueStatus {
-    /// An upserted invoice is issued unless the request says `draft`.
+    /// Returns `Issued`, because an upserted invoice is issued unless the request sets `draft`.
     fn default() -> Self {
         IssueStatus::Issued
     }
 }
 
 wire_enum! {
-    /// Where an invoice stands.
+    /// The state of an invoice.
     pub enum InvoiceStatus {
         /// Not yet issued; never reminded.
         Draft = "draft",
@@ -63,7 +63,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// Where a collection step stands.
+    /// The state of a collection step.
     pub enum StepState {
         /// Planned for the step's `at`.
         Scheduled = "scheduled",
@@ -192,7 +192,7 @@ pub struct BatchInvoiceResponse {
 }
 
 wire_enum! {
-    /// What a batch did with one item.
+    /// The outcome of one batch item.
     pub enum BatchItemStatus {
         /// A new document was stored.
         Created = "created",
@@ -200,7 +200,7 @@ wire_enum! {
         Updated = "updated",
         /// The stored document already matched the item.
         Unchanged = "unchanged",
-        /// The item was rejected; its `error` says why.
+        /// The item was rejected, for the reason in its `error`.
         Rejected = "rejected",
     }
 }
@@ -211,12 +211,12 @@ wire_enum! {
 pub struct BatchItemResult {
     /// The item's external id.
     pub external_id: String,
-    /// What happened to the item.
+    /// The outcome.
     pub status: BatchItemStatus,
     /// Vahti's id of the document, unless the item was rejected.
     #[serde(default)]
     pub invoice_id: Option<i64>,
-    /// Why the item was rejected, with `field` relative to the item's `invoice`.
+    /// The reason for a rejection, with `field` relative to the item's `invoice`.
     #[serde(default)]
     pub error: Option<ApiError>,
 }
@@ -265,7 +265,7 @@ pub struct CurrentStep {
     pub key: String,
     /// The step's kind.
     pub kind: StepKind,
-    /// Where the step stands.
+    /// The state of the step.
     pub state: StepState,
     /// When the step was sent, skipped or failed, or when it is planned or was queued.
     pub at: DateTime<Utc>,
@@ -378,7 +378,7 @@ pub struct Invoice {
     /// The sum of the three outstanding amounts.
     #[serde(with = "crate::decimal")]
     pub total_outstanding: Decimal,
-    /// Where the invoice stands.
+    /// The state of the invoice.
     pub status: InvoiceStatus,
     /// Whether an open dispute stops collection.
     #[serde(default)]

@@ -1,9 +1,9 @@
 //! Wire types of Vahti's HTTP API, shared by the daemon (server) and the SDK (client).
 //!
 //! This crate defines the JSON bodies and query parameters of every endpoint, the error body,
-//! the paths ([`paths`]) and the limits ([`limits`]). It holds no server code and does not
+//! the paths ([`paths`]) and the limits ([`limits`]). It contains no server code and does not
 //! depend on Vahti's domain crate, so a client pulls in only `serde`, `chrono` and
-//! `rust_decimal`; the daemon converts between these types and its domain types. With the
+//! `rust_decimal`. The daemon converts between these types and its domain types. With the
 //! `openapi` feature every type also derives `utoipa::ToSchema` or `utoipa::IntoParams`.
 //!
 //! # Conventions
@@ -24,7 +24,7 @@
 //! - Every failure returns an [`ApiErrorBody`].
 //!
 //! ```
-//! use vahti_api::{ErrorCode, Invoice, Page};
+//! use vahti_api::{Invoice, Page};
 //!
 //! let body = r#"{"items": [], "next_cursor": null}"#;
 //! let page: Page<Invoice> = serde_json::from_str(body)?;

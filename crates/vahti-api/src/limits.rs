@@ -54,7 +54,7 @@ pub enum ValidationError {
     ExternalIdInvalid {
         /// The identifier as given.
         value: String,
-        /// What is wrong with it.
+        /// The problem found.
         problem: &'static str,
     },
 
@@ -81,7 +81,7 @@ pub enum ValidationError {
         value: u32,
     },
 
-    /// A batch holds more than [`MAX_BATCH_ITEMS`] items.
+    /// A batch has more than [`MAX_BATCH_ITEMS`] items.
     #[error("batch of {count} items is too large: send at most 10000 items per request")]
     BatchTooLarge {
         /// The number of items sent.
@@ -97,13 +97,13 @@ pub enum ValidationError {
     ValueUnknown {
         /// The value as given.
         value: String,
-        /// The values this version knows.
+        /// The values this version defines.
         expected: &'static [&'static str],
     },
 }
 
 impl ValidationError {
-    /// The error code the server answers with when a request breaks this limit.
+    /// Returns the error code of the response to a request that breaks this limit.
     pub fn code(&self) -> ErrorCode {
         match self {
             ValidationError::ExternalIdInvalid { .. } => ErrorCode::ExternalIdInvalid,
@@ -183,7 +183,7 @@ pub fn page_limit(limit: Option<u32>) -> Result<u32, ValidationError> {
     }
 }
 
-/// Resolves the `wait` of a long-polling request: 0 (answer at once) when absent, otherwise at
+/// Resolves the `wait` of a long-polling request: 0 (respond at once) when absent, otherwise at
 /// most [`MAX_EVENTS_WAIT_SECONDS`].
 pub fn events_wait_seconds(wait: Option<u32>) -> Result<u32, ValidationError> {
     match wait {

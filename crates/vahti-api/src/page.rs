@@ -37,7 +37,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// A page with more items behind `next_cursor`, or the last page when it is `None`.
+    /// Creates a page with more items behind `next_cursor`, or the last page when it is `None`.
     pub fn new(items: Vec<T>, next_cursor: Option<String>) -> Self {
         Page { items, next_cursor }
     }

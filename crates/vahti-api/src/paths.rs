@@ -111,9 +111,9 @@ pub const AGING_REPORT: &str = "/v1/reports/aging";
 
 // Operations.
 
-/// `GET` answers whether the process is alive.
+/// `GET` reports whether the process is alive.
 pub const HEALTHZ: &str = "/healthz";
-/// `GET` answers whether the daemon is ready to serve requests.
+/// `GET` reports whether the daemon is ready to serve requests.
 pub const READYZ: &str = "/readyz";
 /// `GET` returns metrics in the Prometheus text format.
 pub const METRICS: &str = "/metrics";

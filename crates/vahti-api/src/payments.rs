@@ -144,7 +144,7 @@ pub struct Payment {
     /// External id of the account the payment was matched to, or `null` while unmatched.
     #[serde(default)]
     pub account: Option<String>,
-    /// How the payment was allocated; empty while unmatched or after a reversal.
+    /// The allocations of the payment, empty while it is unmatched or after a reversal.
     #[serde(default)]
     pub allocations: Vec<Allocation>,
     /// The part of the amount not allocated to any invoice: all of it while unmatched, or an

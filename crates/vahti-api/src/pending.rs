@@ -8,7 +8,7 @@ use crate::common::{Amount, StepKind};
 use crate::wire::{self, wire_enum};
 
 wire_enum! {
-    /// What a pending action produces once approved.
+    /// The output of a pending action once approved.
     pub enum PendingActionKind {
         /// An email to the debtor.
         Message = "message",
@@ -20,7 +20,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// Where a pending action stands.
+    /// The state of a pending action.
     pub enum PendingActionState {
         /// Waiting for approval.
         Pending = "pending",
@@ -60,17 +60,17 @@ pub struct PendingAction {
     pub id: i64,
     /// External id of the account.
     pub account: String,
-    /// What the action produces once approved.
+    /// The output of the action once approved.
     pub kind: PendingActionKind,
     /// The kind of the policy step.
     pub step_kind: StepKind,
     /// The invoices the action covers, with their step keys and fees.
     #[serde(default)]
     pub invoices: Vec<PendingInvoice>,
-    /// What the debtor is asked to pay, fees included, one entry per currency.
+    /// The totals the debtor is asked to pay, fees included, one entry per currency.
     #[serde(default)]
     pub totals: Vec<Amount>,
-    /// Where the action stands.
+    /// The state of the action.
     pub state: PendingActionState,
     /// When the action was created.
     pub created_at: DateTime<Utc>,
@@ -137,12 +137,12 @@ pub struct FeeAmount {
 
 /// Body of `POST /v1/pending/{id}/skip`.
 ///
-/// A skipped step is recorded as skipped and is not offered again; collection moves on to the
-/// next step of the policy when that falls due.
+/// A skipped step is recorded as skipped and is not offered again. Collection moves on to the
+/// next step of the policy when that step falls due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SkipPendingRequest {
-    /// Why the step is skipped, kept in the audit log.
+    /// The reason for skipping, kept in the audit log.
     pub reason: String,
 }

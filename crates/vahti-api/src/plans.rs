@@ -8,8 +8,8 @@ use crate::wire::wire_enum;
 
 /// Body of `POST /v1/accounts/{external_id}/payment-plans`: agrees a payment plan.
 ///
-/// While the plan is active, the invoices it covers are not reminded; an instalment that is not
-/// paid by its due date breaks the plan and collection continues.
+/// While the plan is active, the invoices it covers are not reminded. An instalment that is not
+/// paid by its due date breaks the plan, and collection continues.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -34,7 +34,7 @@ pub struct InstalmentInput {
 }
 
 wire_enum! {
-    /// Where a payment plan stands.
+    /// The state of a payment plan.
     pub enum PaymentPlanState {
         /// Instalments are being paid as agreed.
         Active = "active",
@@ -48,7 +48,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// Where one instalment stands.
+    /// The state of one instalment.
     pub enum InstalmentStatus {
         /// Not yet due and not fully paid.
         Pending = "pending",
@@ -71,7 +71,7 @@ pub struct Instalment {
     /// The amount paid towards it so far.
     #[serde(with = "crate::decimal")]
     pub paid: Decimal,
-    /// Where the instalment stands.
+    /// The state of the instalment.
     pub status: InstalmentStatus,
 }
 
@@ -84,7 +84,7 @@ pub struct PaymentPlan {
     pub id: i64,
     /// External id of the account.
     pub account: String,
-    /// Where the plan stands.
+    /// The state of the plan.
     pub state: PaymentPlanState,
     /// External ids of the invoices the plan covers.
     #[serde(default)]

@@ -83,7 +83,7 @@ pub struct PolicyIssue {
     pub field: Option<String>,
     /// A stable code of the broken rule, such as `consumer_fee_cap`.
     pub rule: String,
-    /// What is wrong and how to fix it, naming the legal source when a statute sets the rule.
+    /// The problem and how to fix it, naming the legal source when a statute sets the rule.
     pub message: String,
 }
 

@@ -17,7 +17,7 @@ use crate::wire::wire_enum;
 pub struct AccountStatus {
     /// The account.
     pub account: Account,
-    /// What the debtor owes, one entry per currency.
+    /// The debtor's balances, one entry per currency.
     #[serde(default)]
     pub balances: Vec<Balance>,
     /// The account's open invoices, each with its current step, oldest due date first.
@@ -26,12 +26,12 @@ pub struct AccountStatus {
     /// When the scheduler next acts on the account, or `null` when nothing is planned.
     #[serde(default)]
     pub next_action_at: Option<DateTime<Utc>>,
-    /// What happened on the account, newest first.
+    /// The account's history, newest first.
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
 }
 
-/// What an account owes in one currency.
+/// The balance of an account in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Balance {

@@ -10,13 +10,13 @@ use serde::{Deserialize, Deserializer};
 
 /// An enum whose values travel as fixed lower-snake-case strings.
 pub trait WireEnum: Sized + Copy + 'static {
-    /// Every value this version knows, in declaration order, as written on the wire.
+    /// Every value this version defines, in declaration order, as written on the wire.
     const VALUES: &'static [&'static str];
 
     /// Parses a wire value, or returns `None` when this version does not know it.
     fn from_wire(value: &str) -> Option<Self>;
 
-    /// The wire value, or `"unknown"` for the `Unknown` variant.
+    /// Returns the wire value, or `"unknown"` for the `Unknown` variant.
     fn as_str(self) -> &'static str;
 }
 
@@ -52,7 +52,7 @@ macro_rules! wire_enum {
         }
 
         impl $name {
-            /// The wire value, or `"unknown"` for [`Self::Unknown`].
+            /// Returns the wire value, or `"unknown"` for [`Self::Unknown`].
             pub fn as_str(self) -> &'static str {
                 match self {
                     $( $name::$variant => $wire, )+
@@ -60,7 +60,7 @@ macro_rules! wire_enum {
                 }
             }
 
-            /// Whether this is a value this version knows, i.e. not [`Self::Unknown`].
+            /// Returns whether this version defines the value, i.e. it is not [`Self::Unknown`].
             pub fn is_known(self) -> bool {
                 !matches!(self, $name::Unknown)
             }

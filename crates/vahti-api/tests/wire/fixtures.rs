@@ -63,7 +63,7 @@ pub fn upsert_invoice() -> Value {
     })
 }
 
-/// Every request body, with a name for failure messages.
+/// Returns an example of every request body, named for failure messages.
 pub fn requests() -> Vec<Case> {
     vec![
         case::<CreateTenantRequest>(
@@ -366,7 +366,7 @@ pub fn aging_bucket(count: u64, amount: &str) -> Value {
     json!({"count": count, "amount": amount})
 }
 
-/// Every response body, with a name for failure messages.
+/// Returns an example of every response body, named for failure messages.
 pub fn responses() -> Vec<Case> {
     vec![
         case::<Tenant>("tenant", tenant()),

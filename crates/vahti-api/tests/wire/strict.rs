@@ -13,7 +13,7 @@ fn request(name: &str) -> Case {
         .unwrap_or_else(|| panic!("no request example named {name:?}"))
 }
 
-/// The example `name` with the value at `pointer` replaced, decoded and encoded again.
+/// Decodes and encodes again the example `name` after replacing the value at `pointer`.
 fn decode_changed(name: &str, pointer: &str, value: Value) -> Result<Value, String> {
     let case = request(name);
     let mut json = case.json.clone();
@@ -23,7 +23,7 @@ fn decode_changed(name: &str, pointer: &str, value: Value) -> Result<Value, Stri
     (case.decode_encode)(&json)
 }
 
-/// The example `name` with a field added to the object at `pointer`, decoded and encoded again.
+/// Decodes and encodes again the example `name` after adding a field to the object at `pointer`.
 fn decode_with_field(name: &str, pointer: &str, field: &str) -> Result<Value, String> {
     let case = request(name);
     let mut json = case.json.clone();
@@ -34,7 +34,7 @@ fn decode_with_field(name: &str, pointer: &str, field: &str) -> Result<Value, St
     (case.decode_encode)(&json)
 }
 
-/// The example `name` with the field at `pointer` removed, decoded and encoded again.
+/// Decodes and encodes again the example `name` after removing the field at `pointer`.
 fn decode_without(name: &str, pointer: &str) -> Result<Value, String> {
     let case = request(name);
     let mut json = case.json.clone();

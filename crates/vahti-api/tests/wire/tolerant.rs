@@ -32,7 +32,7 @@ fn every_response_ignores_added_fields() {
     }
 }
 
-/// Whether a field may be left out of a response: `null`, an empty list or `false`.
+/// Returns whether a field may be left out of a response: `null`, an empty list or `false`.
 fn is_default(value: &Value) -> bool {
     matches!(value, Value::Null | Value::Bool(false)) || value.as_array().is_some_and(Vec::is_empty)
 }

@@ -109,10 +109,10 @@ fn optional_amount_null_or_absent() {
     let null: PromiseRequest = decode(&json!({"pay_by": "2025-04-20", "amount": null})).unwrap();
     assert_eq!(null.amount, None);
 
-    let given: PromiseRequest =
+    let present: PromiseRequest =
         decode(&json!({"pay_by": "2025-04-20", "amount": "12.30"})).unwrap();
     assert_eq!(
-        given.amount.map(|amount| amount.to_string()),
+        present.amount.map(|amount| amount.to_string()),
         Some("12.30".to_owned())
     );
 }
