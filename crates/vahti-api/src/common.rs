@@ -34,14 +34,14 @@ wire_enum! {
 wire_enum! {
     /// The kind of a collection step, as set in a policy.
     pub enum StepKind {
-        /// A friendly reminder without a fee.
+        /// A polite note that the invoice is overdue; never carries a fee.
+        FriendlyReminder = "friendly_reminder",
+        /// A payment reminder, which may carry a fee and penalty interest.
         Reminder = "reminder",
-        /// A payment reminder that charges a reminder fee and states penalty interest.
-        ReminderWithFee = "reminder_with_fee",
-        /// The last demand before the debt is handed over to a collection agency.
+        /// The last reminder before the debt is handed over to a collection agency.
         FinalDemand = "final_demand",
-        /// The hand-over of the debt to a collection agency.
-        HandOver = "hand_over",
+        /// The hand-over of the debt to a collection agency, with a notice to the debtor.
+        CollectionHandover = "collection_handover",
         /// A task for a person, such as a phone call; nothing is sent to the debtor.
         ManualTask = "manual_task",
     }

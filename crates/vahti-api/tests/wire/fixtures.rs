@@ -198,7 +198,7 @@ pub fn requests() -> Vec<Case> {
         ),
         case::<RemindRequest>(
             "remind",
-            json!({"kind": "reminder_with_fee", "invoices": ["INV-42"]}),
+            json!({"kind": "reminder", "invoices": ["INV-42"]}),
         ),
     ]
 }
@@ -285,7 +285,7 @@ pub fn invoice() -> Value {
         "promised_until": "2025-04-20",
         "current_step": {
             "key": "fee_reminder",
-            "kind": "reminder_with_fee",
+            "kind": "reminder",
             "state": "sent",
             "at": "2025-04-14T06:05:00Z"
         },
@@ -332,7 +332,7 @@ pub fn pending_action() -> Value {
         "id": 9,
         "account": "C-1001",
         "kind": "message",
-        "step_kind": "reminder_with_fee",
+        "step_kind": "reminder",
         "invoices": [
             {"invoice": "INV-42", "step": "fee_reminder", "currency": "EUR",
              "outstanding": "1037.62", "fee": "5.00"}
