@@ -13,6 +13,7 @@ pub mod error;
 pub mod ident;
 pub mod ids;
 pub mod interest;
+pub mod ledger;
 pub mod legal;
 pub mod money;
 pub mod paycode;
