@@ -1,3 +1,3 @@
-//! The Vahti daemon.
+//! The Vahti daemon `vahtid`.
 
 fn main() {}
