@@ -204,7 +204,11 @@ fn check_table(
     origins: &mut Origins,
     problems: &mut Vec<ConfigError>,
 ) {
-    for (key, value) in table {
+    // The table is a hash map; sorting keeps the order of reported problems stable.
+    let mut entries: Vec<(&String, &Value)> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| *key);
+
+    for (key, value) in entries {
         let full_key = join(section, key);
         let Some(&(_, kind)) = keys_of(section).iter().find(|(name, _)| name == key) else {
             problems.push(unknown_key(section, key, origin.clone()));
