@@ -1,5 +1,5 @@
-//! The daemon's source of the current time: the system clock in production, a manual clock that
-//! only moves when told to in tests and demonstrations.
+//! The daemon's source of the current time: the system clock in production, and in tests and
+//! demonstrations a manual clock that moves only when it is set or advanced.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,16 +12,17 @@ use crate::config::{ClockConfig, ClockMode};
 
 /// A source of the current instant.
 pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current instant.
+    /// Returns the current instant.
     fn now(&self) -> DateTime<Utc>;
 
-    /// A receiver that sees every change of a clock that jumps; `None` for a clock that simply
-    /// runs. The scheduler waits on it so that it wakes at once when a manual clock moves.
+    /// Returns a receiver that is notified of every change of a clock that jumps, or `None` for a
+    /// clock that runs on its own. The scheduler waits on it so that it wakes at once when a
+    /// manual clock moves.
     fn subscribe(&self) -> Option<watch::Receiver<DateTime<Utc>>> {
         None
     }
 
-    /// The manual clock behind this clock, if it is one.
+    /// Returns the manual clock behind this clock, if it is one.
     fn as_manual(&self) -> Option<&ManualClock> {
         None
     }
@@ -49,7 +50,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that stands still until it is set or advanced, and never goes backwards.
+/// A clock that stays at one instant until it is set or advanced, and never goes backwards.
 ///
 /// Clones share the same time, so the admin endpoint can hold one while the daemon reads another.
 #[derive(Clone)]
@@ -100,7 +101,7 @@ impl ErrorCode for ClockError {
 }
 
 impl ManualClock {
-    /// A clock standing at `start`.
+    /// Creates a clock at `start`.
     pub fn new(start: DateTime<Utc>) -> Self {
         let (sender, _) = watch::channel(start);
         ManualClock {
@@ -108,8 +109,8 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock to `instant`. Setting the current time again is allowed and notifies
-    /// nobody.
+    /// Moves the clock to `instant` and returns it. Setting the current time again is allowed and
+    /// notifies no subscriber.
     pub fn set(&self, instant: DateTime<Utc>) -> Result<DateTime<Utc>, ClockError> {
         let mut result = Ok(instant);
         self.time.send_if_modified(|current| {

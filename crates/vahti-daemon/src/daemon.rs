@@ -3,7 +3,7 @@
 //!
 //! `run` already carries the process plumbing: directories, signals, reload, the systemd
 //! notifications and watchdog, and the bounded drain. The store, actors, scheduler and HTTP API
-//! plug in where the `TODO` marks say.
+//! plug in at the `TODO` marks.
 
 use std::fs::DirBuilder;
 use std::io;
@@ -20,7 +20,7 @@ use crate::shutdown::{ShutdownToken, Signals, drain_within};
 use crate::systemd;
 use crate::telemetry::LogFilterHandle;
 
-/// What the start-up sequence hands to a command.
+/// The state that the start-up sequence passes to a command.
 #[derive(Debug)]
 pub struct Startup {
     /// The validated configuration.

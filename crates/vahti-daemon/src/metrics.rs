@@ -3,7 +3,7 @@
 //!
 //! Hand-written instead of a client crate because the daemon needs only these three types.
 //! Updates are single atomic operations. Looking up a labelled child takes a read lock and one
-//! small allocation; code on a hot path can keep the returned `Arc` and skip the lookup.
+//! small allocation, so code on a hot path can keep the returned `Arc` and skip the lookup.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -46,7 +46,7 @@ impl Counter {
         self.value.fetch_add(amount, Ordering::Relaxed);
     }
 
-    /// The current count.
+    /// Returns the current count.
     pub fn get(&self) -> u64 {
         self.value.load(Ordering::Relaxed)
     }
@@ -87,7 +87,7 @@ impl Gauge {
         self.value.fetch_add(amount, Ordering::Relaxed);
     }
 
-    /// The current value.
+    /// Returns the current value.
     pub fn get(&self) -> i64 {
         self.value.load(Ordering::Relaxed)
     }
@@ -155,7 +155,7 @@ impl Histogram {
         self.observe(duration.as_secs_f64());
     }
 
-    /// The number of observations.
+    /// Returns the number of observations.
     pub fn count(&self) -> u64 {
         self.buckets
             .iter()
@@ -163,7 +163,7 @@ impl Histogram {
             .fold(0, u64::wrapping_add)
     }
 
-    /// The sum of all observations.
+    /// Returns the sum of all observations.
     pub fn sum(&self) -> f64 {
         f64::from_bits(self.sum.load(Ordering::Relaxed))
     }
@@ -256,7 +256,8 @@ impl<M: Metric, const N: usize> Family<M, N> {
         }
     }
 
-    /// The child for these label values, in the order of the label names; created on first use.
+    /// Returns the child for these label values, given in the order of the label names, and
+    /// creates it on first use.
     pub fn with_labels(&self, values: [&str; N]) -> Arc<M> {
         let key = child_key(&values);
         let existing = self
@@ -296,7 +297,7 @@ impl<M: Metric, const N: usize> Family<M, N> {
     }
 }
 
-/// An unambiguous map key for label values: each value prefixed with its length.
+/// Builds an unambiguous map key for label values by prefixing each value with its length.
 fn child_key(values: &[&str]) -> String {
     let mut key = String::new();
     for value in values {
@@ -351,7 +352,7 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// An empty registry.
+    /// Creates an empty registry.
     pub fn new() -> Self {
         Registry::default()
     }
@@ -443,7 +444,7 @@ impl Registry {
         )
     }
 
-    /// Every metric in the text exposition format 0.0.4.
+    /// Renders every metric in the text exposition format 0.0.4.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for entry in self
@@ -535,7 +536,8 @@ impl Metrics {
         metrics
     }
 
-    /// Every metric in the text exposition format 0.0.4; serve it with [`CONTENT_TYPE`].
+    /// Renders every metric in the text exposition format 0.0.4, to be served with
+    /// [`CONTENT_TYPE`].
     pub fn render(&self) -> String {
         self.registry.render()
     }

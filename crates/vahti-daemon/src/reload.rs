@@ -50,7 +50,7 @@ pub fn reload_log_filter(
     Some(loaded)
 }
 
-/// The sections that differ, other than `log.level`. Secrets are compared by value.
+/// Returns the sections that differ, other than `log.level`. Secrets are compared by value.
 pub fn changed_sections(old: &Config, new: &Config) -> Vec<&'static str> {
     let sections = [
         ("server", old.server != new.server),

@@ -25,7 +25,7 @@ impl Default for ShutdownToken {
 }
 
 impl ShutdownToken {
-    /// A token that is not triggered yet.
+    /// Creates a token that is not triggered yet.
     pub fn new() -> Self {
         let (sender, _) = watch::channel(false);
         ShutdownToken {
@@ -42,7 +42,7 @@ impl ShutdownToken {
         })
     }
 
-    /// Whether the stop has started.
+    /// Returns whether the stop has started.
     pub fn is_triggered(&self) -> bool {
         *self.state.borrow()
     }

@@ -11,7 +11,7 @@ use sd_notify::NotifyState;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
-/// Whether systemd listens for notifications from this process.
+/// Returns whether systemd listens for notifications from this process.
 pub fn is_supervised() -> bool {
     std::env::var_os("NOTIFY_SOCKET").is_some()
 }
@@ -43,8 +43,8 @@ fn send(states: &[NotifyState<'_>]) {
     }
 }
 
-/// The watchdog interval systemd expects pings within (`WatchdogSec=`), if the watchdog is on for
-/// this process.
+/// Returns the watchdog interval (`WatchdogSec=`) that systemd expects pings within, if the
+/// watchdog is on for this process.
 pub fn watchdog_interval() -> Option<Duration> {
     sd_notify::watchdog_enabled().filter(|interval| !interval.is_zero())
 }

@@ -2,7 +2,7 @@
 //! can be changed while the daemon runs (on SIGHUP).
 //!
 //! Conventions, also in `docs/logging.md`:
-//! - A message says what happened in plain words; the details go in fields.
+//! - A message states what happened in plain words, and the details go in fields.
 //! - Ids are fields with dotted names: `tenant.id`, `account.id`, `invoice.id`, `request.id`.
 //! - Units are part of the name: `duration_ms`, `size_bytes`, `delay_seconds`.
 //! - Never log debtor names, email addresses, IBANs, tokens, passwords or message bodies; log the
@@ -92,7 +92,7 @@ impl std::fmt::Debug for LogFilterHandle {
 }
 
 impl LogFilterHandle {
-    /// The filter in force, as it was given.
+    /// Returns the filter in force, as it was given.
     pub fn current(&self) -> String {
         self.directives
             .lock()
@@ -168,8 +168,10 @@ where
             .with_span_list(false)
             .with_writer(writer)
             .boxed(),
+        // Without the default `F_` prefix, `account.id` becomes the journal field ACCOUNT_ID.
         LogFormat::Journald => tracing_journald::layer()
             .map_err(|error| TelemetryError::JournaldUnavailable { error })?
+            .with_field_prefix(None)
             .boxed(),
     };
 

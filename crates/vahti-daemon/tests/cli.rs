@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 const VAHTID: &str = env!("CARGO_BIN_EXE_vahtid");
 
-/// A `vahtid` command with a clean environment whose home is `home`.
+/// Builds a `vahtid` command with a clean environment whose home is `home`.
 fn vahtid(home: &Path) -> Command {
     let mut command = Command::new(VAHTID);
     command.env_clear().env("HOME", home);
@@ -166,6 +166,26 @@ fn run_with_bad_config_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("VAHTI__SERVER__PORT"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn journald_without_socket_exits_1() {
+    if Path::new("/run/systemd/journal/socket").exists() {
+        println!("note: journald is running here, so the missing-socket error cannot be shown");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = run(vahtid(dir.path())
+        .arg("run")
+        .env("VAHTI__LOG__FORMAT", "journald"));
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot log to journald"),
         "{}",
         stderr(&output)
     );

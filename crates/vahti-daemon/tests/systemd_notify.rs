@@ -65,7 +65,7 @@ fn bind_socket(dir: &Path) -> (UnixDatagram, std::path::PathBuf) {
     (socket, path)
 }
 
-/// Every datagram waiting on the socket.
+/// Reads every datagram waiting on the socket.
 fn drain(socket: &UnixDatagram) -> Vec<String> {
     let mut messages = Vec::new();
     let mut buffer = [0_u8; 4096];

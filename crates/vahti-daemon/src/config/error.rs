@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use vahti_domain::ErrorCode;
 
-/// Where a configuration value came from.
+/// The origin of a configuration value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueSource {
     /// The built-in default.
@@ -59,12 +59,12 @@ pub enum ConfigError {
         message: String,
     },
 
-    /// A key that no section knows, usually a typo.
+    /// A key that no section defines, usually a typo.
     #[error("unknown key `{key}` in {origin}: valid keys {section} are {valid}")]
     UnknownKey {
         /// The full key, such as `server.listn`.
         key: String,
-        /// Where the key was set.
+        /// The file or variable that set the key.
         origin: ValueSource,
         /// The section, such as "in [server]" or "at the top level".
         section: String,
@@ -77,7 +77,7 @@ pub enum ConfigError {
     InvalidType {
         /// The full key.
         key: String,
-        /// Where the value was set.
+        /// The file or variable that set the value.
         origin: ValueSource,
         /// The expected type, such as "an integer".
         expected: &'static str,
@@ -92,7 +92,7 @@ pub enum ConfigError {
         key: String,
         /// The value as given, quoted when it is text. Never a secret.
         value: String,
-        /// Where the value was set.
+        /// The file or variable that set the value.
         origin: ValueSource,
         /// What is wrong and how to fix it.
         reason: String,

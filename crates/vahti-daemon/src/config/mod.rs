@@ -127,7 +127,7 @@ pub enum DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// The URL with any password replaced by `***`, for logs.
+    /// Returns the URL with any password replaced by `***`, for logs.
     pub fn redacted(&self) -> String {
         match self {
             DatabaseUrl::Sqlite { path } => format!("sqlite://{}", path.display()),
@@ -188,9 +188,9 @@ pub struct AdminConfig {
 /// `[clock]`: the source of the current time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClockConfig {
-    /// Which clock the daemon uses.
+    /// The clock the daemon uses.
     pub mode: ClockMode,
-    /// Where the manual clock starts; `None` starts it at the current system time.
+    /// The start instant of the manual clock; `None` starts it at the current system time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<DateTime<Utc>>,
 }
@@ -201,7 +201,7 @@ pub struct ClockConfig {
 pub enum ClockMode {
     /// The operating system's clock.
     System,
-    /// A clock that moves only when told to, for tests and demonstrations.
+    /// A clock that moves only when it is set or advanced, for tests and demonstrations.
     Manual,
 }
 
@@ -244,7 +244,7 @@ impl ActorsConfig {
 /// `[mail]`: how emails leave the daemon.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MailConfig {
-    /// Where messages go.
+    /// The destination of messages.
     pub transport: MailTransport,
     /// The directory the file transport writes `.eml` files to; absolute.
     pub file_dir: PathBuf,
@@ -255,7 +255,7 @@ pub struct MailConfig {
     pub smtp: Option<SmtpConfig>,
 }
 
-/// Where messages go.
+/// The destination of messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MailTransport {
@@ -272,7 +272,7 @@ pub struct SmtpConfig {
     pub host: String,
     /// The server's port.
     pub port: u16,
-    /// How the connection is encrypted.
+    /// The encryption of the connection.
     pub security: SmtpSecurity,
     /// The user name to log in with; `None` sends without logging in.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -295,7 +295,7 @@ impl SmtpConfig {
     }
 }
 
-/// How the SMTP connection is encrypted.
+/// The encryption of the SMTP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
@@ -308,7 +308,7 @@ pub enum SmtpSecurity {
 }
 
 impl SmtpSecurity {
-    /// The usual port for this kind of connection.
+    /// Returns the usual port for this kind of connection.
     pub fn default_port(self) -> u16 {
         match self {
             SmtpSecurity::Starttls => 587,
@@ -327,7 +327,7 @@ pub struct OutboxConfig {
     pub max_age_hours: u64,
     /// The delay before the first retry, in seconds; later retries back off exponentially.
     pub retry_base_seconds: u64,
-    /// The longest delay between two retries, in seconds.
+    /// The maximum delay between two retries, in seconds.
     pub retry_max_seconds: u64,
     /// The largest number of deliveries per second for one tenant.
     pub tenant_rate_per_second: u32,
@@ -393,7 +393,8 @@ impl ProcessEnv {
         }
     }
 
-    /// The value of a variable, if it is set and UTF-8. A later pair overrides an earlier one.
+    /// Returns the value of a variable, if it is set and UTF-8. A later pair overrides an earlier
+    /// one.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars
             .iter()
@@ -402,7 +403,7 @@ impl ProcessEnv {
             .and_then(|(_, value)| value.to_str())
     }
 
-    /// The `VAHTI__` variables as dotted keys. Names are matched without regard to case, as the
+    /// Collects the `VAHTI__` variables as dotted keys. Names are matched without regard to case, as the
     /// `config` crate does.
     fn settings(&self) -> Result<Vec<EnvSetting>, ConfigError> {
         let mut settings: Vec<EnvSetting> = Vec::new();
@@ -507,7 +508,7 @@ impl Config {
         resolve::resolve(raw, &origins, env, loaded_from)
     }
 
-    /// The effective configuration as TOML, with every secret shown as `***`, for logging at
+    /// Renders the effective configuration as TOML, with every secret shown as `***`, for logging at
     /// start and for `vahtid check-config`.
     pub fn redacted_summary(&self) -> String {
         match toml::to_string(self) {
@@ -544,7 +545,7 @@ fn choose_file(
     }
 }
 
-/// The parser's own message, without the `config` crate's wrapping.
+/// Returns the parser's own message, without the `config` crate's wrapping.
 fn syntax_message(error: &config::ConfigError) -> String {
     match error {
         config::ConfigError::FileParse { cause, .. } => cause.to_string(),

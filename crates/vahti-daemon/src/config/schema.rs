@@ -1,6 +1,6 @@
 //! The table of every configuration key and its type, and the checks of each source against it.
 //!
-//! The `config` crate merges sources before deserializing, so its errors cannot say whether a bad
+//! The `config` crate merges sources before deserializing, so its errors cannot tell whether a bad
 //! key came from the file or from a variable, and it quietly turns `true` into `1` or `2.7` into
 //! `3`. Each source is therefore checked here on its own first: unknown keys and wrong types are
 //! reported with the file or variable that set them. The serde structs still deny unknown fields,
@@ -141,7 +141,8 @@ pub(crate) const ENV_PREFIX: &str = "VAHTI__";
 /// The separator between section and key in a variable name.
 pub(crate) const ENV_SEPARATOR: &str = "__";
 
-/// The variable that sets a dotted key, such as `VAHTI__MAIL__SMTP__HOST` for `mail.smtp.host`.
+/// Returns the variable that sets a dotted key, such as `VAHTI__MAIL__SMTP__HOST` for
+/// `mail.smtp.host`.
 pub fn env_var_name(key: &str) -> String {
     format!(
         "{ENV_PREFIX}{}",
@@ -204,7 +205,7 @@ fn check_table(
     origins: &mut Origins,
     problems: &mut Vec<ConfigError>,
 ) {
-    // The table is a hash map; sorting keeps the order of reported problems stable.
+    // The table is a hash map, so sorting keeps the order of reported problems stable.
     let mut entries: Vec<(&String, &Value)> = table.iter().collect();
     entries.sort_by_key(|(key, _)| *key);
 

@@ -27,7 +27,7 @@ impl Fixture {
         path
     }
 
-    /// An environment with only HOME set, inside the temporary directory.
+    /// Builds an environment with only HOME set, inside the temporary directory.
     fn env(&self, extra: &[(&str, &str)]) -> ProcessEnv {
         let home = self.path("home").display().to_string();
         let mut pairs = vec![("HOME".to_owned(), home)];
