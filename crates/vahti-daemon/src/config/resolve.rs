@@ -11,7 +11,10 @@ use tracing_subscriber::EnvFilter;
 use url::{Host, Url};
 
 use super::error::{ConfigError, ValueSource};
-use super::raw::{RawConfig, RawMail, RawSmtp};
+use super::raw::{
+    RawActors, RawAdmin, RawClock, RawConfig, RawDatabase, RawLog, RawMail, RawOutbox,
+    RawScheduler, RawServer, RawSmtp,
+};
 use super::schema::Origins;
 use super::secret::{Secret, read_secret_file, resolve_secret_path};
 use super::{
@@ -20,7 +23,7 @@ use super::{
     ProcessEnv, SchedulerConfig, ServerConfig, SmtpConfig, SmtpSecurity,
 };
 
-/// The shortest admin token accepted, in bytes.
+/// The shortest admin token accepted, in characters.
 pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
 
 /// The largest thread or shard count accepted, to catch a mistyped value before it starts
@@ -129,36 +132,8 @@ pub(crate) fn resolve(
     let database = database(&mut checker, raw.database, &data_dir, env);
     let admin = admin(&mut checker, raw.admin, env);
     let clock = clock(&mut checker, raw.clock);
-    let scheduler = SchedulerConfig {
-        poll_interval_ms: checker.integer(
-            "scheduler.poll_interval_ms",
-            raw.scheduler.poll_interval_ms,
-            1..=u64::MAX,
-        ),
-        batch_size: checker.integer(
-            "scheduler.batch_size",
-            raw.scheduler.batch_size,
-            1..=100_000,
-        ),
-        concurrency: checker.integer("scheduler.concurrency", raw.scheduler.concurrency, 1..=4096),
-    };
-    let actors = ActorsConfig {
-        idle_timeout_seconds: checker.integer(
-            "actors.idle_timeout_seconds",
-            raw.actors.idle_timeout_seconds,
-            1..=u64::MAX,
-        ),
-        directory_shards: checker.integer(
-            "actors.directory_shards",
-            raw.actors.directory_shards,
-            1..=MAX_THREADS,
-        ),
-        arbiters: or_cores(checker.integer(
-            "actors.arbiters",
-            raw.actors.arbiters,
-            0..=MAX_THREADS,
-        )),
-    };
+    let scheduler = scheduler(&mut checker, raw.scheduler);
+    let actors = actors(&mut checker, raw.actors);
     let public_url = server.as_ref().map(|server| &server.public_url);
     let mail = mail(&mut checker, raw.mail, &data_dir, public_url, env);
     let outbox = outbox(&mut checker, raw.outbox);
@@ -233,7 +208,7 @@ fn data_dir(
     }
 }
 
-fn server(checker: &mut Checker<'_>, raw: super::raw::RawServer) -> Option<ServerConfig> {
+fn server(checker: &mut Checker<'_>, raw: RawServer) -> Option<ServerConfig> {
     let listen = match raw.listen.parse::<SocketAddr>() {
         Ok(listen) => listen,
         Err(_) => {
@@ -307,7 +282,7 @@ fn parse_public_url(checker: &mut Checker<'_>, text: &str) -> Option<Url> {
 
 fn database(
     checker: &mut Checker<'_>,
-    raw: super::raw::RawDatabase,
+    raw: RawDatabase,
     data_dir: &Path,
     env: &ProcessEnv,
 ) -> DatabaseConfig {
@@ -368,7 +343,7 @@ fn parse_database_url(checker: &mut Checker<'_>, secret: Secret, data_dir: &Path
     }
 }
 
-fn admin(checker: &mut Checker<'_>, raw: super::raw::RawAdmin, env: &ProcessEnv) -> AdminConfig {
+fn admin(checker: &mut Checker<'_>, raw: RawAdmin, env: &ProcessEnv) -> AdminConfig {
     let token = checker.secret(
         "admin.token",
         raw.token,
@@ -377,7 +352,7 @@ fn admin(checker: &mut Checker<'_>, raw: super::raw::RawAdmin, env: &ProcessEnv)
         env,
     );
     match &token {
-        Some(token) if token.expose().len() < MIN_ADMIN_TOKEN_LEN => {
+        Some(token) if token.expose().chars().count() < MIN_ADMIN_TOKEN_LEN => {
             let key = if checker.is_set("admin.token") {
                 "admin.token"
             } else {
@@ -400,7 +375,7 @@ fn admin(checker: &mut Checker<'_>, raw: super::raw::RawAdmin, env: &ProcessEnv)
     AdminConfig { token }
 }
 
-fn clock(checker: &mut Checker<'_>, raw: super::raw::RawClock) -> ClockConfig {
+fn clock(checker: &mut Checker<'_>, raw: RawClock) -> ClockConfig {
     let mode = match raw.mode.as_str() {
         "system" => ClockMode::System,
         "manual" => ClockMode::Manual,
@@ -443,6 +418,34 @@ fn clock(checker: &mut Checker<'_>, raw: super::raw::RawClock) -> ClockConfig {
         );
     }
     ClockConfig { mode, start }
+}
+
+fn scheduler(checker: &mut Checker<'_>, raw: RawScheduler) -> SchedulerConfig {
+    SchedulerConfig {
+        poll_interval_ms: checker.integer(
+            "scheduler.poll_interval_ms",
+            raw.poll_interval_ms,
+            1..=u64::MAX,
+        ),
+        batch_size: checker.integer("scheduler.batch_size", raw.batch_size, 1..=100_000),
+        concurrency: checker.integer("scheduler.concurrency", raw.concurrency, 1..=4096),
+    }
+}
+
+fn actors(checker: &mut Checker<'_>, raw: RawActors) -> ActorsConfig {
+    ActorsConfig {
+        idle_timeout_seconds: checker.integer(
+            "actors.idle_timeout_seconds",
+            raw.idle_timeout_seconds,
+            1..=u64::MAX,
+        ),
+        directory_shards: checker.integer(
+            "actors.directory_shards",
+            raw.directory_shards,
+            1..=MAX_THREADS,
+        ),
+        arbiters: or_cores(checker.integer("actors.arbiters", raw.arbiters, 0..=MAX_THREADS)),
+    }
 }
 
 fn mail(
@@ -615,7 +618,7 @@ fn is_loopback(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn outbox(checker: &mut Checker<'_>, raw: super::raw::RawOutbox) -> OutboxConfig {
+fn outbox(checker: &mut Checker<'_>, raw: RawOutbox) -> OutboxConfig {
     let retry_base_seconds = checker.integer(
         "outbox.retry_base_seconds",
         raw.retry_base_seconds,
@@ -646,7 +649,7 @@ fn outbox(checker: &mut Checker<'_>, raw: super::raw::RawOutbox) -> OutboxConfig
     }
 }
 
-fn log(checker: &mut Checker<'_>, raw: super::raw::RawLog) -> LogConfig {
+fn log(checker: &mut Checker<'_>, raw: RawLog) -> LogConfig {
     let format = match raw.format.as_str() {
         "text" => LogFormat::Text,
         "json" => LogFormat::Json,
