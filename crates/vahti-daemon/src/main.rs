@@ -1,3 +1,7 @@
-//! The Vahti daemon.
+//! The Vahti daemon `vahtid`; see the `vahti_daemon` library for everything it does.
 
-fn main() {}
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    vahti_daemon::cli::main()
+}

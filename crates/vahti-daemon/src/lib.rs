@@ -1,0 +1,14 @@
+//! The Vahti daemon `vahtid`.
+//!
+//! This crate owns the running process: configuration, the clock, logging, systemd integration,
+//! signal handling, metrics and the command line. The binary only calls [`cli::main`].
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod daemon;
+pub mod metrics;
+pub mod reload;
+pub mod shutdown;
+pub mod systemd;
+pub mod telemetry;
