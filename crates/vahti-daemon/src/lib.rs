@@ -3,6 +3,7 @@
 //! This crate owns the running process: configuration, the clock, logging, systemd integration,
 //! signal handling, metrics and the command line. The binary only calls [`cli::main`].
 
+pub mod actors;
 pub mod cli;
 pub mod clock;
 pub mod config;
