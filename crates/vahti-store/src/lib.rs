@@ -24,7 +24,24 @@ mod sql_types;
 mod store;
 mod url;
 
+pub mod accounts;
+pub mod cases;
+pub mod claims;
+pub mod copy;
+pub mod events;
+pub mod holds;
+pub mod idempotency;
+pub mod imports;
+pub mod invoices;
+pub mod ledger;
+pub mod outbox;
+pub mod payments;
+pub mod pending;
+pub mod policies;
+pub mod rates;
+pub mod steps;
 pub mod tenants;
+pub mod tokens;
 
 pub use error::StoreError;
 pub use locale::Locale;

@@ -220,3 +220,17 @@ impl Tx<'_> {
         StoreError::from_lookup(self.backend, entity, key, error)
     }
 }
+
+/// Runs `$body` with `$conn` bound to the backend's own connection type, for statements that
+/// only the concrete backends support, such as `ON CONFLICT` upserts and row locks. The body is
+/// compiled once per backend.
+macro_rules! per_backend {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx.connection() {
+            $crate::connection::DbConnection::Sqlite($conn) => $body,
+            $crate::connection::DbConnection::Postgres($conn) => $body,
+        }
+    };
+}
+
+pub(crate) use per_backend;
