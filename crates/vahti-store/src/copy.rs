@@ -209,12 +209,12 @@ fn copy_all(from: &mut Tx<'_>, to: &mut Tx<'_>) -> Result<Vec<TableCount>, Store
         }};
     }
 
+    tables_with_id!(copy_by_id!());
     copy_whole!(
         tenant_counters,
         TenantCounterRow,
         tenant_counters::tenant_id
     );
-    tables_with_id!(copy_by_id!());
     copy_whole!(
         collection_case_invoices,
         CaseInvoiceRow,

@@ -114,3 +114,106 @@ impl<DB: DieselBackend, S: MigrationSource<DB>> MigrationSource<DB> for SourceRe
         self.0.migrations()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::QueryResult;
+    use diesel::connection::BoxableConnection;
+    use diesel::migration::{Migration, MigrationMetadata, MigrationName, MigrationVersion};
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::StoreOptions;
+
+    /// A migration that creates a table, fills it and then fails on a missing table.
+    struct FailingMigration;
+
+    impl std::fmt::Display for FailingMigration {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("9999-12-31-000000_failing")
+        }
+    }
+
+    impl MigrationName for FailingMigration {
+        fn version(&self) -> MigrationVersion<'_> {
+            MigrationVersion::from("99991231000000")
+        }
+    }
+
+    struct InTransaction;
+
+    impl MigrationMetadata for InTransaction {}
+
+    impl<DB: DieselBackend> Migration<DB> for FailingMigration {
+        fn run(&self, connection: &mut dyn BoxableConnection<DB>) -> diesel::migration::Result<()> {
+            connection.batch_execute(
+                "CREATE TABLE failing_probe (id INTEGER);\n\
+                 INSERT INTO failing_probe VALUES (1);\n\
+                 INSERT INTO missing_table VALUES (1);",
+            )?;
+            Ok(())
+        }
+
+        fn revert(&self, _: &mut dyn BoxableConnection<DB>) -> diesel::migration::Result<()> {
+            Ok(())
+        }
+
+        fn metadata(&self) -> &dyn MigrationMetadata {
+            &InTransaction
+        }
+
+        fn name(&self) -> &dyn MigrationName {
+            self
+        }
+    }
+
+    /// The embedded migrations followed by [`FailingMigration`].
+    struct WithFailing<'a>(&'a EmbeddedMigrations);
+
+    impl<DB: DieselBackend> MigrationSource<DB> for WithFailing<'_> {
+        fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn Migration<DB>>>> {
+            let mut migrations = MigrationSource::<DB>::migrations(self.0)?;
+            migrations.push(Box::new(FailingMigration));
+            Ok(migrations)
+        }
+    }
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+
+    fn count_rows(store: &Store, table: &str) -> QueryResult<i64> {
+        let mut pooled = store
+            .connection()
+            .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
+        let sql = format!("SELECT COUNT(*) AS count FROM {table}");
+        let connection: &mut DbConnection = &mut pooled;
+        match connection {
+            DbConnection::Sqlite(sqlite) => diesel::sql_query(sql).get_result::<Count>(sqlite),
+            DbConnection::Postgres(postgres) => {
+                diesel::sql_query(sql).get_result::<Count>(postgres)
+            }
+        }
+        .map(|row| row.count)
+    }
+
+    vahti_testkit::test_both_backends! {
+        fn failing_migration_leaves_nothing(db) {
+            let store = Store::open(db.url(), StoreOptions::default()).unwrap();
+            let failing = WithFailing(&SQLITE_MIGRATIONS);
+            let failing_postgres = WithFailing(&POSTGRES_MIGRATIONS);
+
+            let error = store.migrate_from(&failing, &failing_postgres).unwrap_err();
+            assert!(matches!(error, StoreError::MigrationFailed { .. }), "{error}");
+            assert!(error.to_string().contains("9999-12-31-000000_failing"), "{error}");
+
+            // The migrations before it were applied and recorded, the failing one was not.
+            assert!(count_rows(&store, "failing_probe").is_err());
+            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 2);
+            assert_eq!(count_rows(&store, "reference_rates").unwrap(), 15);
+            assert!(store.migrate().unwrap().is_empty());
+        }
+    }
+}

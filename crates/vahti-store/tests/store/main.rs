@@ -2,5 +2,15 @@
 
 mod support;
 
+mod accounts;
+mod copy;
+mod events;
+mod idempotency;
+mod invoices;
 mod migrations;
+mod money;
+mod outbox;
+mod repositories;
+mod steps;
 mod tenants;
+mod transactions;
