@@ -71,7 +71,7 @@ pub struct Account {
     pub e_demand_consent_until: Option<NaiveDate>,
     /// Collection is paused up to and including this day.
     pub paused_until: Option<NaiveDate>,
-    /// Why collection is paused.
+    /// The reason collection is paused.
     pub pause_reason: Option<String>,
     /// When the debtor was last sent a message, manual ones included.
     pub last_contact_at: Option<DateTime<Utc>>,
@@ -92,7 +92,7 @@ pub struct Account {
 pub struct AccountState {
     /// Collection is paused up to and including this day.
     pub paused_until: Option<NaiveDate>,
-    /// Why collection is paused.
+    /// The reason collection is paused.
     pub pause_reason: Option<String>,
     /// When the debtor was last sent a message.
     pub last_contact_at: Option<DateTime<Utc>>,
@@ -111,7 +111,7 @@ pub struct DueAccount {
     pub shard: i32,
 }
 
-/// Where a listing of due accounts continues: after this wake-up time and account.
+/// The position after which a listing of due accounts continues: this wake-up time and account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueCursor {
     /// The wake-up time of the last account already listed.
@@ -121,7 +121,7 @@ pub struct DueCursor {
 }
 
 impl DueAccount {
-    /// The cursor that continues a listing after this account.
+    /// Returns the cursor that continues a listing after this account.
     pub fn cursor(&self) -> DueCursor {
         DueCursor {
             next_action_at: self.next_action_at,
@@ -171,7 +171,7 @@ fn parse_debtor_type(text: &str) -> Result<DebtorType, StoreError> {
 }
 
 /// The shard of an account: a stable hash (FNV-1a, 32 bits) of tenant and external id, so an
-/// account keeps its shard whoever creates it.
+/// account keeps its shard no matter which process creates it.
 pub fn shard_of(tenant_id: TenantId, external_id: &str) -> i32 {
     let mut hash: u32 = 0x811c_9dc5;
     let tenant_bytes = tenant_id.0.to_le_bytes();
@@ -341,8 +341,8 @@ pub fn set_next_action_at(
 
 /// Lists accounts whose `next_action_at` is at or before `now`, earliest first, at most `limit`.
 ///
-/// Pass the cursor of the last account of one batch to get the next batch; the listing is by
-/// (`next_action_at`, id), so it neither skips nor repeats accounts while their times stay put.
+/// Pass the cursor of the last account of one batch to get the next batch. The listing is ordered
+/// by (`next_action_at`, id), so it neither skips nor repeats accounts while their times stay put.
 pub fn due(
     tx: &mut Tx<'_>,
     now: DateTime<Utc>,

@@ -14,7 +14,7 @@ use crate::schema::{collection_case_invoices, collection_cases};
 use crate::sql_types::Instant;
 
 text_enum! {
-    /// Where a collection case stands.
+    /// The state of a collection case.
     pub enum CaseState {
         /// Assembled, not yet sent to the agency.
         Preparing => "preparing",
@@ -45,11 +45,11 @@ pub struct CollectionCase {
     pub tenant_id: TenantId,
     /// The account.
     pub account_id: AccountId,
-    /// Where it stands.
+    /// The state.
     pub state: CaseState,
     /// The agency's name or key.
     pub agency: String,
-    /// What was sent to the agency and what it answered, as JSON.
+    /// The data sent to the agency and received from it, as JSON.
     pub payload: serde_json::Value,
     /// The invoices covered.
     pub invoices: Vec<CaseInvoice>,

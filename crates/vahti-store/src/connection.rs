@@ -76,10 +76,10 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 /// The settings every SQLite connection starts with.
 ///
-/// WAL lets readers work while one writer commits; `synchronous=NORMAL` is durable across
-/// application crashes in WAL mode and loses at most the last commits on power loss;
-/// `busy_timeout` makes a writer wait for the write lock instead of failing at once;
-/// `foreign_keys` is off by default in SQLite and must be enabled per connection.
+/// WAL lets readers work while one writer commits. In WAL mode `synchronous=NORMAL` survives
+/// application crashes and loses at most the last commits on power loss. `busy_timeout` makes a
+/// writer wait for the write lock instead of failing at once. `foreign_keys` is off by default in
+/// SQLite and must be enabled per connection.
 fn sqlite_pragmas(busy_timeout: Duration) -> String {
     let millis = busy_timeout.as_millis();
     format!(

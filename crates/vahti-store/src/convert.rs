@@ -107,7 +107,7 @@ macro_rules! text_enum {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
-            /// The stored text.
+            /// Returns the stored text.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text,)+

@@ -36,7 +36,7 @@ pub struct TableComparison {
 }
 
 impl TableComparison {
-    /// Whether both databases hold the same rows.
+    /// Returns true when both databases contain the same rows.
     pub fn is_equal(&self) -> bool {
         self.difference.is_none() && self.left_rows == self.right_rows
     }
@@ -86,9 +86,9 @@ macro_rules! tables_without_id {
 /// Copies every row of a SQLite database into an empty PostgreSQL database and returns the row
 /// count per table.
 ///
-/// Both databases are migrated first. The target must be empty apart from the reference rates
-/// that its migration seeds, which are replaced by the source's; otherwise the copy fails with
-/// [`StoreError::TargetNotEmpty`]. Keys are preserved and PostgreSQL's sequences are set past
+/// Both databases are migrated first. The target must be empty, or the copy fails with
+/// [`StoreError::TargetNotEmpty`]. Only the reference rates that its migration seeds may be there,
+/// and the source's rates replace them. Keys are preserved and PostgreSQL's sequences are set past
 /// them. The copy runs in one transaction on the target, so a failure leaves it empty, and reads
 /// one snapshot of the source, which may stay in use meanwhile.
 pub fn copy_sqlite_to_postgres(
@@ -246,6 +246,10 @@ fn copy_all(from: &mut Tx<'_>, to: &mut Tx<'_>) -> Result<Vec<TableCount>, Store
 
 /// Holds back links between invoices, which may point to an invoice with a higher key, until
 /// all invoices are in.
+#[expect(
+    clippy::ptr_arg,
+    reason = "downcasting needs the sized Vec, not a slice"
+)]
 fn detach<T: 'static>(rows: &mut Vec<T>, corrections: &mut Vec<(i64, i64)>) {
     let rows: &mut dyn std::any::Any = rows;
     if let Some(invoices) = rows.downcast_mut::<Vec<InvoiceRow>>() {

@@ -26,7 +26,7 @@ pub enum StoreError {
     Conflict {
         /// The column or constraint, such as `version` or `invoices.tenant_id, invoices.external_id`.
         field: String,
-        /// What collided.
+        /// A description of the collision.
         detail: String,
     },
 
@@ -44,7 +44,7 @@ pub enum StoreError {
     Unavailable {
         /// The backend that failed.
         backend: Backend,
-        /// What failed, without credentials.
+        /// A description of the failure, without credentials.
         detail: String,
     },
 
@@ -60,7 +60,7 @@ pub enum StoreError {
     InvalidUrl {
         /// The URL with its password hidden.
         url: String,
-        /// What is wrong.
+        /// The problem.
         reason: String,
     },
 
@@ -72,7 +72,7 @@ pub enum StoreError {
         table: &'static str,
         /// The column.
         column: &'static str,
-        /// What is wrong with the value.
+        /// The problem with the value.
         detail: String,
     },
 
@@ -82,11 +82,11 @@ pub enum StoreError {
     InvalidInput {
         /// The field of the input.
         field: &'static str,
-        /// What is wrong and what is accepted.
+        /// The problem and the accepted values.
         detail: String,
     },
 
-    /// The target of a copy already holds data.
+    /// The target of a copy already contains data.
     #[error(
         "copy target is not empty: table {table} has {rows} rows; use a freshly migrated database"
     )]
@@ -208,7 +208,7 @@ fn from_database_error(
     }
 }
 
-/// The field a constraint error is about.
+/// Names the field a constraint error is about.
 ///
 /// PostgreSQL reports the constraint, table and column separately. SQLite only writes them into
 /// the message, as in `UNIQUE constraint failed: invoices.tenant_id, invoices.external_id`.
@@ -232,7 +232,7 @@ fn is_sqlite_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
 }
 
-/// A pool error: no connection could be had within the pool's timeout.
+/// Builds the error for a pool that had no free connection within its timeout.
 pub(crate) fn pool_error(backend: Backend, error: &r2d2::Error) -> StoreError {
     StoreError::Unavailable {
         backend,

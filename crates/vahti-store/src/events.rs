@@ -2,7 +2,7 @@
 //!
 //! The sequence number comes from the tenant's counter row, updated in the writing transaction.
 //! On PostgreSQL that update locks the row until commit, so concurrent writers queue up and take
-//! consecutive numbers; on SQLite the write transaction holds the database's write lock. A
+//! consecutive numbers. On SQLite the write transaction has the database's write lock anyway. A
 //! rolled-back transaction gives its number back. Readers therefore see numbers 1, 2, 3, ... with
 //! no gaps and can use the last one they saw as a cursor.
 
@@ -115,7 +115,7 @@ pub fn list_after(
     rows.into_iter().map(Event::try_from).collect()
 }
 
-/// The highest sequence number of a tenant's log, 0 when it is empty.
+/// Returns the highest sequence number of a tenant's log, 0 when it is empty.
 pub fn last_seq(tx: &mut Tx<'_>, tenant_id: TenantId) -> Result<i64, StoreError> {
     events::table
         .filter(events::tenant_id.eq(tenant_id.0))

@@ -1,4 +1,4 @@
-//! What holds collection back: disputes, pauses, promises to pay and payment plans.
+//! Reasons to hold collection back: disputes, pauses, promises to pay and payment plans.
 //!
 //! These rows are the record; the daemon also mirrors their effect onto the invoice's and the
 //! account's flags (see [`crate::invoices::update_collection`]) in the same transaction, so the
@@ -34,7 +34,7 @@ pub struct Dispute {
     pub opened_at: DateTime<Utc>,
     /// When it was resolved; an open dispute pauses collection.
     pub resolved_at: Option<DateTime<Utc>>,
-    /// How it was resolved.
+    /// The resolution.
     pub resolution: Option<String>,
 }
 
@@ -235,7 +235,7 @@ pub fn pauses_for_account(
 }
 
 text_enum! {
-    /// Where a promise to pay stands.
+    /// The state of a promise to pay.
     pub enum PromiseState {
         /// Waiting for the promised day.
         Open => "open",
@@ -263,7 +263,7 @@ pub struct Promise {
     pub amount: Money,
     /// The promised day.
     pub promised_on: NaiveDate,
-    /// Where it stands.
+    /// The state.
     pub state: PromiseState,
     /// When it was made.
     pub created_at: DateTime<Utc>,
@@ -351,7 +351,7 @@ pub fn promises_for_account(
 }
 
 text_enum! {
-    /// Where a payment plan stands.
+    /// The state of a payment plan.
     pub enum PlanState {
         /// Offered, not yet accepted.
         Proposed => "proposed",
@@ -384,7 +384,7 @@ pub struct PaymentPlan {
     pub tenant_id: TenantId,
     /// The account.
     pub account_id: AccountId,
-    /// Where it stands.
+    /// The state.
     pub state: PlanState,
     /// The sum of the instalments.
     pub total: Money,

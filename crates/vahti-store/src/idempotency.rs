@@ -18,7 +18,7 @@ pub struct StoredResponse {
     pub tenant_id: TenantId,
     /// The client's key.
     pub key: String,
-    /// A hash of the request (method, path and body) that produced the response; a request with
+    /// A hash of the request (method, path and body) that produced the response. A request with
     /// the same key and another hash is a client error, not a replay.
     pub request_hash: String,
     /// The HTTP status.
@@ -59,8 +59,8 @@ pub fn lookup(
 
 /// Stores the response for a key, in the transaction that made the change it reports.
 ///
-/// Fails with [`StoreError::Conflict`] on field `idempotency_key` when the key is already stored,
-/// which happens when two requests with the same key race; the loser looks the key up again.
+/// Fails with [`StoreError::Conflict`] on field `idempotency_key` when the key is already stored.
+/// That happens when two requests with the same key race, and the loser looks the key up again.
 pub fn store(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,

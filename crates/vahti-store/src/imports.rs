@@ -15,13 +15,13 @@ use crate::sql_types::Instant;
 /// A file to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewImport {
-    /// What the file is, such as `camt054` or `ktl`.
+    /// The file type, such as `camt054` or `ktl`.
     pub kind: String,
     /// The hex SHA-256 of the file's bytes.
     pub file_sha256: String,
     /// The file's name as uploaded.
     pub file_name: String,
-    /// Counts and totals of what the import did, as JSON.
+    /// Counts and totals of the import, as JSON.
     pub summary: serde_json::Value,
 }
 
@@ -32,13 +32,13 @@ pub struct Import {
     pub id: ImportId,
     /// The owning tenant.
     pub tenant_id: TenantId,
-    /// What the file is.
+    /// The file type.
     pub kind: String,
     /// The hex SHA-256 of the file.
     pub file_sha256: String,
     /// The file's name.
     pub file_name: String,
-    /// What the import did.
+    /// A summary of the import.
     pub summary: serde_json::Value,
     /// When the file was imported.
     pub created_at: DateTime<Utc>,

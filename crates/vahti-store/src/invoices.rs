@@ -16,7 +16,7 @@ use crate::schema::invoices;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
 
-/// The most invoices one [`upsert_batch`] call takes.
+/// The maximum number of invoices one [`upsert_batch`] call takes.
 pub const MAX_BATCH: usize = 10_000;
 
 /// Rows per INSERT statement. Each row binds 17 values, so 1000 rows bind 17,000: below SQLite's
@@ -201,9 +201,9 @@ struct InvoiceInsert<'a> {
 /// Existing invoices (same tenant and external id) get the integrator's fields replaced; the
 /// fields Vahti owns stay. Credit notes are linked to the invoices they correct after all rows
 /// are written. Fails with [`StoreError::InvalidInput`] for an oversized batch, a repeated
-/// external id or an amount with sub-minor digits, and with [`StoreError::NotFound`] when a
-/// corrected invoice does not exist; nothing is written then if the caller's transaction rolls
-/// back.
+/// external id or an amount with sub-minor digits. Fails with [`StoreError::NotFound`] when a
+/// corrected invoice does not exist, after the rows are written, so the caller's transaction must
+/// roll back.
 pub fn upsert_batch(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
@@ -317,7 +317,7 @@ fn insert_rows<'a>(
     Ok(rows)
 }
 
-/// The keys of the given external ids that exist, in chunks of [`LOOKUP_CHUNK`].
+/// Looks up the keys of the given external ids that exist, in chunks of [`LOOKUP_CHUNK`].
 fn ids_by_external_id<'a>(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
@@ -481,7 +481,7 @@ pub struct CollectionState {
 }
 
 impl Invoice {
-    /// The invoice's current collection state, to change and pass to [`update_collection`].
+    /// Returns the invoice's current collection state, to change and pass to [`update_collection`].
     pub fn collection_state(&self) -> CollectionState {
         CollectionState {
             interest_claimed_from: self.interest_claimed_from,
@@ -498,7 +498,8 @@ impl Invoice {
 /// Replaces the collection state of an invoice and returns the invoice.
 ///
 /// Changes to one account go through its actor, which serialises them, so this does not check
-/// for concurrent writers; lock the account with [`crate::accounts::lock`] where that is not so.
+/// for concurrent writers. Where that is not so, lock the account with [`crate::accounts::lock`]
+/// first.
 pub fn update_collection(
     tx: &mut Tx<'_>,
     id: InvoiceId,

@@ -34,7 +34,8 @@ pub struct AccountSnapshot {
 
 /// Reads an account with its open items in seven queries (more only past 1000 open invoices).
 ///
-/// Run it inside the transaction that acts on the result, so that the planner sees one state.
+/// Run it inside the transaction that acts on the result, so that the planner works from one
+/// consistent state.
 pub fn snapshot(tx: &mut Tx<'_>, account_id: AccountId) -> Result<AccountSnapshot, StoreError> {
     let account = accounts::get(tx, account_id)?;
     let invoices = invoices::list_open_for_account(tx, account_id)?;

@@ -1,10 +1,10 @@
 //! Persistence of Vahti on SQLite and PostgreSQL.
 //!
-//! One code base serves both backends; the database URL chooses one (see [`DatabaseUrl`]). This
-//! crate owns the schema, the migrations of both backends and every SQL statement of Vahti: the
-//! rest of the workspace calls the repository modules with a [`Tx`] from
-//! [`Store::transaction`], so that a change, its event, its outbox rows and the account's next
-//! wake-up are written together or not at all.
+//! One code base serves both backends, and the database URL chooses one (see [`DatabaseUrl`]).
+//! This crate owns the schema, the migrations of both backends and every SQL statement of Vahti.
+//! The rest of the workspace calls the repository modules with a [`Tx`] from
+//! [`Store::transaction`]. A change, its event, its outbox rows and the account's next wake-up are
+//! then written together or not at all.
 //!
 //! All calls block. The daemon runs them on a blocking thread pool, never on an event loop.
 //!

@@ -3,8 +3,8 @@
 //!
 //! A row goes `pending` -> `sending` (claimed) -> `sent`, or back to `pending` with a later
 //! `next_attempt_at` after a failed attempt, or to `failed` when the sender gives up. A claim
-//! whose lease ran out (the sender crashed) can be claimed again, so delivery is at least once;
-//! the deterministic `message_id` lets the receiver drop duplicates.
+//! whose lease ran out (the sender crashed) can be claimed again, so delivery is at least once.
+//! The deterministic `message_id` lets the receiver drop duplicates.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -20,7 +20,7 @@ use crate::schema::outbox;
 use crate::sql_types::Instant;
 
 text_enum! {
-    /// What an outbox row delivers.
+    /// The kind of message an outbox row delivers.
     pub enum OutboxKind {
         /// An email over SMTP.
         Email => "email",
@@ -30,7 +30,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// Where an outbox row stands.
+    /// The state of an outbox row.
     pub enum OutboxState {
         /// Waiting for `next_attempt_at`.
         Pending => "pending",
@@ -75,7 +75,7 @@ pub struct OutboxMessage {
     pub message_id: String,
     /// The message, as JSON.
     pub payload: serde_json::Value,
-    /// Where it stands.
+    /// The state.
     pub state: OutboxState,
     /// Delivery attempts so far, counting claims.
     pub attempts: i32,

@@ -14,7 +14,7 @@ use crate::schema::{allocations, payments};
 use crate::sql_types::Instant;
 
 text_enum! {
-    /// Where a payment came from.
+    /// The source of a payment.
     pub enum PaymentSource {
         /// Posted through the HTTP API.
         Api => "api",
@@ -26,7 +26,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// What part of a claim an allocation pays.
+    /// The part of a claim that an allocation pays.
     pub enum Component {
         /// The invoice's own amount.
         Principal => "principal",
@@ -54,7 +54,7 @@ pub struct NewPayment {
     pub reference: Option<String>,
     /// The bank's archive id, unique per tenant; repeating one is a [`StoreError::Conflict`].
     pub bank_archive_id: Option<String>,
-    /// Where the payment came from.
+    /// The source of the payment.
     pub source: PaymentSource,
     /// The imported file it came in.
     pub import_id: Option<ImportId>,
@@ -83,7 +83,7 @@ pub struct Payment {
     pub reference: Option<String>,
     /// The bank's archive id.
     pub bank_archive_id: Option<String>,
-    /// Where the payment came from.
+    /// The source of the payment.
     pub source: PaymentSource,
     /// The imported file it came in.
     pub import_id: Option<ImportId>,

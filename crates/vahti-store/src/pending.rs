@@ -14,7 +14,7 @@ use crate::schema::pending_actions;
 use crate::sql_types::Instant;
 
 text_enum! {
-    /// What a pending action would do.
+    /// The kind of a pending action.
     pub enum PendingKind {
         /// Send a message.
         Message => "message",
@@ -26,7 +26,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// Where a pending action stands.
+    /// The state of a pending action.
     pub enum PendingState {
         /// Waiting for a decision.
         Pending => "pending",
@@ -42,7 +42,7 @@ text_enum! {
 pub struct NewPendingAction {
     /// The account it concerns.
     pub account_id: AccountId,
-    /// What it would do.
+    /// The kind of action.
     pub kind: PendingKind,
     /// The planned action as the planner produced it, as JSON.
     pub action: serde_json::Value,
@@ -57,7 +57,7 @@ pub struct Decision {
     pub edited_amount: Option<Money>,
     /// A text the person changed or added.
     pub edited_text: Option<String>,
-    /// Who decided, as the integrator names the user.
+    /// The user who decided, as the integrator names them.
     pub decided_by: String,
 }
 
@@ -70,11 +70,11 @@ pub struct PendingAction {
     pub tenant_id: TenantId,
     /// The account it concerns.
     pub account_id: AccountId,
-    /// What it would do.
+    /// The kind of action.
     pub kind: PendingKind,
     /// The planned action.
     pub action: serde_json::Value,
-    /// Where it stands.
+    /// The state.
     pub state: PendingState,
     /// The amount as edited by the person who decided.
     pub edited_amount: Option<Money>,
@@ -82,7 +82,7 @@ pub struct PendingAction {
     pub edited_text: Option<String>,
     /// When it was decided.
     pub decided_at: Option<DateTime<Utc>>,
-    /// Who decided.
+    /// The user who decided.
     pub decided_by: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,

@@ -44,7 +44,7 @@ pub fn list(tx: &mut Tx<'_>) -> Result<Vec<ReferenceRate>, StoreError> {
     rows.into_iter().map(ReferenceRate::try_from).collect()
 }
 
-/// The rate of one half-year, or `None` when it is not stored yet.
+/// Returns the rate of one half-year, or `None` when it is not stored yet.
 pub fn get(tx: &mut Tx<'_>, year: i32, half: i32) -> Result<Option<ReferenceRate>, StoreError> {
     let row: Option<ReferenceRateRow> = reference_rates::table
         .find((year, half))

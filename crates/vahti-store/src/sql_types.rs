@@ -92,7 +92,7 @@ impl ToSql<UtcInstant, MultiBackend> for Instant {
     }
 }
 
-/// The SQLite text of an instant: RFC 3339 in UTC with exactly six fraction digits.
+/// Formats an instant as SQLite text: RFC 3339 in UTC with exactly six fraction digits.
 pub(crate) fn sqlite_text(instant: &DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

@@ -17,7 +17,7 @@ use crate::schema::step_history;
 use crate::sql_types::Instant;
 
 text_enum! {
-    /// Where a step stands.
+    /// The state of a step.
     pub enum StepState {
         /// Waiting for a person to approve it.
         PendingApproval => "pending_approval",
@@ -45,13 +45,13 @@ pub struct NewStep {
     pub step_index: i32,
     /// The policy's key of the step, such as `reminder-1`; unique per invoice.
     pub step_key: String,
-    /// What the step does, such as `reminder` or `final_demand`.
+    /// The kind of step, such as `reminder` or `final_demand`.
     pub step_kind: String,
     /// When the step was due.
     pub due_at: DateTime<Utc>,
     /// When it was executed, if it already was.
     pub executed_at: Option<DateTime<Utc>>,
-    /// Its state.
+    /// The state.
     pub state: StepState,
     /// A note, such as why it was skipped.
     pub detail: Option<String>,
@@ -78,13 +78,13 @@ pub struct Step {
     pub step_index: i32,
     /// The policy's key of the step.
     pub step_key: String,
-    /// What the step does.
+    /// The kind of step.
     pub step_kind: String,
     /// When it was due.
     pub due_at: DateTime<Utc>,
     /// When it was executed.
     pub executed_at: Option<DateTime<Utc>>,
-    /// Its state.
+    /// The state.
     pub state: StepState,
     /// A note.
     pub detail: Option<String>,

@@ -83,12 +83,12 @@ impl Store {
         Ok(Store { pool, url })
     }
 
-    /// The backend the URL selected.
+    /// Returns the backend the URL selected.
     pub fn backend(&self) -> Backend {
         self.url.backend()
     }
 
-    /// The database URL, which displays without its password.
+    /// Returns the database URL, which displays without its password.
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
     }
@@ -121,7 +121,7 @@ impl Store {
         self.run(Mode::Read, f)
     }
 
-    /// A pooled connection outside any transaction.
+    /// Takes a pooled connection outside any transaction.
     pub(crate) fn connection(&self) -> Result<PooledConnection, StoreError> {
         self.pool
             .get()
@@ -196,7 +196,7 @@ pub struct Tx<'c> {
 }
 
 impl Tx<'_> {
-    /// The backend of the connection.
+    /// Returns the backend of the connection.
     pub fn backend(&self) -> Backend {
         self.backend
     }

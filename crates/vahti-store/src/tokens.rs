@@ -67,18 +67,18 @@ pub fn generate_token() -> GeneratedToken {
     }
 }
 
-/// The hex SHA-256 hash of a token.
+/// Computes the hex SHA-256 hash of a token.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Whether `token` hashes to `stored_hash`, compared in constant time.
+/// Checks whether `token` hashes to `stored_hash`, comparing in constant time.
 pub fn token_matches(token: &str, stored_hash: &str) -> bool {
     let computed = hash_token(token);
     computed.as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
 
-/// The lookup prefix of a token, or `None` when the text cannot be a token.
+/// Returns the lookup prefix of a token, or `None` when the text cannot be a token.
 pub fn lookup_prefix(token: &str) -> Option<&str> {
     if !token.starts_with(TOKEN_PREFIX) || !token.is_ascii() {
         return None;

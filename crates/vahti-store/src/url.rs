@@ -14,7 +14,7 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The lower-case name used in logs and messages: `sqlite` or `postgres`.
+    /// Returns the lower-case name used in logs and messages: `sqlite` or `postgres`.
     pub fn as_str(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -39,7 +39,7 @@ pub(crate) const ACCEPTED_FORMS: &str = "postgres://USER:PASSWORD@HOST:PORT/DATA
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {
     backend: Backend,
-    /// What the driver receives: the full URL for PostgreSQL, the path or `file:` URI for SQLite.
+    /// The value the driver receives: the full URL for PostgreSQL, the path or `file:` URI for SQLite.
     target: String,
 }
 
@@ -93,12 +93,12 @@ impl DatabaseUrl {
         })
     }
 
-    /// The backend the URL selects.
+    /// Returns the backend the URL selects.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// What the driver opens: the PostgreSQL URL, or the SQLite path or `file:` URI.
+    /// Returns the value the driver opens: the PostgreSQL URL, or the SQLite path or `file:` URI.
     pub(crate) fn target(&self) -> &str {
         &self.target
     }
@@ -116,7 +116,7 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
-/// The URL with the password of its user-info part replaced by `***`.
+/// Replaces the password in the user-info part of a URL with `***`.
 pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();

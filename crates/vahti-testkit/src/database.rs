@@ -87,12 +87,12 @@ impl TestDatabase {
         }
     }
 
-    /// The backend of this database.
+    /// Returns the backend of this database.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// The URL to open this database with: `sqlite://PATH` or `postgres://...`.
+    /// Returns the URL to open this database with: `sqlite://PATH` or `postgres://...`.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -113,7 +113,7 @@ impl Drop for TestDatabase {
     }
 }
 
-/// The administrative PostgreSQL URL: `VAHTI_TEST_POSTGRES_URL`, or
+/// Returns the administrative PostgreSQL URL: `VAHTI_TEST_POSTGRES_URL`, or
 /// `postgres://postgres@127.0.0.1:5432/postgres` when unset.
 pub fn postgres_admin_url() -> String {
     std::env::var("VAHTI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
@@ -136,7 +136,7 @@ fn execute(connection: &mut PgConnection, statement: &str) {
     }
 }
 
-/// A name such as `vahti_test_1735689600_k3j9x2q8`: the creation time in Unix seconds lets a later
+/// Makes a name such as `vahti_test_1735689600_k3j9x2q8`: the creation time in Unix seconds lets a later
 /// run recognise leftovers.
 fn new_database_name() -> String {
     let seconds = unix_seconds(SystemTime::now());
@@ -181,7 +181,7 @@ fn drop_leftovers(admin_url: &str) {
     }
 }
 
-/// The admin URL with its database name replaced by `name`.
+/// Replaces the database name of the admin URL with `name`.
 fn database_url(admin_url: &str, name: &str) -> String {
     match url::Url::parse(admin_url) {
         Ok(mut parsed) => {

@@ -4,7 +4,7 @@
 //! directory, or a fresh PostgreSQL database on the server named by `VAHTI_TEST_POSTGRES_URL`.
 //! [`test_both_backends!`] runs one test body on both. [`samples_dir`] locates the sample files.
 //!
-//! Everything here panics on failure with a message that says what to fix, because it only runs
+//! Everything here panics on failure with a message that names the fix, because it only runs
 //! inside tests.
 
 mod database;
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 pub use database::{Backend, TestDatabase, postgres_admin_url};
 
-/// The folder of sample files: `VAHTI_SAMPLES_DIR` when set, otherwise `shared/samples` beside
+/// Returns the folder of sample files: `VAHTI_SAMPLES_DIR` when set, otherwise `shared/samples` beside
 /// the repository.
 pub fn samples_dir() -> PathBuf {
     match std::env::var_os("VAHTI_SAMPLES_DIR") {
@@ -29,7 +29,7 @@ pub fn samples_dir() -> PathBuf {
 ///
 /// Each `fn name(db) { ... }` becomes a module `name` with two tests, `name::sqlite` and
 /// `name::postgres`. The body gets `db: &TestDatabase`, a fresh database of that backend, and
-/// sees the items of the enclosing module.
+/// can use the items of the enclosing module.
 ///
 /// ```ignore
 /// vahti_testkit::test_both_backends! {

@@ -1,5 +1,11 @@
 //! Repository tests. Every test runs on SQLite and on PostgreSQL, each in a fresh database.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test bodies and fixtures outside #[test] functions fail loudly on errors"
+)]
+
 mod support;
 
 mod accounts;

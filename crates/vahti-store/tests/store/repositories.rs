@@ -225,7 +225,7 @@ vahti_testkit::test_both_backends! {
 
     fn reference_rates_seeded(db) {
         let store = open(db);
-        let listed = store.read(|tx| rates::list(tx)).unwrap();
+        let listed = store.read(rates::list).unwrap();
         assert_eq!(listed.len(), 15);
         let cases = [
             (2019, 1, Decimal::new(0, 2)),

@@ -18,7 +18,7 @@ pub fn open(db: &TestDatabase) -> Store {
     store
 }
 
-/// A fixed instant: 2025-03-01 09:00 UTC.
+/// Returns a fixed instant: 2025-03-01 09:00 UTC.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).unwrap()
 }
@@ -49,7 +49,7 @@ pub fn account(store: &Store, tenant_id: TenantId, external_id: &str) -> Account
         .expect("create account")
 }
 
-/// A consumer account that writes in Finnish.
+/// Builds a consumer account that reads Finnish.
 pub fn account_upsert(external_id: &str) -> AccountUpsert {
     AccountUpsert {
         external_id: external_id.to_owned(),
@@ -64,17 +64,17 @@ pub fn account_upsert(external_id: &str) -> AccountUpsert {
     }
 }
 
-/// Euros from text such as `"12.50"`.
+/// Parses euros from text such as `"12.50"`.
 pub fn eur(text: &str) -> Money {
     Money::parse(text, Currency::EUR).expect("valid amount")
 }
 
-/// A calendar date.
+/// Builds a calendar date.
 pub fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("valid date")
 }
 
-/// An issued invoice of 100.00 EUR due 2025-02-14 with a Finnish reference.
+/// Builds an issued invoice of 100.00 EUR due 2025-02-14 with a Finnish reference.
 pub fn invoice_upsert(account_id: AccountId, external_id: &str) -> InvoiceUpsert {
     InvoiceUpsert {
         external_id: external_id.to_owned(),
