@@ -100,6 +100,9 @@ impl Store {
     /// COMMITTED; the repository functions take row locks where two writers could race.
     ///
     /// When `f` returns `Err`, everything it wrote is rolled back and the error is returned.
+    ///
+    /// Do not call `transaction` again inside `f`. The inner call takes another pooled connection,
+    /// and on SQLite it waits for the outer transaction's write lock until the busy timeout fails it.
     pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut Tx<'_>) -> Result<T, E>,

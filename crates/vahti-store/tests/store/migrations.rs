@@ -15,3 +15,45 @@ vahti_testkit::test_both_backends! {
         assert!(applied.is_empty(), "{applied:?}");
     }
 }
+
+#[test]
+fn unreachable_server_is_unavailable() {
+    // Nothing listens on port 1 of the loopback interface, so the connection is refused at once.
+    let error = Store::open(
+        "postgres://vahti:hunter2@127.0.0.1:1/vahti",
+        StoreOptions::default(),
+    )
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, vahti_store::StoreError::Unavailable { .. }),
+        "{message}"
+    );
+    assert!(
+        message.starts_with("postgres database unavailable"),
+        "{message}"
+    );
+    assert!(
+        message.contains("postgres://vahti:***@127.0.0.1:1/vahti"),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn missing_sqlite_directory_is_unavailable() {
+    let error = Store::open(
+        "sqlite:///nonexistent-vahti-dir/vahti.db",
+        StoreOptions::default(),
+    )
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("sqlite database unavailable"),
+        "{message}"
+    );
+    assert!(
+        message.contains("/nonexistent-vahti-dir/vahti.db"),
+        "{message}"
+    );
+}
