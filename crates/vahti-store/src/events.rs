@@ -1,0 +1,126 @@
+//! The append-only event log, numbered per tenant without gaps.
+//!
+//! The sequence number comes from the tenant's counter row, updated in the writing transaction.
+//! On PostgreSQL that update locks the row until commit, so concurrent writers queue up and take
+//! consecutive numbers. On SQLite the write transaction has the database's write lock anyway. A
+//! rolled-back transaction gives its number back. Readers therefore see numbers 1, 2, 3, ... with
+//! no gaps and can use the last one they saw as a cursor.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
+
+use crate::Tx;
+use crate::convert::{from_json, to_json};
+use crate::error::StoreError;
+use crate::ids::EventId;
+use crate::rows::EventRow;
+use crate::schema::events;
+use crate::sql_types::Instant;
+use crate::tenants;
+
+/// An event to append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The event type, such as `invoice.upserted` or `step.sent`.
+    pub kind: String,
+    /// The account it concerns.
+    pub account_id: Option<AccountId>,
+    /// The invoice it concerns.
+    pub invoice_id: Option<InvoiceId>,
+    /// The details, as JSON.
+    pub payload: serde_json::Value,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The row key; clients use `seq`.
+    pub id: EventId,
+    /// The owning tenant.
+    pub tenant_id: TenantId,
+    /// The position in the tenant's log, from 1 without gaps.
+    pub seq: i64,
+    /// The event type.
+    pub kind: String,
+    /// The account it concerns.
+    pub account_id: Option<AccountId>,
+    /// The invoice it concerns.
+    pub invoice_id: Option<InvoiceId>,
+    /// The details.
+    pub payload: serde_json::Value,
+    /// When it was appended.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        Ok(Event {
+            id: EventId(row.id),
+            tenant_id: TenantId(row.tenant_id),
+            seq: row.seq,
+            payload: from_json("events", "payload", &row.payload)?,
+            kind: row.kind,
+            account_id: row.account_id.map(AccountId),
+            invoice_id: row.invoice_id.map(InvoiceId),
+            created_at: row.created_at.0,
+        })
+    }
+}
+
+/// Appends an event to the tenant's log and returns it with its sequence number.
+pub fn append(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    event: &NewEvent,
+    now: DateTime<Utc>,
+) -> Result<Event, StoreError> {
+    let payload = to_json("payload", &event.payload)?;
+    let seq = tenants::next_event_seq(tx, tenant_id)?;
+    let row: EventRow = diesel::insert_into(events::table)
+        .values((
+            events::tenant_id.eq(tenant_id.0),
+            events::seq.eq(seq),
+            events::kind.eq(&event.kind),
+            events::account_id.eq(event.account_id.map(|id| id.0)),
+            events::invoice_id.eq(event.invoice_id.map(|id| id.0)),
+            events::payload.eq(&payload),
+            events::created_at.eq(Instant(now)),
+        ))
+        .returning(events::all_columns)
+        .get_result(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    tracing::debug!(tenant.id = tenant_id.0, event.seq = seq, event.kind = %event.kind, "appended event");
+    Event::try_from(row)
+}
+
+/// Lists a tenant's events with a sequence number above `after_seq` (0 for the start), in order,
+/// at most `limit`.
+pub fn list_after(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Event>, StoreError> {
+    let rows: Vec<EventRow> = events::table
+        .filter(events::tenant_id.eq(tenant_id.0))
+        .filter(events::seq.gt(after_seq))
+        .order(events::seq)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Event::try_from).collect()
+}
+
+/// Returns the highest sequence number of a tenant's log, 0 when it is empty.
+pub fn last_seq(tx: &mut Tx<'_>, tenant_id: TenantId) -> Result<i64, StoreError> {
+    events::table
+        .filter(events::tenant_id.eq(tenant_id.0))
+        .select(diesel::dsl::max(events::seq))
+        .first::<Option<i64>>(tx.connection())
+        .map(|seq| seq.unwrap_or(0))
+        .map_err(|error| tx.error(error))
+}

@@ -1,0 +1,524 @@
+//! Invoices and credit notes, their batch upsert and the lookups of payment matching.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use vahti_domain::Money;
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
+
+use crate::Tx;
+use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
+use crate::error::StoreError;
+use crate::rows::InvoiceRow;
+use crate::schema::invoices;
+use crate::sql_types::Instant;
+use crate::store::per_backend;
+
+/// The maximum number of invoices one [`upsert_batch`] call takes.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Rows per INSERT statement. Each row binds 17 values, so 1000 rows bind 17,000: below SQLite's
+/// default limit of 32,766 variables (since SQLite 3.32) and PostgreSQL's 65,535 parameters.
+const INSERT_CHUNK: usize = 1000;
+
+/// Invoices per lookup by external id (one bound value each).
+const LOOKUP_CHUNK: usize = 1000;
+
+text_enum! {
+    /// Whether a document claims money or gives it back.
+    pub enum InvoiceKind {
+        /// An invoice.
+        Invoice => "invoice",
+        /// A credit note, which reduces what the debtor owes.
+        CreditNote => "credit_note",
+    }
+}
+
+text_enum! {
+    /// The integrator's status of an invoice.
+    pub enum InvoiceStatus {
+        /// Not sent to the debtor yet; never reminded.
+        Draft => "draft",
+        /// Sent to the debtor.
+        Issued => "issued",
+        /// Withdrawn by the creditor; never reminded.
+        Cancelled => "cancelled",
+    }
+}
+
+/// An invoice or credit note as the integrator sends it; the key is `external_id` within the
+/// tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvoiceUpsert {
+    /// The integrator's own id, unique per tenant.
+    pub external_id: String,
+    /// The debtor's account.
+    pub account_id: AccountId,
+    /// Invoice or credit note.
+    pub kind: InvoiceKind,
+    /// The invoice number printed on the document.
+    pub number: String,
+    /// The issue date.
+    pub issue_date: NaiveDate,
+    /// The day the invoice was sent, if known.
+    pub sent_on: Option<NaiveDate>,
+    /// The due date; credit notes have none.
+    pub due_date: Option<NaiveDate>,
+    /// The total, rounded to the currency's minor unit. Credit notes carry a positive amount.
+    pub amount: Money,
+    /// The payment reference in compact form (no spaces), Finnish or RF.
+    pub reference: Option<String>,
+    /// Whether the reference failed validation, so that matching does not rely on it.
+    pub reference_invalid: bool,
+    /// The creditor account printed on this invoice, if it differs from the tenant's.
+    pub seller_iban: Option<String>,
+    /// The BIC of `seller_iban`.
+    pub seller_bic: Option<String>,
+    /// Draft, issued or cancelled.
+    pub status: InvoiceStatus,
+    /// For a credit note, the external id of the invoice it corrects; it may be in the same batch.
+    pub corrects_external_id: Option<String>,
+}
+
+/// A stored invoice or credit note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invoice {
+    /// The key.
+    pub id: InvoiceId,
+    /// The owning tenant.
+    pub tenant_id: TenantId,
+    /// The debtor's account.
+    pub account_id: AccountId,
+    /// The integrator's own id.
+    pub external_id: String,
+    /// Invoice or credit note.
+    pub kind: InvoiceKind,
+    /// The printed number.
+    pub number: String,
+    /// The issue date.
+    pub issue_date: NaiveDate,
+    /// The day it was sent.
+    pub sent_on: Option<NaiveDate>,
+    /// The due date.
+    pub due_date: Option<NaiveDate>,
+    /// The total.
+    pub amount: Money,
+    /// The payment reference in compact form.
+    pub reference: Option<String>,
+    /// Whether the reference failed validation.
+    pub reference_invalid: bool,
+    /// The creditor account printed on this invoice.
+    pub seller_iban: Option<String>,
+    /// The BIC of `seller_iban`.
+    pub seller_bic: Option<String>,
+    /// Draft, issued or cancelled.
+    pub status: InvoiceStatus,
+    /// For a credit note, the invoice it corrects.
+    pub corrects_invoice_id: Option<InvoiceId>,
+    /// The day from which penalty interest is claimed, once a step claimed it.
+    pub interest_claimed_from: Option<NaiveDate>,
+    /// Whether the debtor disputes the invoice; a disputed invoice is not reminded.
+    pub disputed: bool,
+    /// Collection of this invoice is paused up to and including this day.
+    pub paused_until: Option<NaiveDate>,
+    /// The debtor promised to pay by this day.
+    pub promised_until: Option<NaiveDate>,
+    /// When the invoice was handed over to a collection agency.
+    pub handed_over_at: Option<DateTime<Utc>>,
+    /// When the creditor wrote the invoice off.
+    pub written_off_at: Option<DateTime<Utc>>,
+    /// When the invoice was fully paid or credited.
+    pub settled_at: Option<DateTime<Utc>>,
+    /// When the invoice was first stored.
+    pub created_at: DateTime<Utc>,
+    /// When the invoice last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<InvoiceRow> for Invoice {
+    type Error = StoreError;
+
+    fn try_from(row: InvoiceRow) -> Result<Self, StoreError> {
+        Ok(Invoice {
+            id: InvoiceId(row.id),
+            tenant_id: TenantId(row.tenant_id),
+            account_id: AccountId(row.account_id),
+            kind: parse_column("invoices", "kind", &row.kind)?,
+            amount: money_from_parts("invoices", "currency", row.amount_minor, &row.currency)?,
+            status: parse_column("invoices", "status", &row.status)?,
+            external_id: row.external_id,
+            number: row.number,
+            issue_date: row.issue_date,
+            sent_on: row.sent_on,
+            due_date: row.due_date,
+            reference: row.reference,
+            reference_invalid: row.reference_invalid,
+            seller_iban: row.seller_iban,
+            seller_bic: row.seller_bic,
+            corrects_invoice_id: row.corrects_invoice_id.map(InvoiceId),
+            interest_claimed_from: row.interest_claimed_from,
+            disputed: row.disputed,
+            paused_until: row.paused_until,
+            promised_until: row.promised_until,
+            handed_over_at: row.handed_over_at.map(DateTime::from),
+            written_off_at: row.written_off_at.map(DateTime::from),
+            settled_at: row.settled_at.map(DateTime::from),
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+        })
+    }
+}
+
+/// The columns an upsert writes; the columns Vahti owns (dispute, pause, hand-over, interest)
+/// keep their defaults on insert and their values on update.
+#[derive(Insertable)]
+#[diesel(table_name = invoices, treat_none_as_default_value = false)]
+struct InvoiceInsert<'a> {
+    tenant_id: i64,
+    account_id: i64,
+    external_id: &'a str,
+    kind: &'static str,
+    number: &'a str,
+    issue_date: NaiveDate,
+    sent_on: Option<NaiveDate>,
+    due_date: Option<NaiveDate>,
+    currency: &'static str,
+    amount_minor: i64,
+    reference: Option<&'a str>,
+    reference_invalid: bool,
+    seller_iban: Option<&'a str>,
+    seller_bic: Option<&'a str>,
+    status: &'static str,
+    created_at: Instant,
+    updated_at: Instant,
+}
+
+/// Creates or updates up to [`MAX_BATCH`] invoices in multi-row statements and returns their
+/// keys in input order.
+///
+/// Existing invoices (same tenant and external id) get the integrator's fields replaced; the
+/// fields Vahti owns stay. Credit notes are linked to the invoices they correct after all rows
+/// are written. Fails with [`StoreError::InvalidInput`] for an oversized batch, a repeated
+/// external id or an amount with sub-minor digits. Fails with [`StoreError::NotFound`] when a
+/// corrected invoice does not exist, after the rows are written, so the caller's transaction must
+/// roll back.
+pub fn upsert_batch(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    batch: &[InvoiceUpsert],
+    now: DateTime<Utc>,
+) -> Result<Vec<InvoiceId>, StoreError> {
+    if batch.len() > MAX_BATCH {
+        return Err(StoreError::InvalidInput {
+            field: "invoices",
+            detail: format!(
+                "a batch has {} invoices, more than the maximum of {MAX_BATCH}; split it",
+                batch.len()
+            ),
+        });
+    }
+    let rows = insert_rows(tenant_id, batch, now)?;
+
+    let backend = tx.backend();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        per_backend!(tx, |connection| {
+            diesel::insert_into(invoices::table)
+                .values(chunk)
+                .on_conflict((invoices::tenant_id, invoices::external_id))
+                .do_update()
+                .set((
+                    invoices::account_id.eq(excluded(invoices::account_id)),
+                    invoices::kind.eq(excluded(invoices::kind)),
+                    invoices::number.eq(excluded(invoices::number)),
+                    invoices::issue_date.eq(excluded(invoices::issue_date)),
+                    invoices::sent_on.eq(excluded(invoices::sent_on)),
+                    invoices::due_date.eq(excluded(invoices::due_date)),
+                    invoices::currency.eq(excluded(invoices::currency)),
+                    invoices::amount_minor.eq(excluded(invoices::amount_minor)),
+                    invoices::reference.eq(excluded(invoices::reference)),
+                    invoices::reference_invalid.eq(excluded(invoices::reference_invalid)),
+                    invoices::seller_iban.eq(excluded(invoices::seller_iban)),
+                    invoices::seller_bic.eq(excluded(invoices::seller_bic)),
+                    invoices::status.eq(excluded(invoices::status)),
+                    invoices::updated_at.eq(excluded(invoices::updated_at)),
+                ))
+                .execute(connection)
+        })
+        .map_err(|error| StoreError::from_diesel(backend, error))?;
+    }
+
+    let external_ids: Vec<&str> = batch
+        .iter()
+        .map(|invoice| invoice.external_id.as_str())
+        .collect();
+    let keys = ids_by_external_id(tx, tenant_id, &external_ids)?;
+    link_credit_notes(tx, tenant_id, batch, &keys, now)?;
+
+    tracing::debug!(
+        tenant.id = tenant_id.0,
+        invoices = batch.len(),
+        "upserted invoices"
+    );
+    batch
+        .iter()
+        .map(|invoice| {
+            keys.get(invoice.external_id.as_str())
+                .copied()
+                .ok_or_else(|| {
+                    StoreError::not_found(
+                        "invoice",
+                        format!("external_id {:?}", invoice.external_id),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn insert_rows<'a>(
+    tenant_id: TenantId,
+    batch: &'a [InvoiceUpsert],
+    now: DateTime<Utc>,
+) -> Result<Vec<InvoiceInsert<'a>>, StoreError> {
+    let mut seen = HashSet::with_capacity(batch.len());
+    let mut rows = Vec::with_capacity(batch.len());
+    for invoice in batch {
+        if !seen.insert(invoice.external_id.as_str()) {
+            return Err(StoreError::InvalidInput {
+                field: "external_id",
+                detail: format!(
+                    "external id {:?} occurs twice in one batch; send each invoice once",
+                    invoice.external_id
+                ),
+            });
+        }
+        let (amount_minor, _) = money_parts("amount", &invoice.amount)?;
+        rows.push(InvoiceInsert {
+            tenant_id: tenant_id.0,
+            account_id: invoice.account_id.0,
+            external_id: &invoice.external_id,
+            kind: invoice.kind.as_str(),
+            number: &invoice.number,
+            issue_date: invoice.issue_date,
+            sent_on: invoice.sent_on,
+            due_date: invoice.due_date,
+            currency: invoice.amount.currency().code(),
+            amount_minor,
+            reference: invoice.reference.as_deref(),
+            reference_invalid: invoice.reference_invalid,
+            seller_iban: invoice.seller_iban.as_deref(),
+            seller_bic: invoice.seller_bic.as_deref(),
+            status: invoice.status.as_str(),
+            created_at: Instant(now),
+            updated_at: Instant(now),
+        });
+    }
+    Ok(rows)
+}
+
+/// Looks up the keys of the given external ids that exist, in chunks of [`LOOKUP_CHUNK`].
+fn ids_by_external_id<'a>(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    external_ids: &[&'a str],
+) -> Result<HashMap<&'a str, InvoiceId>, StoreError> {
+    let mut keys = HashMap::with_capacity(external_ids.len());
+    for chunk in external_ids.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(String, i64)> = invoices::table
+            .filter(invoices::tenant_id.eq(tenant_id.0))
+            .filter(invoices::external_id.eq_any(chunk))
+            .select((invoices::external_id, invoices::id))
+            .load(tx.connection())
+            .map_err(|error| tx.error(error))?;
+        let found: HashMap<String, i64> = found.into_iter().collect();
+        for external_id in chunk {
+            if let Some(id) = found.get(*external_id) {
+                keys.insert(*external_id, InvoiceId(*id));
+            }
+        }
+    }
+    Ok(keys)
+}
+
+fn link_credit_notes(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    batch: &[InvoiceUpsert],
+    keys: &HashMap<&str, InvoiceId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let corrected: Vec<&str> = batch
+        .iter()
+        .filter_map(|invoice| invoice.corrects_external_id.as_deref())
+        .collect();
+    if corrected.is_empty() {
+        return Ok(());
+    }
+    let targets = ids_by_external_id(tx, tenant_id, &corrected)?;
+
+    for invoice in batch {
+        let Some(target) = invoice.corrects_external_id.as_deref() else {
+            continue;
+        };
+        let target_id = targets.get(target).ok_or_else(|| {
+            StoreError::not_found(
+                "invoice",
+                format!(
+                    "external_id {target:?} (corrected by {:?})",
+                    invoice.external_id
+                ),
+            )
+        })?;
+        let Some(own_id) = keys.get(invoice.external_id.as_str()) else {
+            continue;
+        };
+        diesel::update(invoices::table.find(own_id.0))
+            .set((
+                invoices::corrects_invoice_id.eq(target_id.0),
+                invoices::updated_at.eq(Instant(now)),
+            ))
+            .execute(tx.connection())
+            .map_err(|error| tx.error(error))?;
+    }
+    Ok(())
+}
+
+/// Loads an invoice.
+pub fn get(tx: &mut Tx<'_>, id: InvoiceId) -> Result<Invoice, StoreError> {
+    let row: InvoiceRow = invoices::table
+        .find(id.0)
+        .select(InvoiceRow::as_select())
+        .first(tx.connection())
+        .map_err(|error| tx.lookup_error("invoice", id, error))?;
+    Invoice::try_from(row)
+}
+
+/// Loads an invoice by the integrator's id.
+pub fn get_by_external_id(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    external_id: &str,
+) -> Result<Invoice, StoreError> {
+    let row: InvoiceRow = invoices::table
+        .filter(invoices::tenant_id.eq(tenant_id.0))
+        .filter(invoices::external_id.eq(external_id))
+        .select(InvoiceRow::as_select())
+        .first(tx.connection())
+        .map_err(|error| {
+            tx.lookup_error("invoice", format!("external_id {external_id:?}"), error)
+        })?;
+    Invoice::try_from(row)
+}
+
+/// Finds the invoices of a tenant that carry this reference (compact form), for payment
+/// matching. Invoices flagged with an invalid reference are left out.
+pub fn find_by_reference(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    reference: &str,
+) -> Result<Vec<Invoice>, StoreError> {
+    let rows: Vec<InvoiceRow> = invoices::table
+        .filter(invoices::tenant_id.eq(tenant_id.0))
+        .filter(invoices::reference.eq(reference))
+        .filter(invoices::reference_invalid.eq(false))
+        .order(invoices::id)
+        .select(InvoiceRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Invoice::try_from).collect()
+}
+
+/// Lists all invoices and credit notes of an account by key.
+pub fn list_for_account(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+) -> Result<Vec<Invoice>, StoreError> {
+    let rows: Vec<InvoiceRow> = invoices::table
+        .filter(invoices::account_id.eq(account_id.0))
+        .order(invoices::id)
+        .select(InvoiceRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Invoice::try_from).collect()
+}
+
+/// Lists an account's open documents: issued invoices and credit notes that are neither settled
+/// nor written off. Handed-over invoices are included, since they still block reminders.
+pub fn list_open_for_account(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+) -> Result<Vec<Invoice>, StoreError> {
+    let rows: Vec<InvoiceRow> = invoices::table
+        .filter(invoices::account_id.eq(account_id.0))
+        .filter(invoices::status.eq(InvoiceStatus::Issued.as_str()))
+        .filter(invoices::settled_at.is_null())
+        .filter(invoices::written_off_at.is_null())
+        .order(invoices::id)
+        .select(InvoiceRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Invoice::try_from).collect()
+}
+
+/// The collection state of an invoice that Vahti owns, set as a whole by [`update_collection`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CollectionState {
+    /// The day from which penalty interest is claimed.
+    pub interest_claimed_from: Option<NaiveDate>,
+    /// Whether the debtor disputes the invoice.
+    pub disputed: bool,
+    /// Collection is paused up to and including this day.
+    pub paused_until: Option<NaiveDate>,
+    /// The debtor promised to pay by this day.
+    pub promised_until: Option<NaiveDate>,
+    /// When the invoice was handed over to a collection agency.
+    pub handed_over_at: Option<DateTime<Utc>>,
+    /// When the creditor wrote the invoice off.
+    pub written_off_at: Option<DateTime<Utc>>,
+    /// When the invoice was fully paid or credited.
+    pub settled_at: Option<DateTime<Utc>>,
+}
+
+impl Invoice {
+    /// Returns the invoice's current collection state, to change and pass to [`update_collection`].
+    pub fn collection_state(&self) -> CollectionState {
+        CollectionState {
+            interest_claimed_from: self.interest_claimed_from,
+            disputed: self.disputed,
+            paused_until: self.paused_until,
+            promised_until: self.promised_until,
+            handed_over_at: self.handed_over_at,
+            written_off_at: self.written_off_at,
+            settled_at: self.settled_at,
+        }
+    }
+}
+
+/// Replaces the collection state of an invoice and returns the invoice.
+///
+/// Changes to one account go through its actor, which serialises them, so this does not check
+/// for concurrent writers. Where that is not so, lock the account with [`crate::accounts::lock`]
+/// first.
+pub fn update_collection(
+    tx: &mut Tx<'_>,
+    id: InvoiceId,
+    state: &CollectionState,
+    now: DateTime<Utc>,
+) -> Result<Invoice, StoreError> {
+    let row: InvoiceRow = diesel::update(invoices::table.find(id.0))
+        .set((
+            invoices::interest_claimed_from.eq(state.interest_claimed_from),
+            invoices::disputed.eq(state.disputed),
+            invoices::paused_until.eq(state.paused_until),
+            invoices::promised_until.eq(state.promised_until),
+            invoices::handed_over_at.eq(state.handed_over_at.map(Instant)),
+            invoices::written_off_at.eq(state.written_off_at.map(Instant)),
+            invoices::settled_at.eq(state.settled_at.map(Instant)),
+            invoices::updated_at.eq(Instant(now)),
+        ))
+        .returning(invoices::all_columns)
+        .get_result(tx.connection())
+        .map_err(|error| tx.lookup_error("invoice", id, error))?;
+    Invoice::try_from(row)
+}

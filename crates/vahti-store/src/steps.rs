@@ -1,0 +1,248 @@
+//! Step history: what escalation step was taken on which invoice, and how it went.
+//!
+//! The unique key (invoice, step key) makes the database the final guard that a step is executed
+//! at most once per invoice, whatever the number of workers or restarts.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use vahti_domain::Money;
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
+
+use crate::Tx;
+use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
+use crate::error::StoreError;
+use crate::ids::{OutboxId, PolicyVersionId, StepId};
+use crate::rows::StepRow;
+use crate::schema::step_history;
+use crate::sql_types::Instant;
+
+text_enum! {
+    /// The state of a step.
+    pub enum StepState {
+        /// Waiting for a person to approve it.
+        PendingApproval => "pending_approval",
+        /// Its message is in the outbox.
+        Queued => "queued",
+        /// Its message was delivered to the mail server.
+        Sent => "sent",
+        /// Skipped on purpose, with the reason in `detail`.
+        Skipped => "skipped",
+        /// Failed for good, with the reason in `detail`.
+        Failed => "failed",
+    }
+}
+
+/// A step to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStep {
+    /// The debtor's account.
+    pub account_id: AccountId,
+    /// The invoice the step is about.
+    pub invoice_id: InvoiceId,
+    /// The policy version that planned the step.
+    pub policy_version_id: PolicyVersionId,
+    /// The position of the step in the policy, from 0.
+    pub step_index: i32,
+    /// The policy's key of the step, such as `reminder-1`; unique per invoice.
+    pub step_key: String,
+    /// The kind of step, such as `reminder` or `final_demand`.
+    pub step_kind: String,
+    /// When the step was due.
+    pub due_at: DateTime<Utc>,
+    /// When it was executed, if it already was.
+    pub executed_at: Option<DateTime<Utc>>,
+    /// The state.
+    pub state: StepState,
+    /// A note, such as why it was skipped.
+    pub detail: Option<String>,
+    /// The invoice's open balance the step was based on.
+    pub balance: Money,
+    /// The outbox message that carries it.
+    pub outbox_id: Option<OutboxId>,
+}
+
+/// A stored step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The key.
+    pub id: StepId,
+    /// The owning tenant.
+    pub tenant_id: TenantId,
+    /// The debtor's account.
+    pub account_id: AccountId,
+    /// The invoice.
+    pub invoice_id: InvoiceId,
+    /// The policy version that planned it.
+    pub policy_version_id: PolicyVersionId,
+    /// The position in the policy.
+    pub step_index: i32,
+    /// The policy's key of the step.
+    pub step_key: String,
+    /// The kind of step.
+    pub step_kind: String,
+    /// When it was due.
+    pub due_at: DateTime<Utc>,
+    /// When it was executed.
+    pub executed_at: Option<DateTime<Utc>>,
+    /// The state.
+    pub state: StepState,
+    /// A note.
+    pub detail: Option<String>,
+    /// The balance it was based on.
+    pub balance: Money,
+    /// The outbox message that carries it.
+    pub outbox_id: Option<OutboxId>,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<StepRow> for Step {
+    type Error = StoreError;
+
+    fn try_from(row: StepRow) -> Result<Self, StoreError> {
+        Ok(Step {
+            id: StepId(row.id),
+            tenant_id: TenantId(row.tenant_id),
+            account_id: AccountId(row.account_id),
+            invoice_id: InvoiceId(row.invoice_id),
+            policy_version_id: PolicyVersionId(row.policy_version_id),
+            state: parse_column("step_history", "state", &row.state)?,
+            balance: money_from_parts(
+                "step_history",
+                "balance_currency",
+                row.balance_minor,
+                &row.balance_currency,
+            )?,
+            step_index: row.step_index,
+            step_key: row.step_key,
+            step_kind: row.step_kind,
+            due_at: row.due_at.0,
+            executed_at: row.executed_at.map(DateTime::from),
+            detail: row.detail,
+            outbox_id: row.outbox_id.map(OutboxId),
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+        })
+    }
+}
+
+/// Records a step.
+///
+/// Fails with [`StoreError::Conflict`] on field `step_key` when the invoice already has a step
+/// with this key: the step was executed before and must not run again.
+pub fn record(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    step: &NewStep,
+    now: DateTime<Utc>,
+) -> Result<Step, StoreError> {
+    let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
+    let row: StepRow = diesel::insert_into(step_history::table)
+        .values((
+            step_history::tenant_id.eq(tenant_id.0),
+            step_history::account_id.eq(step.account_id.0),
+            step_history::invoice_id.eq(step.invoice_id.0),
+            step_history::policy_version_id.eq(step.policy_version_id.0),
+            step_history::step_index.eq(step.step_index),
+            step_history::step_key.eq(&step.step_key),
+            step_history::step_kind.eq(&step.step_kind),
+            step_history::due_at.eq(Instant(step.due_at)),
+            step_history::executed_at.eq(step.executed_at.map(Instant)),
+            step_history::state.eq(step.state.as_str()),
+            step_history::detail.eq(step.detail.as_deref()),
+            step_history::balance_currency.eq(&balance_currency),
+            step_history::balance_minor.eq(balance_minor),
+            step_history::outbox_id.eq(step.outbox_id.map(|id| id.0)),
+            step_history::created_at.eq(Instant(now)),
+            step_history::updated_at.eq(Instant(now)),
+        ))
+        .returning(step_history::all_columns)
+        .get_result(tx.connection())
+        .map_err(|error| match tx.error(error) {
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                field: "step_key".to_owned(),
+                detail: format!(
+                    "step {:?} is already recorded for invoice {}",
+                    step.step_key, step.invoice_id
+                ),
+            },
+            other => other,
+        })?;
+    tracing::info!(
+        tenant.id = tenant_id.0,
+        account.id = step.account_id.0,
+        invoice.id = step.invoice_id.0,
+        step = %step.step_key,
+        state = step.state.as_str(),
+        "recorded step"
+    );
+    Step::try_from(row)
+}
+
+/// Changes the state of a step, with its note, outbox message and execution time.
+pub fn update_state(
+    tx: &mut Tx<'_>,
+    id: StepId,
+    state: StepState,
+    detail: Option<&str>,
+    outbox_id: Option<OutboxId>,
+    executed_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Step, StoreError> {
+    let row: StepRow = diesel::update(step_history::table.find(id.0))
+        .set((
+            step_history::state.eq(state.as_str()),
+            step_history::detail.eq(detail),
+            step_history::outbox_id.eq(outbox_id.map(|id| id.0)),
+            step_history::executed_at.eq(executed_at.map(Instant)),
+            step_history::updated_at.eq(Instant(now)),
+        ))
+        .returning(step_history::all_columns)
+        .get_result(tx.connection())
+        .map_err(|error| tx.lookup_error("step", id, error))?;
+    Step::try_from(row)
+}
+
+/// Loads a step.
+pub fn get(tx: &mut Tx<'_>, id: StepId) -> Result<Step, StoreError> {
+    let row: StepRow = step_history::table
+        .find(id.0)
+        .select(StepRow::as_select())
+        .first(tx.connection())
+        .map_err(|error| tx.lookup_error("step", id, error))?;
+    Step::try_from(row)
+}
+
+/// Lists the steps of the given invoices, by key.
+pub fn list_for_invoices(
+    tx: &mut Tx<'_>,
+    invoice_ids: &[InvoiceId],
+) -> Result<Vec<Step>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in invoice_ids.chunks(crate::ledger::ID_CHUNK) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<StepRow> = step_history::table
+            .filter(step_history::invoice_id.eq_any(&keys))
+            .select(StepRow::as_select())
+            .load(tx.connection())
+            .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Step::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|step| step.id);
+    Ok(found)
+}
+
+/// Lists all steps of an account, by key.
+pub fn list_for_account(tx: &mut Tx<'_>, account_id: AccountId) -> Result<Vec<Step>, StoreError> {
+    let rows: Vec<StepRow> = step_history::table
+        .filter(step_history::account_id.eq(account_id.0))
+        .order(step_history::id)
+        .select(StepRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Step::try_from).collect()
+}

@@ -1,0 +1,239 @@
+//! The store handle: the connection pool, transactions and the connection wrapper [`Tx`].
+
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+use crate::connection::{ConnectionManager, DbConnection};
+use crate::error::{StoreError, pool_error};
+use crate::url::{Backend, DatabaseUrl};
+
+/// Settings of a [`Store`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How long a SQLite writer waits for the write lock before failing with
+    /// [`StoreError::Unavailable`]. Ignored on PostgreSQL. Default 5000 ms.
+    pub busy_timeout: Duration,
+    /// The maximum number of pooled connections. Default 8.
+    pub pool_size: u32,
+    /// How long a caller waits for a free pooled connection. Default 30 s.
+    pub connection_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            busy_timeout: Duration::from_millis(5000),
+            pool_size: 8,
+            connection_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+type Pool = r2d2::Pool<ConnectionManager>;
+type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// A handle on the database: cheap to clone, safe to share between threads.
+///
+/// Every call blocks the calling thread, so async callers run it on a blocking thread pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    url: DatabaseUrl,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("url", &self.url).finish()
+    }
+}
+
+impl Store {
+    /// Opens a pool of connections to the database at `url`; see [`DatabaseUrl::parse`] for the
+    /// accepted forms.
+    ///
+    /// One connection is opened at once so that a wrong URL, a missing server or a bad password
+    /// fails here with [`StoreError::Unavailable`] instead of at the first query. A SQLite file
+    /// is created when missing. The schema is not touched; call [`Store::migrate`].
+    pub fn open(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let url = DatabaseUrl::parse(url)?;
+        let backend = url.backend();
+        let manager = ConnectionManager::new(url.clone(), options.busy_timeout);
+
+        let first =
+            r2d2::ManageConnection::connect(&manager).map_err(|error| StoreError::Unavailable {
+                backend,
+                detail: format!("cannot connect to {url}: {error}"),
+            })?;
+        drop(first);
+
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(options.connection_timeout)
+            .build_unchecked(manager);
+
+        tracing::info!(
+            database.backend = backend.as_str(),
+            database.url = %url,
+            pool_size = options.pool_size,
+            "opened database"
+        );
+        Ok(Store { pool, url })
+    }
+
+    /// Returns the backend the URL selected.
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// Returns the database URL, which displays without its password.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Runs `f` in one write transaction and commits when it returns `Ok`.
+    ///
+    /// On SQLite the transaction starts with `BEGIN IMMEDIATE`, so it holds the write lock from
+    /// the start and never fails half-way on a lock upgrade. On PostgreSQL it runs at READ
+    /// COMMITTED; the repository functions take row locks where two writers could race.
+    ///
+    /// When `f` returns `Err`, everything it wrote is rolled back and the error is returned.
+    ///
+    /// Do not call `transaction` again inside `f`. The inner call takes another pooled connection,
+    /// and on SQLite it waits for the outer transaction's write lock until the busy timeout fails it.
+    pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, E>,
+        E: From<StoreError>,
+    {
+        self.run(Mode::Write, f)
+    }
+
+    /// Runs `f` in one read transaction, a consistent snapshot on SQLite, without taking the
+    /// SQLite write lock.
+    ///
+    /// Use it only for reads: a write inside it can fail on SQLite with "database is locked"
+    /// when another writer is active, because a read transaction cannot wait for the lock.
+    pub fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, E>,
+        E: From<StoreError>,
+    {
+        self.run(Mode::Read, f)
+    }
+
+    /// Takes a pooled connection outside any transaction.
+    pub(crate) fn connection(&self) -> Result<PooledConnection, StoreError> {
+        self.pool
+            .get()
+            .map_err(|error| pool_error(self.backend(), &error))
+    }
+
+    fn run<T, E, F>(&self, mode: Mode, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, E>,
+        E: From<StoreError>,
+    {
+        let backend = self.backend();
+        let mut pooled = self.connection()?;
+        let connection: &mut DbConnection = &mut pooled;
+
+        begin(connection, mode).map_err(|error| StoreError::from_diesel(backend, error))?;
+
+        let result = f(&mut Tx {
+            connection: &mut *connection,
+            backend,
+        });
+
+        match result {
+            Ok(value) => {
+                <DbConnection as Connection>::TransactionManager::commit_transaction(connection)
+                    .map_err(|error| StoreError::from_diesel(backend, error))?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) =
+                    <DbConnection as Connection>::TransactionManager::rollback_transaction(
+                        connection,
+                    )
+                {
+                    tracing::error!(
+                        database.backend = backend.as_str(),
+                        error = %rollback,
+                        "rollback failed; the connection is discarded"
+                    );
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    Write,
+}
+
+fn begin(connection: &mut DbConnection, mode: Mode) -> diesel::QueryResult<()> {
+    match connection {
+        DbConnection::Sqlite(sqlite) => {
+            let sql = match mode {
+                Mode::Write => "BEGIN IMMEDIATE",
+                Mode::Read => "BEGIN DEFERRED",
+            };
+            AnsiTransactionManager::begin_transaction_sql(sqlite, sql)
+        }
+        DbConnection::Postgres(postgres) => AnsiTransactionManager::begin_transaction(postgres),
+    }
+}
+
+/// A connection inside a transaction opened by [`Store::transaction`] or [`Store::read`].
+///
+/// The repository modules take `&mut Tx` so that several of their calls share the transaction.
+pub struct Tx<'c> {
+    connection: &'c mut DbConnection,
+    backend: Backend,
+}
+
+impl Tx<'_> {
+    /// Returns the backend of the connection.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn connection(&mut self) -> &mut DbConnection {
+        self.connection
+    }
+
+    /// Maps a diesel error of this connection's backend.
+    pub(crate) fn error(&self, error: diesel::result::Error) -> StoreError {
+        StoreError::from_diesel(self.backend, error)
+    }
+
+    /// Maps a diesel error, turning "no row" into [`StoreError::NotFound`] for `entity` and `key`.
+    pub(crate) fn lookup_error(
+        &self,
+        entity: &'static str,
+        key: impl ToString,
+        error: diesel::result::Error,
+    ) -> StoreError {
+        StoreError::from_lookup(self.backend, entity, key, error)
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the backend's own connection type, for statements that
+/// only the concrete backends support, such as `ON CONFLICT` upserts and row locks. The body is
+/// compiled once per backend.
+macro_rules! per_backend {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx.connection() {
+            $crate::connection::DbConnection::Sqlite($conn) => $body,
+            $crate::connection::DbConnection::Postgres($conn) => $body,
+        }
+    };
+}
+
+pub(crate) use per_backend;

@@ -1,0 +1,29 @@
+use vahti_store::events::{self, NewEvent};
+
+use crate::support::{account, now, open, tenant};
+
+vahti_testkit::test_both_backends! {
+    fn events_list_after_cursor(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        for n in 0..5 {
+            let event = NewEvent {
+                kind: "invoice.upserted".to_owned(),
+                account_id: Some(account_id),
+                invoice_id: None,
+                payload: serde_json::json!({"n": n}),
+            };
+            store.transaction(|tx| events::append(tx, tenant_id, &event, now())).unwrap();
+        }
+
+        let page = store.read(|tx| events::list_after(tx, tenant_id, 2, 2)).unwrap();
+        let seqs: Vec<i64> = page.iter().map(|event| event.seq).collect();
+        assert_eq!(seqs, vec![3, 4]);
+        assert_eq!(page[0].payload, serde_json::json!({"n": 2}));
+        assert_eq!(page[0].account_id, Some(account_id));
+        assert_eq!(page[0].created_at, now());
+        let rest = store.read(|tx| events::list_after(tx, tenant_id, 5, 10)).unwrap();
+        assert!(rest.is_empty());
+    }
+}

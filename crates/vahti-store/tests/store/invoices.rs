@@ -1,0 +1,150 @@
+use std::time::Instant;
+
+use chrono::Duration;
+use vahti_domain::ids::AccountId;
+use vahti_store::StoreError;
+use vahti_store::invoices::{self, InvoiceKind, InvoiceStatus, MAX_BATCH};
+
+use crate::support::{account, date, eur, invoice, invoice_upsert, now, open, tenant};
+
+vahti_testkit::test_both_backends! {
+    fn batch_upsert_ten_thousand(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let accounts: Vec<AccountId> = (0..10).map(|n| account(&store, tenant_id, &format!("C-{n}"))).collect();
+        let batch: Vec<_> = (0..MAX_BATCH)
+            .map(|n| {
+                let mut upsert = invoice_upsert(accounts[n % accounts.len()], &format!("I-{n}"));
+                upsert.reference = Some(format!("{n}"));
+                upsert
+            })
+            .collect();
+
+        let started = Instant::now();
+        let ids = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch, now())).unwrap();
+        eprintln!("{:?}: inserted {} invoices in {:?}", db.backend(), ids.len(), started.elapsed());
+        assert_eq!(ids.len(), MAX_BATCH);
+
+        let mut changed = batch.clone();
+        for upsert in &mut changed {
+            upsert.amount = eur("250.00");
+        }
+        let later = now() + Duration::hours(1);
+        let started = Instant::now();
+        let again = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &changed, later)).unwrap();
+        eprintln!("{:?}: updated {} invoices in {:?}", db.backend(), again.len(), started.elapsed());
+        assert_eq!(again, ids);
+
+        let sample = store.read(|tx| invoices::get(tx, ids[9_999])).unwrap();
+        assert_eq!(sample.external_id, "I-9999");
+        assert_eq!(sample.amount, eur("250.00"));
+        assert_eq!(sample.created_at, now());
+        assert_eq!(sample.updated_at, later);
+    }
+
+    fn batch_rejects_oversize_and_duplicates(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let oversize = vec![invoice_upsert(account_id, "I-1"); MAX_BATCH + 1];
+        let error = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &oversize, now())).unwrap_err();
+        assert!(matches!(error, StoreError::InvalidInput { field: "invoices", .. }), "{error}");
+
+        let twice = vec![invoice_upsert(account_id, "I-1"), invoice_upsert(account_id, "I-1")];
+        let error = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &twice, now())).unwrap_err();
+        assert!(error.to_string().contains("\"I-1\" occurs twice"), "{error}");
+    }
+
+    fn upsert_keeps_collection_state(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let id = invoice(&store, tenant_id, account_id, "I-1");
+        store
+            .transaction(|tx| {
+                let mut state = invoices::get(tx, id)?.collection_state();
+                state.disputed = true;
+                state.paused_until = Some(date(2025, 5, 1));
+                invoices::update_collection(tx, id, &state, now())
+            })
+            .unwrap();
+
+        let mut changed = invoice_upsert(account_id, "I-1");
+        changed.due_date = Some(date(2025, 3, 1));
+        store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &[changed], now())).unwrap();
+
+        let stored = store.read(|tx| invoices::get(tx, id)).unwrap();
+        assert_eq!(stored.due_date, Some(date(2025, 3, 1)));
+        assert!(stored.disputed);
+        assert_eq!(stored.paused_until, Some(date(2025, 5, 1)));
+    }
+
+    fn credit_note_links_in_batch(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let mut credit = invoice_upsert(account_id, "CN-1");
+        credit.kind = InvoiceKind::CreditNote;
+        credit.due_date = None;
+        credit.corrects_external_id = Some("I-1".to_owned());
+        // The credit note comes first, so it gets the lower key.
+        let batch = [credit, invoice_upsert(account_id, "I-1")];
+        let ids = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch, now())).unwrap();
+
+        let stored = store.read(|tx| invoices::get(tx, ids[0])).unwrap();
+        assert_eq!(stored.kind, InvoiceKind::CreditNote);
+        assert_eq!(stored.corrects_invoice_id, Some(ids[1]));
+    }
+
+    fn missing_corrected_invoice_fails(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let mut credit = invoice_upsert(account_id, "CN-1");
+        credit.kind = InvoiceKind::CreditNote;
+        credit.corrects_external_id = Some("I-404".to_owned());
+        let error = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &[credit], now())).unwrap_err();
+        assert!(matches!(error, StoreError::NotFound { entity: "invoice", .. }), "{error}");
+        let stored = store.read(|tx| invoices::list_for_account(tx, account_id)).unwrap();
+        assert!(stored.is_empty());
+    }
+
+    fn reference_finds_invoices(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other_tenant = tenant(&store, "Other");
+        let account_id = account(&store, tenant_id, "C-1");
+        let other_account = account(&store, other_tenant, "C-1");
+        let id = invoice(&store, tenant_id, account_id, "I-1");
+        invoice(&store, other_tenant, other_account, "I-1");
+        let mut flagged = invoice_upsert(account_id, "I-2");
+        flagged.reference_invalid = true;
+        store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &[flagged], now())).unwrap();
+
+        let found = store.read(|tx| invoices::find_by_reference(tx, tenant_id, "1232")).unwrap();
+        let keys: Vec<_> = found.iter().map(|invoice| invoice.id).collect();
+        assert_eq!(keys, vec![id]);
+    }
+
+    fn open_invoices_leave_out_closed(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let open_id = invoice(&store, tenant_id, account_id, "I-open");
+        let settled = invoice(&store, tenant_id, account_id, "I-settled");
+        let mut draft = invoice_upsert(account_id, "I-draft");
+        draft.status = InvoiceStatus::Draft;
+        store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &[draft], now())).unwrap();
+        store
+            .transaction(|tx| {
+                let mut state = invoices::get(tx, settled)?.collection_state();
+                state.settled_at = Some(now());
+                invoices::update_collection(tx, settled, &state, now())
+            })
+            .unwrap();
+
+        let listed = store.read(|tx| invoices::list_open_for_account(tx, account_id)).unwrap();
+        let keys: Vec<_> = listed.iter().map(|invoice| invoice.id).collect();
+        assert_eq!(keys, vec![open_id]);
+    }
+}

@@ -1,0 +1,134 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::thread;
+
+use chrono::Duration;
+use vahti_store::StoreError;
+use vahti_store::ids::OutboxId;
+use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind, OutboxState};
+
+use crate::support::{now, open, tenant};
+
+fn message(id: &str) -> NewOutboxMessage {
+    NewOutboxMessage {
+        kind: OutboxKind::Email,
+        account_id: None,
+        message_id: id.to_owned(),
+        payload: serde_json::json!({"subject": "Maksumuistutus"}),
+        not_before: now(),
+    }
+}
+
+vahti_testkit::test_both_backends! {
+    fn two_workers_claim_disjoint_rows(db) {
+        let store = Arc::new(open(db));
+        let tenant_id = tenant(&store, "Acme");
+        let total = 60;
+        store
+            .transaction(|tx| {
+                for n in 0..total {
+                    outbox::enqueue(tx, tenant_id, &message(&format!("m-{n}")), now())?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+
+        let workers: Vec<_> = ["worker-a", "worker-b"]
+            .into_iter()
+            .map(|worker| {
+                let store = Arc::clone(&store);
+                thread::spawn(move || {
+                    let mut claimed: Vec<OutboxId> = Vec::new();
+                    loop {
+                        let batch = store
+                            .transaction(|tx| outbox::claim_due(tx, now(), 7, worker, Duration::minutes(5)))
+                            .unwrap();
+                        if batch.is_empty() {
+                            return claimed;
+                        }
+                        claimed.extend(batch.iter().map(|row| row.id));
+                    }
+                })
+            })
+            .collect();
+        let claims: Vec<Vec<OutboxId>> = workers.into_iter().map(|worker| worker.join().unwrap()).collect();
+
+        let all: Vec<OutboxId> = claims.iter().flatten().copied().collect();
+        let unique: HashSet<OutboxId> = all.iter().copied().collect();
+        assert_eq!(all.len(), total);
+        assert_eq!(unique.len(), total);
+    }
+
+    fn claim_lifecycle(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let queued = store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
+        assert_eq!(queued.state, OutboxState::Pending);
+
+        let lease = Duration::minutes(5);
+        let claimed = store.transaction(|tx| outbox::claim_due(tx, now(), 10, "a", lease)).unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].state, OutboxState::Sending);
+        assert_eq!(claimed[0].attempts, 1);
+        assert_eq!(claimed[0].claimed_until, Some(now() + lease));
+
+        // Nothing is due while the lease runs.
+        let again = store.transaction(|tx| outbox::claim_due(tx, now(), 10, "b", lease)).unwrap();
+        assert!(again.is_empty());
+
+        let retry_at = now() + Duration::minutes(1);
+        let failed = store
+            .transaction(|tx| outbox::fail(tx, queued.id, "a", "connection refused", Some(retry_at), now()))
+            .unwrap();
+        assert_eq!(failed.state, OutboxState::Pending);
+        assert_eq!(failed.last_error.as_deref(), Some("connection refused"));
+        let early = store.transaction(|tx| outbox::claim_due(tx, now(), 10, "b", lease)).unwrap();
+        assert!(early.is_empty());
+
+        let reclaimed = store.transaction(|tx| outbox::claim_due(tx, retry_at, 10, "b", lease)).unwrap();
+        assert_eq!(reclaimed.len(), 1);
+        assert_eq!(reclaimed[0].attempts, 2);
+        let lost = store.transaction(|tx| outbox::complete(tx, queued.id, "a", retry_at)).unwrap_err();
+        assert!(matches!(&lost, StoreError::Conflict { field, .. } if field == "claimed_by"), "{lost}");
+        let sent = store.transaction(|tx| outbox::complete(tx, queued.id, "b", retry_at)).unwrap();
+        assert_eq!(sent.state, OutboxState::Sent);
+        assert_eq!(sent.sent_at, Some(retry_at));
+    }
+
+    fn expired_claim_is_reclaimed(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
+        let lease = Duration::minutes(5);
+        store.transaction(|tx| outbox::claim_due(tx, now(), 10, "crashed", lease)).unwrap();
+
+        let later = now() + lease;
+        let reclaimed = store.transaction(|tx| outbox::claim_due(tx, later, 10, "b", lease)).unwrap();
+        assert_eq!(reclaimed.len(), 1);
+        assert_eq!(reclaimed[0].claimed_by.as_deref(), Some("b"));
+    }
+
+    fn failed_row_retries_and_cancels(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let queued = store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
+        store.transaction(|tx| outbox::claim_due(tx, now(), 10, "a", Duration::minutes(5))).unwrap();
+        let failed = store.transaction(|tx| outbox::fail(tx, queued.id, "a", "mailbox full", None, now())).unwrap();
+        assert_eq!(failed.state, OutboxState::Failed);
+
+        let retried = store.transaction(|tx| outbox::retry(tx, queued.id, now())).unwrap();
+        assert_eq!(retried.state, OutboxState::Pending);
+        let cancelled = store.transaction(|tx| outbox::cancel(tx, queued.id, now())).unwrap();
+        assert_eq!(cancelled.state, OutboxState::Cancelled);
+        let error = store.transaction(|tx| outbox::cancel(tx, queued.id, now())).unwrap_err();
+        assert!(error.to_string().contains("is cancelled, not pending"), "{error}");
+    }
+
+    fn duplicate_message_id_conflicts(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
+        let error = store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap_err();
+        assert!(matches!(&error, StoreError::Conflict { field, .. } if field == "message_id"), "{error}");
+    }
+}

@@ -1,0 +1,71 @@
+use chrono::Duration;
+use vahti_store::StoreError;
+use vahti_store::steps::{self, NewStep, StepState};
+
+use crate::support::{account, eur, invoice, now, open, policy_version, tenant};
+
+vahti_testkit::test_both_backends! {
+    fn step_recorded_once_per_invoice(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let invoice_id = invoice(&store, tenant_id, account_id, "I-1");
+        let other_invoice = invoice(&store, tenant_id, account_id, "I-2");
+        let version = policy_version(&store, tenant_id);
+        let step = NewStep {
+            account_id,
+            invoice_id,
+            policy_version_id: version,
+            step_index: 0,
+            step_key: "reminder-1".to_owned(),
+            step_kind: "reminder".to_owned(),
+            due_at: now(),
+            executed_at: None,
+            state: StepState::Queued,
+            detail: None,
+            balance: eur("100.00"),
+            outbox_id: None,
+        };
+        let recorded = store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap();
+        assert_eq!(recorded.balance, eur("100.00"));
+
+        let error = store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap_err();
+        assert!(matches!(&error, StoreError::Conflict { field, .. } if field == "step_key"), "{error}");
+        assert!(error.to_string().contains("\"reminder-1\" is already recorded"), "{error}");
+
+        let same_key_other_invoice = NewStep { invoice_id: other_invoice, ..step };
+        store.transaction(|tx| steps::record(tx, tenant_id, &same_key_other_invoice, now())).unwrap();
+    }
+
+    fn step_state_updates(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let invoice_id = invoice(&store, tenant_id, account_id, "I-1");
+        let version = policy_version(&store, tenant_id);
+        let step = NewStep {
+            account_id,
+            invoice_id,
+            policy_version_id: version,
+            step_index: 1,
+            step_key: "reminder-2".to_owned(),
+            step_kind: "reminder_with_fee".to_owned(),
+            due_at: now(),
+            executed_at: None,
+            state: StepState::PendingApproval,
+            detail: None,
+            balance: eur("105.00"),
+            outbox_id: None,
+        };
+        let recorded = store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap();
+        let later = now() + Duration::minutes(3);
+        let skipped = store
+            .transaction(|tx| steps::update_state(tx, recorded.id, StepState::Skipped, Some("paid"), None, Some(later), later))
+            .unwrap();
+        assert_eq!(skipped.state, StepState::Skipped);
+        assert_eq!(skipped.detail.as_deref(), Some("paid"));
+        assert_eq!(skipped.executed_at, Some(later));
+        let listed = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
+        assert_eq!(listed, vec![skipped]);
+    }
+}

@@ -1,0 +1,144 @@
+use std::sync::Arc;
+use std::thread;
+
+use vahti_store::accounts::{self, AccountState};
+use vahti_store::events::{self, NewEvent};
+use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
+use vahti_store::{StoreError, tenants};
+
+use crate::support::{account, now, open, tenant};
+
+/// Writer threads and writes per thread in the concurrency tests.
+const THREADS: usize = 6;
+const WRITES: usize = 20;
+
+fn event(kind: &str) -> NewEvent {
+    NewEvent {
+        kind: kind.to_owned(),
+        account_id: None,
+        invoice_id: None,
+        payload: serde_json::json!({"n": 1}),
+    }
+}
+
+vahti_testkit::test_both_backends! {
+    fn failed_transaction_leaves_nothing(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+
+        let result: Result<(), StoreError> = store.transaction(|tx| {
+            let current = accounts::get(tx, account_id)?;
+            let state = AccountState { pause_reason: Some("half-written".to_owned()), ..AccountState::default() };
+            accounts::update_state(tx, account_id, current.version, &state, now())?;
+            accounts::set_next_action_at(tx, account_id, Some(now()))?;
+            events::append(tx, tenant_id, &event("account.paused"), now())?;
+            let message = NewOutboxMessage {
+                kind: OutboxKind::Email,
+                account_id: Some(account_id),
+                message_id: "pause-1".to_owned(),
+                payload: serde_json::json!({}),
+                not_before: now(),
+            };
+            outbox::enqueue(tx, tenant_id, &message, now())?;
+            Err(StoreError::not_found("test", "forced failure"))
+        });
+        assert!(result.is_err());
+
+        let stored = store.read(|tx| accounts::get(tx, account_id)).unwrap();
+        assert_eq!(stored.version, 1);
+        assert_eq!(stored.pause_reason, None);
+        assert_eq!(stored.next_action_at, None);
+        let logged = store.read(|tx| events::list_after(tx, tenant_id, 0, 10)).unwrap();
+        assert!(logged.is_empty());
+        let queued = store.read(|tx| outbox::find_by_message_id(tx, tenant_id, "pause-1")).unwrap();
+        assert_eq!(queued, None);
+
+        // The sequence number was given back: the next event is number 1.
+        let appended = store.transaction(|tx| events::append(tx, tenant_id, &event("x"), now())).unwrap();
+        assert_eq!(appended.seq, 1);
+    }
+
+    fn concurrent_account_updates_kept(db) {
+        let store = Arc::new(open(db));
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let store = Arc::clone(&store);
+                thread::spawn(move || {
+                    for _ in 0..WRITES {
+                        store
+                            .transaction(|tx| {
+                                let current = accounts::lock(tx, account_id)?;
+                                let state = AccountState {
+                                    last_contact_at: Some(now()),
+                                    ..AccountState::default()
+                                };
+                                accounts::update_state(tx, account_id, current.version, &state, now())
+                            })
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+
+        let stored = store.read(|tx| accounts::get(tx, account_id)).unwrap();
+        let expected = 1 + i64::try_from(THREADS * WRITES).unwrap();
+        assert_eq!(stored.version, expected);
+    }
+
+    fn event_sequence_has_no_gaps(db) {
+        let store = Arc::new(open(db));
+        let first = tenant(&store, "Acme");
+        let second = tenant(&store, "Other");
+
+        let workers: Vec<_> = (0..THREADS)
+            .map(|n| {
+                let store = Arc::clone(&store);
+                let tenant_id = if n % 2 == 0 { first } else { second };
+                thread::spawn(move || {
+                    for _ in 0..WRITES {
+                        store
+                            .transaction(|tx| events::append(tx, tenant_id, &event("test"), now()))
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+
+        for tenant_id in [first, second] {
+            let logged = store.read(|tx| events::list_after(tx, tenant_id, 0, 1000)).unwrap();
+            let seqs: Vec<i64> = logged.iter().map(|event| event.seq).collect();
+            let count = i64::try_from(THREADS / 2 * WRITES).unwrap();
+            assert_eq!(seqs, (1..=count).collect::<Vec<_>>());
+            assert_eq!(store.read(|tx| events::last_seq(tx, tenant_id)).unwrap(), count);
+        }
+    }
+
+    fn concurrent_reference_bases_unique(db) {
+        let store = Arc::new(open(db));
+        let tenant_id = tenant(&store, "Acme");
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let store = Arc::clone(&store);
+                thread::spawn(move || {
+                    (0..WRITES)
+                        .map(|_| store.transaction(|tx| tenants::next_reference_base(tx, tenant_id)).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut bases: Vec<i64> = workers.into_iter().flat_map(|worker| worker.join().unwrap()).collect();
+        bases.sort_unstable();
+        let count = i64::try_from(THREADS * WRITES).unwrap();
+        assert_eq!(bases, (100..100 + count).collect::<Vec<_>>());
+    }
+}

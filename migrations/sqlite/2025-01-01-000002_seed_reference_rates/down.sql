@@ -1,0 +1,1 @@
+DELETE FROM reference_rates WHERE year BETWEEN 2019 AND 2026;
