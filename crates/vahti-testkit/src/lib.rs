@@ -1,1 +1,3 @@
 //! Placeholder; the crate's contents are under construction.
+
+pub mod smtp;
