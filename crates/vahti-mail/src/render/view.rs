@@ -25,6 +25,8 @@ pub(crate) struct View {
     pub interest_total: String,
     pub fees_total: String,
     pub total: String,
+    /// The creditor reference in its printed form.
+    pub reference: String,
     pub payment: Option<PaymentView>,
     pub instalments: Vec<InstalmentView>,
     pub dispute: DisputeView,
@@ -242,6 +244,7 @@ impl View {
             interest_total: money(model.interest_total()),
             fees_total: money(model.fees_total()),
             total: money(model.total()),
+            reference: model.reference().to_printed(),
             payment,
             instalments: model
                 .instalments()

@@ -9,11 +9,11 @@ use vahti_domain::ErrorCode;
 
 /// The default number of SMTP connections, and so of messages in flight at once.
 ///
-/// NOTE: lettre 0.11.23 does not set TCP_NODELAY on its SMTP connections. Nagle's algorithm on
-/// the client and delayed ACKs on the server then add about 40 ms to each message on one
-/// connection (measured against a loopback server), capping it near 25 messages per second.
-/// Throughput comes from sending over several connections at once, so the pool is the unit of
-/// concurrency.
+/// NOTE: lettre 0.11.23 does not set TCP_NODELAY on its SMTP connections, so Nagle's algorithm
+/// on the client meets delayed ACKs on the server and each message on one connection waits for
+/// them. Against the loopback test server on a 2-core machine, one connection carried 99
+/// messages in 3.1 s (31 ms each) and eight connections in 0.52 s. Throughput therefore comes
+/// from sending over several connections at once.
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 
 /// The default time allowed to open a TCP connection to the relay.
