@@ -1,9 +1,9 @@
 //! A fictional consumer case for demos, documentation and tests: Lumipuu Oy reminds Maija
 //! Meikäläinen of two invoices, one of them with penalty interest.
 //!
-//! The figures are consistent: invoice 2026-0142 of 1 234,56 € fell due on 14 Feb 2026 and
-//! carries 9,5 % penalty interest (reference rate 2,5 % for 2026 H1 plus 7 points, Interest Act
-//! 633/1982 section 4) for the 30 days from 15 Feb to 16 Mar, which is 9,64 €. Invoice 2026-0188
+//! The figures are consistent. Invoice 2026-0142 of 1 234,56 € fell due on 14 Feb 2026. It
+//! carries 9,5 % penalty interest for the 30 days from 15 Feb to 16 Mar, which is 9,64 €: the
+//! reference rate of 2,5 % for 2026 H1 plus the 7 points of the Interest Act 633/1982. Invoice 2026-0188
 //! of 89,90 € is unpaid as well, and the reminder adds a 5,00 € fee, for 1 339,10 € in all. The
 //! domains are `.example` names reserved by RFC 2606.
 

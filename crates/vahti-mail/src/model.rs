@@ -1,4 +1,4 @@
-//! The render model: everything one debtor-facing message says, validated so that no item can be
+//! The render model: everything one debtor-facing message contains, validated so that no item can be
 //! left out or disagree with another.
 //!
 //! The daemon fills a [`MessageInput`] from the ledger and the tenant's settings and turns it into
@@ -118,7 +118,7 @@ pub struct Creditor {
 /// The debtor the message goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Debtor {
-    /// The name as the creditor knows it.
+    /// The name in the creditor's records.
     pub name: String,
     /// The recipient address.
     pub email: String,
@@ -143,8 +143,8 @@ pub struct InvoiceLine {
     pub interest: Vec<InterestLine>,
 }
 
-/// Penalty interest for one period at one rate (Interest Act 633/1982, section 4: the rate
-/// changes each half-year with the reference rate, so a longer period has several lines).
+/// Penalty interest for one period at one rate. Under the Interest Act 633/1982 the rate changes
+/// each half-year with the reference rate, so a longer period has several lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterestLine {
     /// The annual rate in percent, such as 11.5.
@@ -157,13 +157,14 @@ pub struct InterestLine {
     pub amount: Money,
 }
 
-/// What a fee is for.
+/// The purpose of a fee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FeeKind {
-    /// A reminder fee (Debt Collection Act 513/1999, section 10 d).
+    /// A reminder fee (Debt Collection Act 513/1999 as amended).
     ReminderFee,
-    /// The fixed compensation for recovery costs between businesses (Act 30/2013, section 10).
+    /// The fixed compensation for recovery costs between businesses (Act on Payment Terms in
+    /// Commercial Contracts 30/2013).
     StandardCompensation,
     /// Any other fee, with the description the creditor gives it.
     Other {
@@ -175,7 +176,7 @@ pub enum FeeKind {
 /// One fee charged to the debtor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeLine {
-    /// What the fee is for.
+    /// The purpose of the fee.
     pub kind: FeeKind,
     /// The fee.
     pub amount: Money,
@@ -203,7 +204,7 @@ pub struct Agency {
     pub website: Option<String>,
 }
 
-/// How and by when the debtor can dispute the debt.
+/// The channels and the deadline for disputing the debt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeTerms {
     /// The last day to dispute before collection goes on.
@@ -226,7 +227,7 @@ pub struct ReceivedPayment {
     pub date: NaiveDate,
 }
 
-/// Everything a message says, as the daemon supplies it. [`RenderModel::new`] validates it.
+/// Everything a message contains, as the daemon supplies it. [`RenderModel::new`] validates it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageInput {
     /// The kind of message.
@@ -251,7 +252,7 @@ pub struct MessageInput {
     /// The new due date, required when the message asks for payment (except for a payment plan,
     /// whose instalments have their own dates) and absent otherwise.
     pub new_due_date: Option<NaiveDate>,
-    /// How and by when to dispute.
+    /// The channels and the deadline for disputes.
     pub dispute: DisputeTerms,
     /// The collection agency, only for a hand-over notice.
     pub agency: Option<Agency>,
@@ -389,7 +390,7 @@ impl RenderModel {
         amount_due(&self.input)
     }
 
-    /// How and by when to dispute.
+    /// The channels and the deadline for disputes.
     pub fn dispute(&self) -> &DisputeTerms {
         &self.input.dispute
     }
@@ -483,7 +484,7 @@ pub enum ModelError {
         field: String,
         /// The address as given.
         value: String,
-        /// What the parser found.
+        /// The parser's error message.
         reason: String,
     },
 
@@ -494,7 +495,7 @@ pub enum ModelError {
         field: String,
         /// The link as given.
         value: String,
-        /// What is wrong.
+        /// The problem found.
         reason: String,
     },
 

@@ -98,13 +98,13 @@ pub enum QrError {
     /// The payload does not fit a QR code.
     #[error("the EPC QR payload cannot be encoded as a QR code: {reason}")]
     Encode {
-        /// What the encoder reported.
+        /// The encoder's error message.
         reason: String,
     },
     /// The PNG encoder failed.
     #[error("the QR code image could not be encoded as PNG: {reason}")]
     Png {
-        /// What the encoder reported.
+        /// The encoder's error message.
         reason: String,
     },
 }

@@ -21,7 +21,7 @@ pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60 * 60);
 /// a relay outage over a long weekend does not lose reminders.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 
-/// How failed deliveries are retried.
+/// The retry schedule of failed deliveries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// The wait cap after the first failure; each further failure doubles it.
@@ -42,7 +42,7 @@ impl Default for RetryPolicy {
     }
 }
 
-/// What to do with a message after a failed attempt.
+/// The outcome for a message after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryDecision {
     /// Try again after the wait.
@@ -51,7 +51,7 @@ pub enum RetryDecision {
     Fail(FailReason),
 }
 
-/// Why a message is given up.
+/// The reason a message is given up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailReason {
     /// The relay refused the message permanently.

@@ -155,7 +155,7 @@ pub enum RenderError {
     /// A template failed to write.
     #[error("the message template failed to render: {reason}")]
     Template {
-        /// What askama reported.
+        /// askama's error message.
         reason: String,
     },
     /// The QR code could not be drawn.

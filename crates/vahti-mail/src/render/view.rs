@@ -7,7 +7,7 @@ use crate::format;
 use crate::model::{FeeKind, MessageKind, RenderModel};
 use crate::overrides::FreeParagraph;
 
-/// How many invoice numbers a subject lists before it says "and N more".
+/// The number of invoice numbers a subject lists before it adds "and N more".
 const SUBJECT_INVOICES: usize = 3;
 
 /// Everything a message template shows.
@@ -60,7 +60,7 @@ pub(crate) struct InterestView {
     pub amount: String,
 }
 
-/// What a fee is for, with the creditor's description for other fees.
+/// The purpose of a fee, with the creditor's description for other fees.
 pub(crate) enum FeeLabel {
     ReminderFee,
     StandardCompensation,

@@ -29,7 +29,7 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// directory.
 pub const DEFAULT_FILE_DIRECTORY: &str = "mail";
 
-/// Where messages go.
+/// The destination of messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportConfig {
     /// An SMTP relay.
@@ -49,7 +49,7 @@ impl Default for TransportConfig {
     }
 }
 
-/// How the connection to the relay is secured.
+/// The encryption of the connection to the relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Security {
     /// TLS from the first byte (RFC 8314), usually on port 465.
@@ -107,7 +107,7 @@ pub struct SmtpConfig {
     pub host: String,
     /// The port, or the usual port of [`SmtpConfig::security`] when `None`.
     pub port: Option<u16>,
-    /// How the connection is secured.
+    /// The encryption of the connection.
     pub security: Security,
     /// Allows [`Security::Plain`] towards a host other than loopback. Mail and credentials then
     /// cross the network unencrypted.
@@ -252,7 +252,7 @@ pub enum ConfigError {
     RootCertificateInvalid {
         /// The position in the list, counted from 1.
         number: usize,
-        /// What the parser found.
+        /// The parser's error message.
         reason: String,
     },
 
@@ -261,7 +261,7 @@ pub enum ConfigError {
     Tls {
         /// The host as configured.
         host: String,
-        /// What lettre reported.
+        /// lettre's error message.
         reason: String,
     },
 

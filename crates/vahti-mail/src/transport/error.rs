@@ -23,11 +23,11 @@ pub enum DeliveryError {
     /// resolve. Transient.
     #[error("the connection to the SMTP relay failed: {reason}")]
     Connection {
-        /// What the network layer reported.
+        /// The network layer's error message.
         reason: String,
     },
 
-    /// The relay did not answer in time. Transient.
+    /// The relay did not reply in time. Transient.
     #[error("the SMTP relay did not respond within {} ms", after.as_millis())]
     TimedOut {
         /// The time allowed.
@@ -38,7 +38,7 @@ pub enum DeliveryError {
     /// the certificate or the settings may be fixed.
     #[error("the TLS handshake with the SMTP relay failed: {reason}")]
     Tls {
-        /// What the TLS layer reported.
+        /// The TLS layer's error message.
         reason: String,
     },
 
@@ -46,7 +46,7 @@ pub enum DeliveryError {
     /// middle of a command. Transient; the relay may or may not have accepted the message.
     #[error("the SMTP relay's reply was incomplete or malformed: {reason}")]
     Protocol {
-        /// What the client reported.
+        /// lettre's error message.
         reason: String,
     },
 
@@ -54,7 +54,7 @@ pub enum DeliveryError {
     /// common AUTH mechanism. Transient, until the operator fixes the settings.
     #[error("the SMTP relay does not support the configured settings: {reason}")]
     Configuration {
-        /// What the client reported.
+        /// lettre's error message.
         reason: String,
     },
 
@@ -68,7 +68,7 @@ pub enum DeliveryError {
         text: String,
     },
 
-    /// A 4xx reply: the relay asks to try again later.
+    /// A 4xx reply: the relay defers the message to a later attempt.
     #[error("the SMTP relay deferred the message with {code} {text}")]
     TransientReply {
         /// The reply code.
@@ -96,7 +96,7 @@ pub enum DeliveryError {
     File {
         /// The file.
         path: PathBuf,
-        /// What the file system reported.
+        /// The file system's error message.
         reason: String,
     },
 }

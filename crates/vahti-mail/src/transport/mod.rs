@@ -37,7 +37,7 @@ pub struct Delivered {
     pub path: Option<PathBuf>,
 }
 
-/// Where messages go: an SMTP relay or a directory. Cloning shares the SMTP connection pool.
+/// The destination of messages: an SMTP relay or a directory. Cloning shares the SMTP connection pool.
 #[derive(Debug, Clone)]
 pub enum Mailer {
     /// An SMTP relay.
@@ -65,8 +65,7 @@ impl Mailer {
     ///
     /// # Errors
     ///
-    /// [`DeliveryError`], which tells with [`DeliveryError::is_permanent`] whether a retry can
-    /// help.
+    /// [`DeliveryError`], whose [`DeliveryError::is_permanent`] shows whether a retry can help.
     pub async fn send(&self, message: &Message) -> Result<Delivered, DeliveryError> {
         match self {
             Mailer::Smtp(smtp) => smtp.send(message).await,
