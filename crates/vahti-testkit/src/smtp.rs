@@ -409,7 +409,7 @@ impl Session {
                 return Ok(());
             };
             let text = String::from_utf8_lossy(&line);
-            let command = text.trim_end_matches(['\r', '\n']);
+            let command = text.trim_end_matches(['\r', '\n']).trim_start();
             let verb = command
                 .split_whitespace()
                 .next()

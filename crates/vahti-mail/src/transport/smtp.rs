@@ -8,6 +8,11 @@
 //! transaction, and lettre 0.11.23 would put that connection back into its pool, where the next
 //! message would read the stale reply. So an abandoned send replaces the whole pool: the old
 //! pool is shut down, which closes its connections, and later messages open fresh ones.
+//!
+//! NOTE: a send that took the old pool a moment before the replacement can still draw the
+//! abandoned connection if lettre parks it before the shutdown closes it. The replies are then
+//! off by one and that send fails, possibly with a wrong reply code. The window is the few
+//! instructions between taking the pool and taking a connection; no test reproduces it.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
