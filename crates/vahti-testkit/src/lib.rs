@@ -2,12 +2,14 @@
 //!
 //! [`TestDatabase`] hands each test a database of its own: a fresh SQLite file in a temporary
 //! directory, or a fresh PostgreSQL database on the server named by `VAHTI_TEST_POSTGRES_URL`.
-//! [`test_both_backends!`] runs one test body on both. [`samples_dir`] locates the sample files.
+//! [`test_both_backends!`] runs one test body on both. [`smtp`] is an SMTP server on loopback
+//! with fault injection. [`samples_dir`] locates the sample files.
 //!
 //! Everything here panics on failure with a message that names the fix, because it only runs
 //! inside tests.
 
 mod database;
+pub mod smtp;
 
 use std::path::PathBuf;
 
