@@ -12,13 +12,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use std::sync::Arc;
+
+use vahti_store::{Store, StoreOptions, copy};
+
+use crate::app::{App, open_store};
 use crate::clock;
 use crate::config::{Config, MailTransport};
+use crate::http::{self, routes::health::check_ready};
 use crate::metrics::Metrics;
 use crate::reload::reload_log_filter;
 use crate::shutdown::{ShutdownToken, Signals, drain_within};
 use crate::systemd;
 use crate::telemetry::LogFilterHandle;
+use crate::{outbox, scheduler};
 
 /// The state that the start-up sequence passes to a command.
 #[derive(Debug)]
@@ -34,11 +41,16 @@ pub struct Startup {
 /// Runs the daemon until SIGTERM or SIGINT, then drains within `server.shutdown_timeout_seconds`.
 pub fn run(startup: Startup) -> anyhow::Result<()> {
     prepare_directories(&startup.config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
-    runtime.block_on(serve(startup))
+    let system = actix_rt::System::with_tokio_rt(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|error| {
+                tracing::error!(error = %error, "failed to start the async runtime");
+                std::process::exit(1)
+            })
+    });
+    system.block_on(serve(startup))
 }
 
 async fn serve(startup: Startup) -> anyhow::Result<()> {
@@ -52,28 +64,61 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
     let signals = Signals::install().context("failed to install the signal handlers")?;
     let mut running = config.clone();
     tokio::spawn(signals.run(shutdown.clone(), move || {
-        // TODO: reload collection policies here as well once the store is wired in.
         if let Some(loaded) = reload_log_filter(config_path.as_deref(), &running, &log_filter) {
             running = loaded;
         }
+        // Policies are read from the database on every account operation, so a changed
+        // policy takes effect without a reload.
         std::future::ready(())
     }));
 
-    let _clock = clock::from_config(&config.clock);
-    let _metrics = Metrics::new(crate::cli::VERSION);
-    // TODO: run migrations when database.migrate_on_start is set, open the store, start the
-    // actors, the scheduler and the HTTP listener, and make the health check below real.
-    let watchdog = systemd::spawn_watchdog(|| async { true });
+    let clock = clock::from_config(&config.clock);
+    let metrics = Arc::new(Metrics::new(crate::cli::VERSION));
+    let migrate_on_start = config.database.migrate_on_start;
+    let listen = config.server.listen;
 
+    let app = App::start(config, clock, metrics)?;
+    if migrate_on_start {
+        let store = app.store().clone();
+        let applied = tokio::task::spawn_blocking(move || store.migrate())
+            .await
+            .context("the migration task failed")?
+            .context("database migration failed; the database was left as it was")?;
+        tracing::info!(migrations = applied.len(), "database migrations applied");
+    }
+
+    let listener = std::net::TcpListener::bind(listen)
+        .with_context(|| format!("failed to listen on {listen}: is another process using it?"))?;
+    let server = http::server(app.clone(), listener).context("failed to start the HTTP server")?;
+    let server_handle = server.handle();
+    let server_task = tokio::spawn(server);
+
+    let scheduler_task = tokio::spawn(scheduler::run(app.clone(), shutdown.clone()));
+    let outbox_task = tokio::spawn(outbox::run(app.clone(), shutdown.clone()));
+
+    app.set_ready(true);
+    let health_app = app.clone();
+    let watchdog = systemd::spawn_watchdog(move || {
+        let app = health_app.clone();
+        async move { check_ready(&app).await.status == vahti_api::HealthStatus::Ok }
+    });
     systemd::notify_ready();
     systemd::notify_status("running");
-    tracing::info!(listen = %config.server.listen, "vahtid started");
+    tracing::info!(listen = %listen, "vahtid started");
 
     shutdown.triggered().await;
     systemd::notify_stopping();
     systemd::notify_status("stopping: finishing running work");
-    // TODO: stop accepting requests and wait for the actors, scheduler and outbox here.
-    let drained = drain_within(config.server.shutdown_timeout(), async {}).await;
+    app.set_ready(false);
+    let timeout = app.config().server.shutdown_timeout();
+    let drained = drain_within(timeout, async {
+        server_handle.stop(true).await;
+        let _ = server_task.await;
+        let _ = scheduler_task.await;
+        let _ = outbox_task.await;
+        app.directory().drain().await;
+    })
+    .await;
 
     if let Some(watchdog) = watchdog {
         watchdog.abort();
@@ -88,14 +133,44 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
 /// Applies pending database migrations and exits.
 pub fn migrate(startup: Startup) -> anyhow::Result<()> {
     prepare_directories(&startup.config)?;
-    // TODO: run the embedded migrations of the store on startup.config.database.
-    anyhow::bail!("`vahtid migrate` is not available in this build")
+    let store = open_store(&startup.config)?;
+    let applied = store
+        .migrate()
+        .context("database migration failed; the database was left as it was")?;
+    if applied.is_empty() {
+        tracing::info!("the database schema is up to date");
+    }
+    for name in &applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    Ok(())
 }
 
-/// Copies all data from an SQLite database into an empty PostgreSQL database.
-pub fn copy_sqlite_to_postgres(_startup: Startup, _from: &str, _to: &str) -> anyhow::Result<()> {
-    // TODO: copy table by table through the store once it supports both backends.
-    anyhow::bail!("`vahtid copy-sqlite-to-postgres` is not available in this build")
+/// Copies all data from an SQLite database into an empty PostgreSQL database, then compares
+/// every table.
+pub fn copy_sqlite_to_postgres(_startup: Startup, from: &str, to: &str) -> anyhow::Result<()> {
+    let options = StoreOptions::default();
+    let source = Store::open(from, options.clone()).context("failed to open the SQLite source")?;
+    let target = Store::open(to, options).context("failed to open the PostgreSQL target")?;
+    let counts = copy::copy_sqlite_to_postgres(&source, &target)
+        .context("the copy failed; the target was left empty")?;
+    let total: usize = counts.iter().map(|count| count.rows).sum();
+    tracing::info!(tables = counts.len(), rows = total, "copied the database");
+
+    let comparison = copy::compare(&source, &target).context("failed to compare the databases")?;
+    let differing: Vec<_> = comparison
+        .iter()
+        .filter(|table| !table.is_equal())
+        .collect();
+    if let Some(first) = differing.first() {
+        anyhow::bail!(
+            "the copy differs from the source in table {}: {}",
+            first.table,
+            first.difference.as_deref().unwrap_or("row counts differ")
+        );
+    }
+    tracing::info!("every table of the copy equals the source");
+    Ok(())
 }
 
 /// Creates the data directory and, for the file transport, the mail directory, with mode 0700

@@ -4,12 +4,18 @@
 //! signal handling, metrics and the command line. The binary only calls [`cli::main`].
 
 pub mod actors;
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod error;
+pub mod http;
 pub mod metrics;
+pub mod outbox;
 pub mod reload;
+pub mod scheduler;
+pub mod service;
 pub mod shutdown;
 pub mod systemd;
 pub mod telemetry;

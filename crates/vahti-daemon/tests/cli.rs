@@ -199,8 +199,14 @@ struct Daemon {
 }
 
 impl Daemon {
+    /// Starts the daemon with its HTTP listener on a free port, so that tests running at the
+    /// same time do not compete for the default port.
     fn start(command: &mut Command) -> Daemon {
-        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = command
+            .env("VAHTI__SERVER__LISTEN", "127.0.0.1:0")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let stderr = child.stderr.take().unwrap();
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {

@@ -286,6 +286,29 @@ pub fn fail(
     })
 }
 
+/// Withdraws a claimed row at send time, for example because the invoice was paid after the
+/// row was written. Fails like [`complete`] when the claim is lost.
+pub fn cancel_claimed(
+    tx: &mut Tx<'_>,
+    id: OutboxId,
+    worker_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<OutboxMessage, StoreError> {
+    finish(tx, id, worker_id, |tx| {
+        diesel::update(claimed_by(id, worker_id))
+            .set((
+                outbox::state.eq(OutboxState::Cancelled.as_str()),
+                outbox::last_error.eq(reason),
+                outbox::claimed_until.eq(None::<Instant>),
+                outbox::updated_at.eq(Instant(now)),
+            ))
+            .returning(outbox::all_columns)
+            .get_result(tx.connection())
+            .optional()
+    })
+}
+
 type ClaimedBy<'a> = diesel::dsl::Filter<
     diesel::dsl::Filter<
         diesel::dsl::Find<outbox::table, i64>,

@@ -124,6 +124,28 @@ vahti_testkit::test_both_backends! {
         assert!(error.to_string().contains("is cancelled, not pending"), "{error}");
     }
 
+    fn claimed_row_cancels_at_send_time(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let queued = store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
+        store.transaction(|tx| outbox::claim_due(tx, now(), 10, "a", Duration::minutes(5))).unwrap();
+
+        let lost = store
+            .transaction(|tx| outbox::cancel_claimed(tx, queued.id, "b", "invoice paid", now()))
+            .unwrap_err();
+        assert!(matches!(&lost, StoreError::Conflict { field, .. } if field == "claimed_by"), "{lost}");
+
+        let cancelled = store
+            .transaction(|tx| outbox::cancel_claimed(tx, queued.id, "a", "invoice paid", now()))
+            .unwrap();
+        assert_eq!(cancelled.state, OutboxState::Cancelled);
+        assert_eq!(cancelled.last_error.as_deref(), Some("invoice paid"));
+        assert_eq!(cancelled.claimed_until, None);
+        let later = now() + Duration::minutes(10);
+        let again = store.transaction(|tx| outbox::claim_due(tx, later, 10, "b", Duration::minutes(5))).unwrap();
+        assert!(again.is_empty());
+    }
+
     fn duplicate_message_id_conflicts(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");

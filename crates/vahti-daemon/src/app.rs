@@ -1,0 +1,298 @@
+//! The running daemon's shared state and the ways to run work against it.
+//!
+//! [`App::on_account`] runs a closure in one database transaction on the account's actor, so that
+//! changes to one account are serialized. [`App::read`] and [`App::write`] run transactions that
+//! belong to no account (tenants, tokens, policies, listings) on the blocking pool.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+use vahti_domain::ids::{AccountId, TenantId};
+use vahti_mail::Mailer;
+use vahti_mail::retry::RetryPolicy;
+use vahti_mail::transport::{
+    Security, SmtpConfig as MailSmtpConfig, SmtpCredentials, TransportConfig,
+};
+use vahti_store::{Store, StoreOptions, Tx};
+
+use crate::actors::{AccountKey, Directory, DirectoryConfig};
+use crate::clock::SharedClock;
+use crate::config::{Config, DatabaseUrl, MailTransport, SmtpSecurity};
+use crate::error::{ServiceError, ServiceResult};
+use crate::metrics::Metrics;
+
+/// The shared state of the running daemon. Cloning is cheap.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    store: Store,
+    clock: SharedClock,
+    directory: Directory,
+    mailer: Mailer,
+    metrics: Arc<Metrics>,
+    retry: RetryPolicy,
+    worker_id: String,
+    scheduler_nudge: Notify,
+    outbox_nudge: Notify,
+    ready: AtomicBool,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("worker_id", &self.inner.worker_id)
+            .field("directory", &self.inner.directory)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Opens the store and the mailer and starts the actor directory. Must be called inside an
+    /// actix system. Migrations are not run here.
+    pub fn start(config: Config, clock: SharedClock, metrics: Arc<Metrics>) -> anyhow::Result<App> {
+        let store = open_store(&config)?;
+        let mailer = Mailer::from_config(&transport_config(&config))
+            .context("invalid mail transport configuration")?;
+        let directory = Directory::start(&DirectoryConfig {
+            shards: config.actors.directory_shards,
+            arbiters: if config.actors.arbiters == 0 {
+                std::thread::available_parallelism().map_or(2, usize::from)
+            } else {
+                config.actors.arbiters
+            },
+            idle_timeout: Duration::from_secs(config.actors.idle_timeout_seconds),
+        });
+        let retry = RetryPolicy {
+            base_delay: Duration::from_secs(config.outbox.retry_base_seconds),
+            max_delay: Duration::from_secs(config.outbox.retry_max_seconds),
+            max_age: Duration::from_secs(config.outbox.max_age_hours.saturating_mul(3600)),
+        };
+        let worker_id = format!("{}-{}", hostname(), std::process::id());
+
+        Ok(App {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                clock,
+                directory,
+                mailer,
+                metrics,
+                retry,
+                worker_id,
+                scheduler_nudge: Notify::new(),
+                outbox_nudge: Notify::new(),
+                ready: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    /// The current instant of the daemon's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// The actor directory.
+    pub fn directory(&self) -> &Directory {
+        &self.inner.directory
+    }
+
+    /// The mail transport.
+    pub fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
+    }
+
+    /// The metrics registry.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The retry policy of outbox deliveries.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The id this process claims outbox rows with.
+    pub fn worker_id(&self) -> &str {
+        &self.inner.worker_id
+    }
+
+    /// Whether start-up finished and the daemon serves requests.
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::Acquire)
+    }
+
+    /// Marks the daemon ready or not ready.
+    pub fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::Release);
+    }
+
+    /// Wakes the scheduler now, for example after a change made an account due.
+    pub fn nudge_scheduler(&self) {
+        self.inner.scheduler_nudge.notify_one();
+    }
+
+    /// Wakes the outbox sender now, after rows were queued.
+    pub fn nudge_outbox(&self) {
+        self.inner.outbox_nudge.notify_one();
+    }
+
+    pub(crate) fn scheduler_nudged(&self) -> tokio::sync::futures::Notified<'_> {
+        self.inner.scheduler_nudge.notified()
+    }
+
+    pub(crate) fn outbox_nudged(&self) -> tokio::sync::futures::Notified<'_> {
+        self.inner.outbox_nudge.notified()
+    }
+
+    /// Runs `work` in one database transaction on the account's actor, after every earlier job
+    /// of that account.
+    pub async fn on_account<R, F>(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+        work: F,
+    ) -> ServiceResult<R>
+    where
+        F: FnOnce(&mut Tx<'_>) -> ServiceResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let store = self.inner.store.clone();
+        let key = AccountKey { tenant, account };
+        let result = self
+            .inner
+            .directory
+            .run(key, move || store.transaction(work))
+            .await;
+        self.inner
+            .metrics
+            .actors_active
+            .set(i64::try_from(self.inner.directory.active_actors()).unwrap_or(i64::MAX));
+        result?
+    }
+
+    /// Runs `work` in a read-only transaction on the blocking pool.
+    pub async fn read<R, F>(&self, work: F) -> ServiceResult<R>
+    where
+        F: FnOnce(&mut Tx<'_>) -> ServiceResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let store = self.inner.store.clone();
+        blocking(move || store.read(work)).await
+    }
+
+    /// Runs `work` in a write transaction on the blocking pool, for changes that belong to no
+    /// account.
+    pub async fn write<R, F>(&self, work: F) -> ServiceResult<R>
+    where
+        F: FnOnce(&mut Tx<'_>) -> ServiceResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let store = self.inner.store.clone();
+        blocking(move || store.transaction(work)).await
+    }
+}
+
+/// Runs blocking work on the blocking pool and turns a panic into an internal error.
+async fn blocking<R, F>(work: F) -> ServiceResult<R>
+where
+    F: FnOnce() -> ServiceResult<R> + Send + 'static,
+    R: Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(error) => {
+            tracing::error!(error = %error, "blocking database work panicked");
+            Err(ServiceError::internal(
+                "the database work failed unexpectedly; see the daemon log",
+            ))
+        }
+    }
+}
+
+/// Opens the database the configuration names.
+pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = store_url(&config.database.url);
+    Store::open(
+        &url,
+        StoreOptions {
+            busy_timeout: Duration::from_millis(u64::from(config.database.busy_timeout_ms)),
+            pool_size: config.database.pool_size,
+            ..StoreOptions::default()
+        },
+    )
+    .with_context(|| {
+        format!(
+            "failed to open the database {}",
+            config.database.url.redacted()
+        )
+    })
+}
+
+/// The store's URL for a configured database.
+pub fn store_url(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Sqlite { path } => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Postgres(secret) => secret.expose().to_owned(),
+    }
+}
+
+/// The mail crate's transport settings for the configuration.
+pub fn transport_config(config: &Config) -> TransportConfig {
+    match (&config.mail.transport, &config.mail.smtp) {
+        (MailTransport::Smtp, Some(smtp)) => {
+            let security = match smtp.security {
+                SmtpSecurity::Starttls => Security::StartTls,
+                SmtpSecurity::Tls => Security::ImplicitTls,
+                SmtpSecurity::Plain => Security::Plain,
+            };
+            let mut settings = MailSmtpConfig::new(smtp.host.clone(), security);
+            settings.port = Some(smtp.port);
+            settings.allow_insecure_remote = smtp.allow_insecure_remote;
+            settings.credentials = match (&smtp.username, &smtp.password) {
+                (Some(username), Some(password)) => Some(SmtpCredentials {
+                    username: username.clone(),
+                    password: password.expose().to_owned(),
+                }),
+                _ => None,
+            };
+            settings.connect_timeout = Duration::from_secs(smtp.timeout_seconds);
+            settings.send_timeout = Duration::from_secs(smtp.timeout_seconds);
+            settings.pool_size = smtp.pool_size;
+            TransportConfig::Smtp(settings)
+        }
+        _ => TransportConfig::File {
+            directory: config.mail.file_dir.clone(),
+        },
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_owned())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "vahtid".to_owned())
+}

@@ -1,0 +1,269 @@
+//! Operator endpoints, authenticated with the admin token: tenants and the manual clock.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::TimeDelta;
+use vahti_api::{
+    ClockChange, ClockRequest, Contact, ContactInput, CreateTenantRequest, CreateTenantResponse,
+    CreatedToken, Tenant as WireTenant, UpdateTenantRequest,
+};
+use vahti_domain::ids::TenantId;
+use vahti_store::tenants::{self, CreditorSettings, NewTenant, Tenant};
+
+use crate::app::App;
+use crate::http::auth::{AdminAuth, forget_tenant};
+use crate::http::error::{ApiError, ApiResult};
+use crate::scheduler;
+use crate::service::tenants::{self as tenant_service, api_locale, store_locale};
+
+/// Registers the admin routes.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/v1/tenants", web::post().to(create_tenant))
+        .route("/v1/tenants", web::get().to(list_tenants))
+        .route("/v1/tenants/{id}", web::get().to(get_tenant))
+        .route("/v1/tenants/{id}", web::patch().to(update_tenant))
+        .route("/v1/admin/clock", web::get().to(get_clock))
+        .route("/v1/admin/clock", web::post().to(set_clock));
+}
+
+async fn create_tenant(
+    _admin: AdminAuth,
+    app: web::Data<App>,
+    body: web::Json<CreateTenantRequest>,
+) -> ApiResult<HttpResponse> {
+    let request = body.into_inner();
+    let new = NewTenant {
+        name: request.name.trim().to_owned(),
+        time_zone: request
+            .time_zone
+            .clone()
+            .unwrap_or_else(|| "Europe/Helsinki".to_owned()),
+        default_locale: store_locale(request.locale.unwrap_or(vahti_api::Locale::Fi)),
+        creditor: creditor_of(
+            &request.name,
+            request.business_id.clone(),
+            request.sender_email.clone(),
+            request.reply_to.clone(),
+            request.iban.clone(),
+            request.bic.clone(),
+            request.contact.as_ref(),
+        ),
+    };
+    let token_name = request
+        .token_name
+        .clone()
+        .unwrap_or_else(|| "default".to_owned());
+    let now = app.now();
+    let created = app
+        .write(move |tx| tenant_service::create(tx, &new, &token_name, now))
+        .await?;
+
+    Ok(HttpResponse::Created().json(CreateTenantResponse {
+        tenant: wire_tenant(&created.tenant),
+        token: CreatedToken {
+            id: created.token.id.0,
+            name: created.token.name.clone(),
+            prefix: created.token.prefix.clone(),
+            token: created.secret.token.clone(),
+            created_at: created.token.created_at,
+        },
+    }))
+}
+
+async fn list_tenants(_admin: AdminAuth, app: web::Data<App>) -> ApiResult<HttpResponse> {
+    let list = app.read(|tx| Ok(tenants::list(tx)?)).await?;
+    let items: Vec<WireTenant> = list.iter().map(wire_tenant).collect();
+    Ok(HttpResponse::Ok().json(vahti_api::Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+async fn get_tenant(
+    _admin: AdminAuth,
+    app: web::Data<App>,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = TenantId(path.into_inner());
+    let tenant = app.read(move |tx| Ok(tenants::get(tx, id)?)).await?;
+    Ok(HttpResponse::Ok().json(wire_tenant(&tenant)))
+}
+
+async fn update_tenant(
+    _admin: AdminAuth,
+    app: web::Data<App>,
+    path: web::Path<i64>,
+    body: web::Json<UpdateTenantRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = TenantId(path.into_inner());
+    let request = body.into_inner();
+    let now = app.now();
+    let updated = app
+        .write(move |tx| {
+            let current = tenants::get(tx, id)?;
+            let mut changed = NewTenant {
+                name: current.name.clone(),
+                time_zone: current.time_zone.clone(),
+                default_locale: current.default_locale,
+                creditor: current.creditor.clone(),
+            };
+            if let Some(name) = &request.name {
+                changed.name = name.trim().to_owned();
+                changed.creditor.legal_name = changed.name.clone();
+            }
+            if let Some(zone) = &request.time_zone {
+                changed.time_zone = zone.clone();
+            }
+            if let Some(locale) = request.locale {
+                changed.default_locale = store_locale(locale);
+            }
+            apply(&mut changed.creditor.business_id, &request.business_id);
+            apply(&mut changed.creditor.mail_from, &request.sender_email);
+            apply(&mut changed.creditor.mail_reply_to, &request.reply_to);
+            apply(&mut changed.creditor.iban, &request.iban);
+            apply(&mut changed.creditor.bic, &request.bic);
+            if request.reply_to.is_some() || request.sender_email.is_some() {
+                changed.creditor.contact_email = changed
+                    .creditor
+                    .mail_reply_to
+                    .clone()
+                    .or_else(|| changed.creditor.mail_from.clone());
+            }
+            if let Some(contact) = &request.contact {
+                changed.creditor.address = address_lines(contact);
+                changed.creditor.contact_phone = contact.phone.clone();
+            }
+            tenant_service::validate(&changed)?;
+            let mut tenant = tenants::update(tx, id, &changed, now)?;
+            if let Some(active) = request.active
+                && active == tenant.disabled
+            {
+                tenants::set_disabled(tx, id, !active, now)?;
+                tenant = tenants::get(tx, id)?;
+            }
+            Ok(tenant)
+        })
+        .await?;
+    if updated.disabled {
+        forget_tenant(updated.id);
+    }
+    Ok(HttpResponse::Ok().json(wire_tenant(&updated)))
+}
+
+fn apply(target: &mut Option<String>, change: &Option<Option<String>>) {
+    if let Some(value) = change {
+        target.clone_from(value);
+    }
+}
+
+async fn get_clock(_admin: AdminAuth, app: web::Data<App>) -> HttpResponse {
+    HttpResponse::Ok().json(vahti_api::Clock {
+        now: app.now(),
+        manual: app.clock().as_manual().is_some(),
+    })
+}
+
+async fn set_clock(
+    _admin: AdminAuth,
+    app: web::Data<App>,
+    body: web::Json<ClockRequest>,
+) -> ApiResult<HttpResponse> {
+    let request = body.into_inner();
+    let Some(manual) = app.clock().as_manual() else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "clock_not_manual",
+            None,
+            "the daemon runs on the system clock; start it with clock.mode = \"manual\" to move time",
+        ));
+    };
+    let change = request
+        .change()
+        .map_err(|error| ApiError::bad_request("clock_request_invalid", None, error.to_string()))?;
+    let moved = match change {
+        ClockChange::Set(instant) => manual.set(instant),
+        ClockChange::Advance { seconds } => manual.advance(TimeDelta::seconds(i64::from(seconds))),
+    };
+    moved.map_err(|error| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "clock_backwards",
+            None,
+            error.to_string(),
+        )
+    })?;
+
+    if request.wait {
+        scheduler::run_until_idle(&app).await;
+    } else {
+        app.nudge_scheduler();
+    }
+    Ok(HttpResponse::Ok().json(vahti_api::Clock {
+        now: app.now(),
+        manual: true,
+    }))
+}
+
+fn address_lines(contact: &ContactInput) -> Vec<String> {
+    let mut lines = contact.address_lines.clone();
+    let city_line = [contact.postal_code.as_deref(), contact.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !city_line.is_empty() {
+        lines.push(city_line);
+    }
+    if let Some(country) = &contact.country {
+        lines.push(country.clone());
+    }
+    lines
+}
+
+fn creditor_of(
+    name: &str,
+    business_id: Option<String>,
+    sender_email: Option<String>,
+    reply_to: Option<String>,
+    iban: Option<String>,
+    bic: Option<String>,
+    contact: Option<&ContactInput>,
+) -> CreditorSettings {
+    CreditorSettings {
+        legal_name: name.trim().to_owned(),
+        business_id,
+        address: contact.map(address_lines).unwrap_or_default(),
+        contact_email: reply_to.clone().or_else(|| sender_email.clone()),
+        contact_phone: contact.and_then(|contact| contact.phone.clone()),
+        iban,
+        bic,
+        mail_from: sender_email,
+        mail_reply_to: reply_to,
+        mail_bcc: None,
+    }
+}
+
+/// The wire form of a tenant.
+pub fn wire_tenant(tenant: &Tenant) -> WireTenant {
+    let creditor = &tenant.creditor;
+    WireTenant {
+        id: tenant.id.0,
+        name: tenant.name.clone(),
+        business_id: creditor.business_id.clone(),
+        time_zone: tenant.time_zone.clone(),
+        locale: api_locale(tenant.default_locale),
+        sender_email: creditor.mail_from.clone(),
+        reply_to: creditor.mail_reply_to.clone(),
+        iban: creditor.iban.clone(),
+        bic: creditor.bic.clone(),
+        contact: Contact {
+            address_lines: creditor.address.clone(),
+            phone: creditor.contact_phone.clone(),
+            ..Contact::default()
+        },
+        active: !tenant.disabled,
+        created_at: tenant.created_at,
+        updated_at: tenant.updated_at,
+    }
+}

@@ -1,0 +1,76 @@
+//! `/healthz` (the process answers), `/readyz` (start-up finished and the database answers) and
+//! `/metrics` (Prometheus text format).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use vahti_api::{Health, HealthCheck, HealthStatus};
+
+use crate::app::App;
+use crate::metrics::CONTENT_TYPE;
+
+/// Registers the health and metrics routes.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: HealthStatus::Ok,
+        checks: Vec::new(),
+    })
+}
+
+/// Checks that start-up finished and that the database answers a query.
+pub async fn check_ready(app: &App) -> Health {
+    let mut checks = Vec::new();
+    let started = app.is_ready();
+    checks.push(HealthCheck {
+        name: "startup".to_owned(),
+        status: if started {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Failing
+        },
+        detail: (!started).then(|| "start-up has not finished".to_owned()),
+    });
+
+    let database = app.read(|tx| Ok(vahti_store::rates::list(tx)?.len())).await;
+    checks.push(HealthCheck {
+        name: "database".to_owned(),
+        status: if database.is_ok() {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Failing
+        },
+        detail: database.err().map(|error| error.to_string()),
+    });
+
+    let status = if checks.iter().all(|check| check.status == HealthStatus::Ok) {
+        HealthStatus::Ok
+    } else {
+        HealthStatus::Failing
+    };
+    Health { status, checks }
+}
+
+async fn readyz(app: web::Data<App>) -> HttpResponse {
+    let health = check_ready(&app).await;
+    let status = if health.status == HealthStatus::Ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    HttpResponse::build(status).json(health)
+}
+
+async fn metrics(app: web::Data<App>) -> HttpResponse {
+    app.metrics()
+        .actors_active
+        .set(i64::try_from(app.directory().active_actors()).unwrap_or(i64::MAX));
+    HttpResponse::Ok()
+        .content_type(CONTENT_TYPE)
+        .body(app.metrics().render())
+}

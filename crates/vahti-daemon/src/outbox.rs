@@ -1,0 +1,258 @@
+//! The outbox sender: claims due rows with a lease, delivers them concurrently, and records each
+//! outcome on the account's actor.
+//!
+//! An email is composed again from the ledger at send time, so a step whose invoice was paid,
+//! credited, disputed or paused since it was queued is cancelled instead of sent. Transient
+//! failures retry with exponential backoff and full jitter up to the maximum age; permanent ones
+//! fail at once. A claim whose lease expires (the process died mid-send) is claimed again, and
+//! the resend carries the same Message-ID.
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use futures::StreamExt;
+use vahti_mail::{OutboxId as MailOutboxId, build_message};
+use vahti_store::outbox::{self, OutboxKind, OutboxMessage};
+
+use crate::app::App;
+use crate::service::delivery::{self, Prepared};
+use crate::shutdown::ShutdownToken;
+
+/// How long a claimed row is reserved for this process before another sender may take it.
+const CLAIM_LEASE: TimeDelta = TimeDelta::minutes(5);
+
+/// Rows claimed per round.
+const CLAIM_BATCH: i64 = 100;
+
+/// Delivers until shutdown.
+pub async fn run(app: App, shutdown: ShutdownToken) {
+    let poll = Duration::from_millis(app.config().scheduler.poll_interval_ms.max(10));
+    let mut clock_changes = app.clock().subscribe();
+    tracing::info!(worker = app.worker_id(), "outbox sender started");
+
+    loop {
+        if shutdown.is_triggered() {
+            break;
+        }
+        deliver_due(&app).await;
+
+        let clock_moved = async {
+            match clock_changes.as_mut() {
+                Some(receiver) => {
+                    if receiver.changed().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = shutdown.triggered() => break,
+            () = tokio::time::sleep(poll) => {}
+            () = app.outbox_nudged() => {}
+            () = clock_moved => {}
+        }
+    }
+    app.mailer().shutdown().await;
+    tracing::info!("outbox sender stopped");
+}
+
+/// Claims and delivers every row due now, and returns how many were handled.
+pub async fn deliver_due(app: &App) -> usize {
+    let concurrency = app.config().outbox.concurrency.max(1);
+    let mut handled = 0;
+    loop {
+        let now = app.now();
+        let worker = app.worker_id().to_owned();
+        let claimed = app
+            .write(move |tx| {
+                Ok(outbox::claim_due(
+                    tx,
+                    now,
+                    CLAIM_BATCH,
+                    &worker,
+                    CLAIM_LEASE,
+                )?)
+            })
+            .await;
+        let rows = match claimed {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::error!(error = %error, "outbox sender failed to claim rows");
+                return handled;
+            }
+        };
+        if rows.is_empty() {
+            return handled;
+        }
+        handled += rows.len();
+        futures::stream::iter(rows)
+            .for_each_concurrent(concurrency, |row| deliver(app, row))
+            .await;
+    }
+}
+
+async fn deliver(app: &App, row: OutboxMessage) {
+    match row.kind {
+        OutboxKind::Email => deliver_email(app, row).await,
+        OutboxKind::Webhook => {
+            tracing::warn!(
+                outbox.id = row.id.0,
+                "webhook delivery is not configured; row left claimed"
+            );
+        }
+    }
+}
+
+async fn deliver_email(app: &App, row: OutboxMessage) {
+    let outbox_id = row.id;
+    let tenant = row.tenant_id;
+    let account = match delivery::account_of(&row) {
+        Ok(account) => account,
+        Err(error) => {
+            tracing::error!(outbox.id = outbox_id.0, error = %error, "outbox row cannot be read");
+            return;
+        }
+    };
+    let worker = app.worker_id().to_owned();
+    let domain = app.config().mail.from_domain.clone();
+
+    let now = app.now();
+    let prepare_worker = worker.clone();
+    let prepared = app
+        .on_account(tenant, account, move |tx| {
+            delivery::prepare(tx, outbox_id, &prepare_worker, &domain, now)
+        })
+        .await;
+    let ready = match prepared {
+        Ok(Prepared::Send(ready)) => ready,
+        Ok(Prepared::Cancelled) => {
+            tracing::info!(
+                outbox.id = outbox_id.0,
+                account.id = account.0,
+                "email cancelled at send time"
+            );
+            app.metrics()
+                .deliveries
+                .with_labels(["email", "cancelled"])
+                .inc();
+            return;
+        }
+        Err(error) => {
+            let reason = format!("the email could not be prepared: {error}");
+            record_failure(app, &row, account, &reason, None).await;
+            return;
+        }
+    };
+
+    let message = match build_message(
+        &ready.model,
+        &ready.overrides,
+        &ready.sender,
+        MailOutboxId(outbox_id.0),
+        ready.date,
+    ) {
+        Ok(message) => message,
+        Err(error) => {
+            let reason = format!("the email could not be built: {error}");
+            record_failure(app, &row, account, &reason, None).await;
+            return;
+        }
+    };
+
+    match app.mailer().send(&message).await {
+        Ok(_delivered) => {
+            let now = app.now();
+            let result = app
+                .on_account(tenant, account, move |tx| {
+                    delivery::record_sent(tx, outbox_id, &worker, now)
+                })
+                .await;
+            match result {
+                Ok(()) => {
+                    app.metrics()
+                        .deliveries
+                        .with_labels(["email", "sent"])
+                        .inc();
+                    tracing::info!(
+                        outbox.id = outbox_id.0,
+                        message_id = message.message_id(),
+                        "email delivered"
+                    );
+                }
+                Err(error) => tracing::error!(
+                    outbox.id = outbox_id.0,
+                    error = %error,
+                    "email delivered but its outcome could not be recorded; it may be sent again"
+                ),
+            }
+        }
+        Err(error) => {
+            let class = if error.is_permanent() {
+                "permanent"
+            } else {
+                "transient"
+            };
+            app.metrics()
+                .delivery_failures
+                .with_labels(["email", class])
+                .inc();
+            let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+            let age = app
+                .now()
+                .signed_duration_since(row.created_at)
+                .to_std()
+                .unwrap_or_default();
+            let decision = app
+                .retry_policy()
+                .decide(&error, attempts, age, &mut rand::rng());
+            let retry_after = match decision {
+                vahti_mail::retry::RetryDecision::RetryAfter(delay) => Some(delay),
+                vahti_mail::retry::RetryDecision::Fail(_) => None,
+            };
+            tracing::warn!(
+                outbox.id = outbox_id.0,
+                attempts,
+                smtp_code = error.smtp_code(),
+                error = %error,
+                retry_in_seconds = retry_after.map(|delay| delay.as_secs()),
+                "email delivery failed"
+            );
+            record_failure(app, &row, account, &error.to_string(), retry_after).await;
+        }
+    }
+}
+
+async fn record_failure(
+    app: &App,
+    row: &OutboxMessage,
+    account: vahti_domain::ids::AccountId,
+    reason: &str,
+    retry_after: Option<Duration>,
+) {
+    let outbox_id = row.id;
+    let worker = app.worker_id().to_owned();
+    let now = app.now();
+    let retry_at = retry_after
+        .and_then(|delay| TimeDelta::from_std(delay).ok())
+        .map(|delay| now + delay);
+    let manual_task = app.config().outbox.manual_task_on_failure;
+    let reason = reason.to_owned();
+    let outcome = if retry_at.is_some() {
+        "retry"
+    } else {
+        "given_up"
+    };
+    let result = app
+        .on_account(row.tenant_id, account, move |tx| {
+            delivery::record_failure(tx, outbox_id, &worker, &reason, retry_at, manual_task, now)
+        })
+        .await;
+    app.metrics()
+        .deliveries
+        .with_labels(["email", outcome])
+        .inc();
+    if let Err(error) = result {
+        tracing::error!(outbox.id = outbox_id.0, error = %error, "failed to record a failed delivery");
+    }
+}

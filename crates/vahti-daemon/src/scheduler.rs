@@ -1,0 +1,166 @@
+//! The scheduler: one poller over the accounts' `next_action_at`, with no timer per account.
+//!
+//! Each poll fetches the accounts whose next action is due, in batches ordered by time, and wakes
+//! each on its actor. After downtime the first poll finds every account whose wake-up passed
+//! while the daemon was down, so missed wake-ups are caught up. A manual clock that moves wakes
+//! the poller at once.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures::StreamExt;
+use vahti_store::accounts::{self, DueAccount, DueCursor};
+
+use crate::app::App;
+use crate::outbox;
+use crate::service::wake;
+use crate::shutdown::ShutdownToken;
+
+/// Delay before an account whose wake-up failed is tried again.
+const RETRY_AFTER_FAILURE: TimeDelta = TimeDelta::minutes(5);
+
+/// Most polls [`run_until_idle`] makes before it gives up, so that a bug that keeps an account
+/// due cannot hang an admin request.
+const MAX_IDLE_ROUNDS: usize = 1000;
+
+/// Polls until shutdown.
+pub async fn run(app: App, shutdown: ShutdownToken) {
+    let poll = Duration::from_millis(app.config().scheduler.poll_interval_ms.max(10));
+    let mut clock_changes = app.clock().subscribe();
+    tracing::info!(poll_interval_ms = poll.as_millis(), "scheduler started");
+
+    loop {
+        if shutdown.is_triggered() {
+            break;
+        }
+        run_once(&app).await;
+
+        let clock_moved = async {
+            match clock_changes.as_mut() {
+                Some(receiver) => {
+                    if receiver.changed().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = shutdown.triggered() => break,
+            () = tokio::time::sleep(poll) => {}
+            () = app.scheduler_nudged() => {}
+            () = clock_moved => {}
+        }
+    }
+    tracing::info!("scheduler stopped");
+}
+
+/// Wakes every account that is due now and returns how many were woken.
+pub async fn run_once(app: &App) -> usize {
+    let now = app.now();
+    let batch_size = i64::from(app.config().scheduler.batch_size.max(1));
+    let concurrency = app.config().scheduler.concurrency.max(1);
+    app.metrics().scheduler_runs.inc();
+
+    let mut cursor: Option<DueCursor> = None;
+    let mut woken = 0;
+    loop {
+        let after = cursor;
+        let batch = match app
+            .read(move |tx| Ok(accounts::due(tx, now, after, batch_size)?))
+            .await
+        {
+            Ok(batch) => batch,
+            Err(error) => {
+                tracing::error!(error = %error, "scheduler failed to read due accounts");
+                break;
+            }
+        };
+        let Some(last) = batch.last() else {
+            break;
+        };
+        cursor = Some(last.cursor());
+        woken += batch.len();
+        app.metrics()
+            .accounts_due
+            .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
+
+        futures::stream::iter(batch)
+            .for_each_concurrent(concurrency, |due| wake_one(app, due, now))
+            .await;
+    }
+    if woken == 0 {
+        app.metrics().accounts_due.set(0);
+    }
+    woken
+}
+
+async fn wake_one(app: &App, due: DueAccount, now: DateTime<Utc>) {
+    let account = due.id;
+    let result = app
+        .on_account(due.tenant_id, account, move |tx| {
+            wake::wake(tx, account, now)
+        })
+        .await;
+    match result {
+        Ok(report) => {
+            if report.emails_queued > 0 {
+                app.nudge_outbox();
+            }
+            let executed = report.emails_queued + report.pending_created;
+            if executed > 0 || report.steps_skipped > 0 {
+                tracing::info!(
+                    tenant.id = due.tenant_id.0,
+                    account.id = account.0,
+                    emails_queued = report.emails_queued,
+                    pending_created = report.pending_created,
+                    steps_skipped = report.steps_skipped,
+                    steps_failed = report.steps_failed,
+                    "account woken"
+                );
+            }
+        }
+        Err(error) => {
+            tracing::error!(
+                tenant.id = due.tenant_id.0,
+                account.id = account.0,
+                code = error.code(),
+                error = %error,
+                "waking the account failed; retrying later"
+            );
+            let retry_at = now + RETRY_AFTER_FAILURE;
+            let postponed = app
+                .on_account(due.tenant_id, account, move |tx| {
+                    Ok(accounts::set_next_action_at(tx, account, Some(retry_at))?)
+                })
+                .await;
+            if let Err(error) = postponed {
+                tracing::error!(
+                    tenant.id = due.tenant_id.0,
+                    account.id = account.0,
+                    error = %error,
+                    "failed to postpone the account after a failed wake-up"
+                );
+            }
+        }
+    }
+}
+
+/// Runs the scheduler and the outbox until nothing is due at the current instant. Used after the
+/// manual clock moves, so that a test or the demo sees every consequence before it goes on.
+pub async fn run_until_idle(app: &App) -> usize {
+    let mut total = 0;
+    for _ in 0..MAX_IDLE_ROUNDS {
+        let woken = run_once(app).await;
+        let delivered = outbox::deliver_due(app).await;
+        total += woken + delivered;
+        if woken == 0 && delivered == 0 {
+            return total;
+        }
+    }
+    tracing::warn!(
+        rounds = MAX_IDLE_ROUNDS,
+        "work was still due after the maximum number of rounds"
+    );
+    total
+}

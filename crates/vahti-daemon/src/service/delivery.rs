@@ -1,0 +1,366 @@
+//! The account side of delivering an outbox email: the re-check at send time and the recording
+//! of the outcome. The sender loop calls these on the account's actor around the SMTP call.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use vahti_api::EventType;
+use vahti_domain::ids::{AccountId, InvoiceId};
+use vahti_domain::planner::InvoiceStatus;
+use vahti_mail::SenderIdentity;
+use vahti_mail::model::{MessageKind, RenderModel};
+use vahti_mail::overrides::{FreeParagraph, TemplateOverride, TemplateOverrides};
+use vahti_store::accounts::{self, AccountState};
+use vahti_store::ids::OutboxId;
+use vahti_store::outbox::{self, OutboxMessage, OutboxState};
+use vahti_store::pending::{self, NewPendingAction, PendingKind};
+use vahti_store::steps::{self, StepState};
+use vahti_store::{Tx, claims};
+
+use super::Loaded;
+use super::events::emit;
+use super::messages::{self, Composition};
+use super::wake::{EmailPayload, PendingStep, refresh_next_action};
+use crate::error::{ServiceError, ServiceResult};
+
+/// An email ready to send, composed again from the ledger at send time.
+#[derive(Debug, Clone)]
+pub struct ReadyEmail {
+    /// The validated content.
+    pub model: RenderModel,
+    /// Template overrides for this message, such as an approver's added paragraph.
+    pub overrides: TemplateOverrides,
+    /// The tenant's sender identity.
+    pub sender: SenderIdentity,
+    /// The `Date` of the message: when the outbox row was written.
+    pub date: DateTime<Utc>,
+}
+
+/// What the re-check at send time decided.
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    /// Send this email.
+    Send(Box<ReadyEmail>),
+    /// Every invoice of the email was settled, disputed or paused since it was queued: the row is
+    /// cancelled and nothing is sent.
+    Cancelled,
+}
+
+/// Reads the account of an outbox email from its payload.
+pub fn account_of(row: &OutboxMessage) -> ServiceResult<AccountId> {
+    payload_of(row).map(|payload| payload.account)
+}
+
+fn payload_of(row: &OutboxMessage) -> ServiceResult<EmailPayload> {
+    serde_json::from_value(row.payload.clone()).map_err(|error| {
+        ServiceError::internal(format!(
+            "outbox row {} has an unreadable payload: {error}",
+            row.id
+        ))
+    })
+}
+
+/// Re-checks a claimed email against the account's current state and composes it again.
+///
+/// Steps whose invoice was paid, credited, disputed, paused or put in a payment plan since the
+/// email was queued are skipped, their fees waived and an `email_cancelled` event recorded. When
+/// none is left, the outbox row is cancelled.
+pub fn prepare(
+    tx: &mut Tx<'_>,
+    outbox_id: OutboxId,
+    worker: &str,
+    mail_domain: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Prepared> {
+    let row = outbox::get(tx, outbox_id)?;
+    let payload = payload_of(&row)?;
+    let loaded = Loaded::load(tx, payload.account, now)?;
+    let context = &loaded.context;
+    let snapshot = loaded.planner_snapshot();
+
+    let still_due = |invoice: InvoiceId| -> Option<&'static str> {
+        let Some(state) = snapshot
+            .invoices
+            .iter()
+            .find(|candidate| candidate.id == invoice)
+        else {
+            return Some("the invoice no longer exists");
+        };
+        if payload.kind == MessageKind::CollectionHandover {
+            return None;
+        }
+        if state.status != InvoiceStatus::Open || !state.total_outstanding.is_positive() {
+            Some("the invoice was settled")
+        } else if state.disputed {
+            Some("the invoice is disputed")
+        } else if state.in_payment_plan {
+            Some("the invoice is in a payment plan")
+        } else if state
+            .paused_until
+            .is_some_and(|until| until >= loaded.today)
+            || snapshot
+                .paused_until
+                .is_some_and(|until| until >= loaded.today)
+        {
+            Some("collection is paused")
+        } else if state
+            .promised_until
+            .is_some_and(|until| until >= loaded.today)
+        {
+            Some("the debtor promised to pay")
+        } else {
+            None
+        }
+    };
+
+    let mut kept: Vec<PendingStep> = Vec::new();
+    for step in &payload.steps {
+        match still_due(step.invoice) {
+            None => kept.push(step.clone()),
+            Some(reason) => cancel_step(tx, &loaded, step, row.id, reason)?,
+        }
+    }
+
+    if kept.is_empty() {
+        outbox::cancel_claimed(
+            tx,
+            row.id,
+            worker,
+            "every invoice was settled or put on hold",
+            now,
+        )?;
+        refresh_next_action(tx, payload.account, now)?;
+        return Ok(Prepared::Cancelled);
+    }
+
+    let listed: Vec<InvoiceId> = payload
+        .listed
+        .iter()
+        .copied()
+        .filter(|invoice| still_due(*invoice).is_none())
+        .collect();
+    let content = messages::compose(
+        &loaded,
+        &Composition {
+            kind: payload.kind,
+            listed,
+            new_due_date: payload.new_due_date,
+            self_service_url: payload.content.dispute.self_service_url.clone(),
+        },
+    )?;
+    let model = RenderModel::new(content).map_err(|error| {
+        ServiceError::unprocessable(
+            vahti_domain::ErrorCode::code(&error),
+            None,
+            format!("the message cannot be composed: {error}"),
+        )
+    })?;
+
+    let mut overrides = TemplateOverrides::new();
+    if let Some(text) = &payload.free_text {
+        let paragraph = FreeParagraph::parse(text).map_err(|error| {
+            ServiceError::invalid(
+                "free_text_invalid",
+                Some("free_text".to_owned()),
+                error.to_string(),
+            )
+        })?;
+        overrides.set(
+            payload.kind,
+            messages::mail_locale(context.account.locale),
+            TemplateOverride {
+                subject: None,
+                paragraph: Some(paragraph),
+            },
+        );
+    }
+
+    let creditor = &context.tenant.creditor;
+    let sender = SenderIdentity {
+        from_name: creditor.legal_name.clone(),
+        from_address: creditor
+            .mail_from
+            .clone()
+            .unwrap_or_else(|| format!("noreply@{mail_domain}")),
+        reply_to: creditor
+            .mail_reply_to
+            .clone()
+            .or_else(|| creditor.contact_email.clone()),
+        bcc: creditor.mail_bcc.clone(),
+        mail_domain: mail_domain.to_owned(),
+    };
+
+    Ok(Prepared::Send(Box::new(ReadyEmail {
+        model,
+        overrides,
+        sender,
+        date: row.created_at,
+    })))
+}
+
+fn cancel_step(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    step: &PendingStep,
+    outbox_id: OutboxId,
+    reason: &str,
+) -> ServiceResult<()> {
+    let context = &loaded.context;
+    let detail = format!("cancelled before sending: {reason}");
+    steps::update_state(
+        tx,
+        step.step_id,
+        StepState::Skipped,
+        Some(&detail),
+        Some(outbox_id),
+        Some(loaded.now),
+        loaded.now,
+    )?;
+    for fee in loaded
+        .fees
+        .iter()
+        .filter(|fee| fee.step_id == Some(step.step_id) && fee.waived_at.is_none())
+    {
+        claims::waive_fee(tx, fee.id, loaded.now)?;
+        emit(
+            tx,
+            context.tenant.id,
+            EventType::FeeWaived,
+            Some(context.account.id),
+            Some(step.invoice),
+            json!({"fee_id": fee.id, "reason": "email cancelled before sending"}),
+            loaded.now,
+        )?;
+    }
+    emit(
+        tx,
+        context.tenant.id,
+        EventType::EmailCancelled,
+        Some(context.account.id),
+        Some(step.invoice),
+        json!({"step_id": step.step_id, "outbox_id": outbox_id, "reason": reason}),
+        loaded.now,
+    )?;
+    Ok(())
+}
+
+/// Records a delivered email: the row is sent, its steps are sent, the account's last contact
+/// is now, and the next wake-up is recomputed.
+pub fn record_sent(
+    tx: &mut Tx<'_>,
+    outbox_id: OutboxId,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let row = outbox::complete(tx, outbox_id, worker, now)?;
+    let payload = payload_of(&row)?;
+    let account = accounts::get(tx, payload.account)?;
+
+    for step in &payload.steps {
+        let current = steps::get(tx, step.step_id)?;
+        if current.state != StepState::Queued {
+            continue;
+        }
+        steps::update_state(
+            tx,
+            step.step_id,
+            StepState::Sent,
+            None,
+            Some(outbox_id),
+            Some(now),
+            now,
+        )?;
+        emit(
+            tx,
+            account.tenant_id,
+            EventType::StepSent,
+            Some(account.id),
+            Some(step.invoice),
+            json!({"step_id": step.step_id, "outbox_id": outbox_id, "step_kind": current.step_kind}),
+            now,
+        )?;
+    }
+
+    accounts::update_state(
+        tx,
+        account.id,
+        account.version,
+        &AccountState {
+            paused_until: account.paused_until,
+            pause_reason: account.pause_reason.clone(),
+            last_contact_at: Some(now),
+        },
+        now,
+    )?;
+    refresh_next_action(tx, account.id, now)?;
+    Ok(())
+}
+
+/// Records a failed delivery attempt. With `retry_at` the row waits for another attempt;
+/// without it the email failed for good, its steps fail (which blocks escalation of those
+/// invoices until a person acts), and with `manual_task` a task is created for a person.
+pub fn record_failure(
+    tx: &mut Tx<'_>,
+    outbox_id: OutboxId,
+    worker: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+    manual_task: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let row = outbox::fail(tx, outbox_id, worker, error, retry_at, now)?;
+    if row.state != OutboxState::Failed {
+        return Ok(());
+    }
+
+    let payload = payload_of(&row)?;
+    let account = accounts::get(tx, payload.account)?;
+    for step in &payload.steps {
+        steps::update_state(
+            tx,
+            step.step_id,
+            StepState::Failed,
+            Some(error),
+            Some(outbox_id),
+            Some(now),
+            now,
+        )?;
+        emit(
+            tx,
+            account.tenant_id,
+            EventType::StepFailed,
+            Some(account.id),
+            Some(step.invoice),
+            json!({"step_id": step.step_id, "outbox_id": outbox_id, "reason": error}),
+            now,
+        )?;
+    }
+
+    if manual_task {
+        let action = pending::create(
+            tx,
+            account.tenant_id,
+            &NewPendingAction {
+                account_id: account.id,
+                kind: PendingKind::Task,
+                action: json!({
+                    "task": "delivery_failed",
+                    "outbox_id": outbox_id,
+                    "steps": payload.steps,
+                    "error": error,
+                }),
+            },
+            now,
+        )?;
+        emit(
+            tx,
+            account.tenant_id,
+            EventType::ManualTaskCreated,
+            Some(account.id),
+            None,
+            json!({"pending_action": action.id, "kind": "task", "task": "delivery_failed"}),
+            now,
+        )?;
+    }
+    refresh_next_action(tx, account.id, now)?;
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Appending events to the tenant's audit log, inside the transaction that caused them.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use vahti_api::EventType;
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
+use vahti_store::Tx;
+use vahti_store::events::{self, Event, NewEvent};
+
+use crate::error::ServiceResult;
+
+/// Appends one event and returns it with its sequence number.
+///
+/// The payload carries ids, amounts, dates and codes only, never names, email addresses or IBANs,
+/// because events are delivered to webhooks and kept for audit.
+pub fn emit(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    kind: EventType,
+    account: Option<AccountId>,
+    invoice: Option<InvoiceId>,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<Event> {
+    let event = events::append(
+        tx,
+        tenant,
+        &NewEvent {
+            kind: kind.as_str().to_owned(),
+            account_id: account,
+            invoice_id: invoice,
+            payload,
+        },
+        now,
+    )?;
+    Ok(event)
+}

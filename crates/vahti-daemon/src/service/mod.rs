@@ -1,0 +1,17 @@
+//! The daemon's business logic: every state change of an account, as blocking functions that run
+//! inside one database transaction on the account's actor.
+//!
+//! A service function reads what it needs, validates the change with `vahti-domain`, and writes
+//! the new state, its events, its outbox rows and the account's `next_action_at` together. The
+//! HTTP handlers, the scheduler and the outbox sender only call these functions.
+
+pub mod context;
+pub mod delivery;
+pub mod events;
+pub mod messages;
+pub mod snapshot;
+pub mod tenants;
+pub mod wake;
+
+pub use context::AccountContext;
+pub use snapshot::Loaded;

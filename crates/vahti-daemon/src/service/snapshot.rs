@@ -1,0 +1,301 @@
+//! Reads one account's rows, replays its ledger and builds the planner's snapshot.
+//!
+//! The ledger replays every entry of the account, settled invoices included, because an
+//! untargeted payment that settled an old invoice must not be allocated again to a newer one.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use vahti_domain::calendar::local_date;
+use vahti_domain::ids::{AccountId, InvoiceId};
+use vahti_domain::ledger::{
+    self, CreditNoteEntry, Entry, FeeEntry, InvoiceBalance, InvoiceEntry, InvoiceEntryStatus,
+    LedgerState, PaymentEntry, WriteOffEntry,
+};
+use vahti_domain::planner::{
+    AccountSnapshot, InvoiceSnapshot, InvoiceStatus, StepRecord, StepState as PlannerStepState,
+};
+use vahti_domain::policy::FeeKind as DomainFeeKind;
+use vahti_store::Tx;
+use vahti_store::claims::{self, FeeClaim, FeeKind, InterestClaim};
+use vahti_store::holds::{self, PaymentPlan};
+use vahti_store::invoices::{self, Invoice, InvoiceKind, InvoiceStatus as StoreInvoiceStatus};
+use vahti_store::payments::{self, Payment};
+use vahti_store::steps::{self, Step, StepState};
+
+use super::AccountContext;
+use crate::error::{ServiceError, ServiceResult};
+
+/// One account read in one transaction, with its ledger replayed as of today.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The tenant, account and policy.
+    pub context: AccountContext,
+    /// Every invoice and credit note of the account.
+    pub invoices: Vec<Invoice>,
+    /// Every payment of the account, reversed ones included.
+    pub payments: Vec<Payment>,
+    /// Every fee claim on the account's invoices.
+    pub fees: Vec<FeeClaim>,
+    /// Every interest claim on the account's invoices.
+    pub interest_claims: Vec<InterestClaim>,
+    /// The step history of every invoice.
+    pub steps: Vec<Step>,
+    /// Payment plans of the account.
+    pub plans: Vec<PaymentPlan>,
+    /// The ledger as of `today`.
+    pub ledger: LedgerState,
+    /// Today in the tenant's time zone.
+    pub today: NaiveDate,
+    /// The instant the account was read at.
+    pub now: DateTime<Utc>,
+}
+
+impl Loaded {
+    /// Reads the account and replays its ledger as of `now`.
+    pub fn load(tx: &mut Tx<'_>, account_id: AccountId, now: DateTime<Utc>) -> ServiceResult<Self> {
+        let context = AccountContext::load(tx, account_id)?;
+        Self::with_context(tx, context, now)
+    }
+
+    /// Reads the rows of an account whose context is already loaded.
+    pub fn with_context(
+        tx: &mut Tx<'_>,
+        context: AccountContext,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Self> {
+        let account_id = context.account.id;
+        let invoices = invoices::list_for_account(tx, account_id)?;
+        let invoice_ids: Vec<InvoiceId> = invoices.iter().map(|invoice| invoice.id).collect();
+        let payments = payments::list_for_account(tx, account_id)?;
+        let fees = claims::fees_for_invoices(tx, &invoice_ids)?;
+        let interest_claims = claims::interest_for_invoices(tx, &invoice_ids)?;
+        let steps = steps::list_for_invoices(tx, &invoice_ids)?;
+        let plans = holds::plans_for_account(tx, account_id)?
+            .into_iter()
+            .map(|id| holds::get_plan(tx, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let today = local_date(now, context.business_time_zone);
+
+        let entries = ledger_entries(&invoices, &payments, &fees);
+        let settings = context.ledger_settings()?;
+        let ledger =
+            ledger::compute(&entries, &settings, &context.rates, today).map_err(|error| {
+                tracing::error!(
+                    account.id = account_id.0,
+                    code = vahti_domain::ErrorCode::code(&error),
+                    error = %error,
+                    "ledger replay failed"
+                );
+                ServiceError::unprocessable(
+                    vahti_domain::ErrorCode::code(&error),
+                    None,
+                    format!("the account's ledger cannot be computed: {error}"),
+                )
+            })?;
+
+        Ok(Loaded {
+            context,
+            invoices,
+            payments,
+            fees,
+            interest_claims,
+            steps,
+            plans,
+            ledger,
+            today,
+            now,
+        })
+    }
+
+    /// The invoice with `id`.
+    pub fn invoice(&self, id: InvoiceId) -> Option<&Invoice> {
+        self.invoices.iter().find(|invoice| invoice.id == id)
+    }
+
+    /// The ledger balance of an invoice.
+    pub fn balance(&self, id: InvoiceId) -> Option<&InvoiceBalance> {
+        self.ledger.invoices.get(&id)
+    }
+
+    /// The steps of one invoice.
+    pub fn steps_of(&self, id: InvoiceId) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |step| step.invoice_id == id)
+    }
+
+    /// The planner's status of an invoice: the integrator's status first, then hand-over, then
+    /// the ledger's verdict.
+    pub fn status_of(&self, invoice: &Invoice) -> InvoiceStatus {
+        match invoice.status {
+            StoreInvoiceStatus::Draft => return InvoiceStatus::Draft,
+            StoreInvoiceStatus::Cancelled => return InvoiceStatus::Cancelled,
+            StoreInvoiceStatus::Issued => {}
+        }
+        if invoice.handed_over_at.is_some() {
+            return InvoiceStatus::HandedOver;
+        }
+        self.balance(invoice.id)
+            .map_or(InvoiceStatus::Open, |balance| balance.status)
+    }
+
+    /// Whether the account has an active payment plan. A plan covers every open invoice of the
+    /// account, so escalation pauses for all of them while it runs.
+    pub fn has_active_plan(&self) -> bool {
+        self.plans
+            .iter()
+            .any(|plan| plan.state == vahti_store::holds::PlanState::Active)
+    }
+
+    /// The planner's view of the account.
+    pub fn planner_snapshot(&self) -> AccountSnapshot {
+        let account = &self.context.account;
+        let in_plan = self.has_active_plan();
+        let fee_by_step: BTreeMap<i64, DomainFeeKind> = self
+            .fees
+            .iter()
+            .filter(|fee| fee.waived_at.is_none())
+            .filter_map(|fee| fee.step_id.map(|step| (step.0, domain_fee_kind(fee.kind))))
+            .collect();
+
+        let invoices = self
+            .invoices
+            .iter()
+            .filter(|invoice| invoice.kind == InvoiceKind::Invoice)
+            .filter_map(|invoice| {
+                let balance = self.balance(invoice.id)?;
+                let history = self
+                    .steps_of(invoice.id)
+                    .map(|step| StepRecord {
+                        step_key: step.step_key.clone(),
+                        state: planner_state(step),
+                        fee: fee_by_step.get(&step.id.0).copied(),
+                    })
+                    .collect();
+                Some(InvoiceSnapshot {
+                    id: invoice.id,
+                    status: self.status_of(invoice),
+                    original_amount: balance.principal,
+                    principal_outstanding: balance.principal_outstanding,
+                    total_outstanding: balance.total_outstanding,
+                    sent_on: invoice.sent_on.or(Some(invoice.issue_date)),
+                    due_date: invoice.due_date,
+                    disputed: invoice.disputed,
+                    paused_until: invoice.paused_until,
+                    promised_until: invoice.promised_until,
+                    in_payment_plan: in_plan,
+                    history,
+                })
+            })
+            .collect();
+
+        AccountSnapshot {
+            account_id: account.id,
+            debtor_type: account.debtor_type,
+            business_time_zone: self.context.business_time_zone,
+            debtor_time_zone: self.context.debtor_time_zone,
+            can_email: account.emails.iter().any(|email| is_plausible_email(email)),
+            electronic_demand_consent_until: account.e_demand_consent_until,
+            last_contact_at: account.last_contact_at,
+            paused_until: account.paused_until,
+            invoices,
+        }
+    }
+}
+
+/// Turns the stored rows into ledger entries.
+pub fn ledger_entries(invoices: &[Invoice], payments: &[Payment], fees: &[FeeClaim]) -> Vec<Entry> {
+    let mut entries = Vec::with_capacity(invoices.len() + payments.len() + fees.len());
+
+    for invoice in invoices {
+        match invoice.kind {
+            InvoiceKind::Invoice => entries.push(Entry::Invoice(InvoiceEntry {
+                id: invoice.id,
+                issued_on: invoice.issue_date,
+                sent_on: invoice.sent_on,
+                due_date: invoice.due_date,
+                amount: invoice.amount,
+                status: match invoice.status {
+                    StoreInvoiceStatus::Draft => InvoiceEntryStatus::Draft,
+                    StoreInvoiceStatus::Issued => InvoiceEntryStatus::Issued,
+                    StoreInvoiceStatus::Cancelled => InvoiceEntryStatus::Cancelled,
+                },
+                interest_claimed_from: invoice.interest_claimed_from,
+            })),
+            InvoiceKind::CreditNote => {
+                if invoice.status == StoreInvoiceStatus::Issued {
+                    entries.push(Entry::CreditNote(CreditNoteEntry {
+                        id: invoice.id,
+                        credited_on: invoice.issue_date,
+                        amount: invoice.amount,
+                        invoice: invoice.corrects_invoice_id,
+                    }));
+                }
+            }
+        }
+        if let Some(at) = invoice.written_off_at {
+            entries.push(Entry::WriteOff(WriteOffEntry {
+                invoice: invoice.id,
+                written_off_on: at.date_naive(),
+            }));
+        }
+    }
+
+    for payment in payments {
+        entries.push(Entry::Payment(PaymentEntry {
+            id: payment.id,
+            paid_on: payment.paid_on,
+            booked_on: payment.booked_on.unwrap_or(payment.paid_on),
+            amount: payment.amount,
+            invoice: payment.invoice_id,
+            reversed: payment.reversed_at.is_some(),
+        }));
+    }
+
+    for fee in fees.iter().filter(|fee| fee.waived_at.is_none()) {
+        entries.push(Entry::Fee(FeeEntry {
+            id: fee.id,
+            invoice: fee.invoice_id,
+            charged_on: fee.charged_on,
+            amount: fee.amount,
+            kind: domain_fee_kind(fee.kind),
+        }));
+    }
+
+    entries
+}
+
+fn domain_fee_kind(kind: FeeKind) -> DomainFeeKind {
+    match kind {
+        FeeKind::ReminderFee => DomainFeeKind::ReminderFee,
+        FeeKind::StandardCompensation => DomainFeeKind::StandardCompensation,
+    }
+}
+
+fn planner_state(step: &Step) -> PlannerStepState {
+    let completed = step.executed_at.unwrap_or(step.updated_at);
+    match step.state {
+        StepState::PendingApproval => PlannerStepState::PendingApproval {
+            since: step.created_at,
+        },
+        StepState::Queued => PlannerStepState::Queued {
+            at: step.created_at,
+        },
+        StepState::Sent => PlannerStepState::Sent { at: completed },
+        StepState::Skipped => PlannerStepState::Skipped { at: completed },
+        StepState::Failed => PlannerStepState::Failed {
+            at: step.updated_at,
+        },
+    }
+}
+
+/// A cheap plausibility check of a stored email address; addresses are validated properly when
+/// they are accepted through the API.
+pub fn is_plausible_email(email: &str) -> bool {
+    let trimmed = email.trim();
+    match trimmed.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !trimmed.contains(' ')
+        }
+        None => false,
+    }
+}

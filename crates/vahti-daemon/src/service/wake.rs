@@ -1,0 +1,659 @@
+//! Running the planner for one account and carrying out its plan in the same transaction.
+//!
+//! A message that needs approval becomes a pending action. An email is composed from the ledger
+//! and queued in the outbox. A letter or a task becomes a pending action for a person, whose
+//! steps count as queued until the person marks it done. Skipped steps are recorded with their
+//! reason. Afterwards the account's `next_action_at` is recomputed from the new state.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use vahti_api::EventType;
+use vahti_domain::Money;
+use vahti_domain::calendar::FinnishCalendar;
+use vahti_domain::ids::{AccountId, InvoiceId};
+use vahti_domain::planner::{self, Channel, Plan, PlannedMessage, SkipReason};
+use vahti_domain::policy::{FeeKind as DomainFeeKind, StepInterest, StepKind};
+use vahti_mail::model::{MessageInput, MessageKind, RenderModel};
+use vahti_store::claims::{self, FeeKind, NewFeeClaim, NewInterestClaim};
+use vahti_store::ids::StepId;
+use vahti_store::invoices;
+use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
+use vahti_store::pending::{self, NewPendingAction, PendingKind};
+use vahti_store::steps::{self, NewStep, StepState};
+use vahti_store::{Tx, accounts};
+
+use super::Loaded;
+use super::events::emit;
+use super::messages::{self, Composition};
+use crate::error::{ServiceError, ServiceResult};
+
+/// What one wake-up of an account did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WakeReport {
+    /// Emails queued in the outbox.
+    pub emails_queued: usize,
+    /// Pending actions created: approvals, letters and tasks.
+    pub pending_created: usize,
+    /// Steps skipped.
+    pub steps_skipped: usize,
+    /// Steps that failed before they could be queued.
+    pub steps_failed: usize,
+    /// The account's next wake-up.
+    pub next_action_at: Option<DateTime<Utc>>,
+}
+
+/// A step of a pending action, with the history row it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingStep {
+    /// The invoice.
+    pub invoice: InvoiceId,
+    /// The step history row.
+    pub step_id: StepId,
+}
+
+/// The stored body of a pending action: the planned message and the steps it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingPayload {
+    /// The message as the planner produced it.
+    pub message: PlannedMessage,
+    /// The step history rows, one per planned step.
+    pub steps: Vec<PendingStep>,
+    /// The composed content, for letters that a person prints and sends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<MessageInput>,
+}
+
+/// The stored body of an outbox email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPayload {
+    /// The account the email goes to.
+    pub account: AccountId,
+    /// The steps the email carries.
+    pub steps: Vec<PendingStep>,
+    /// The invoices the email lists.
+    pub listed: Vec<InvoiceId>,
+    /// The kind of message.
+    pub kind: MessageKind,
+    /// The new due date printed on the email.
+    pub new_due_date: Option<chrono::NaiveDate>,
+    /// A paragraph a person added when approving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_text: Option<String>,
+    /// The content as composed when the email was queued. The sender composes it again at send
+    /// time from the ledger as it then stands.
+    pub content: MessageInput,
+}
+
+/// Changes a person made when approving a pending action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edits {
+    /// Lower fees per invoice.
+    pub fees: Vec<(InvoiceId, Money)>,
+    /// A paragraph to add to the message.
+    pub free_text: Option<String>,
+}
+
+/// Plans the account at `now` and carries out what is due.
+pub fn wake(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+    now: DateTime<Utc>,
+) -> ServiceResult<WakeReport> {
+    let loaded = Loaded::load(tx, account_id, now)?;
+    let mut report = WakeReport::default();
+
+    if loaded.context.tenant.disabled {
+        accounts::set_next_action_at(tx, account_id, None)?;
+        return Ok(report);
+    }
+
+    let plan = plan_of(&loaded);
+    for invoice in &plan.unplannable {
+        tracing::warn!(
+            tenant.id = loaded.context.tenant.id.0,
+            account.id = account_id.0,
+            invoice.id = invoice.0,
+            "invoice dates lie outside the banking calendar's years; it is not escalated"
+        );
+    }
+
+    record_skipped(tx, &loaded, &plan, &mut report)?;
+    for message in &plan.messages {
+        carry_out(tx, &loaded, message, &mut report)?;
+    }
+
+    report.next_action_at = refresh_next_action(tx, account_id, now)?;
+    Ok(report)
+}
+
+/// Recomputes and stores the account's next wake-up from its current state: `now` when a step is
+/// due, the planner's next wake-up otherwise.
+pub fn refresh_next_action(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<DateTime<Utc>>> {
+    let loaded = Loaded::load(tx, account_id, now)?;
+    let next = if loaded.context.tenant.disabled {
+        None
+    } else {
+        let plan = plan_of(&loaded);
+        if plan.is_idle() {
+            plan.next_wake_up
+        } else {
+            Some(now)
+        }
+    };
+    accounts::set_next_action_at(tx, account_id, next)?;
+    Ok(next)
+}
+
+/// Runs the planner on a loaded account.
+pub fn plan_of(loaded: &Loaded) -> Plan {
+    planner::plan(
+        &loaded.planner_snapshot(),
+        &loaded.context.policy,
+        &FinnishCalendar,
+        loaded.now,
+    )
+}
+
+fn record_skipped(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    plan: &Plan,
+    report: &mut WakeReport,
+) -> ServiceResult<()> {
+    let context = &loaded.context;
+    for skipped in &plan.skipped {
+        let reason = match skipped.reason {
+            SkipReason::CatchUp => "missed during downtime; the policy jumps to the latest step",
+            SkipReason::HandoverPreconditions => {
+                "hand-over not allowed: no reminder was sent to this consumer"
+            }
+        };
+        let step = &context.policy.steps[skipped.step_index];
+        let balance = invoice_balance(loaded, skipped.invoice)?;
+        let recorded = steps::record(
+            tx,
+            context.tenant.id,
+            &NewStep {
+                account_id: context.account.id,
+                invoice_id: skipped.invoice,
+                policy_version_id: context.policy_version,
+                step_index: index_i32(skipped.step_index),
+                step_key: skipped.step_key.clone(),
+                step_kind: step.kind.as_str().to_owned(),
+                due_at: skipped.due_at,
+                executed_at: Some(loaded.now),
+                state: StepState::Skipped,
+                detail: Some(reason.to_owned()),
+                balance,
+                outbox_id: None,
+            },
+            loaded.now,
+        )?;
+        emit(
+            tx,
+            context.tenant.id,
+            EventType::StepSkipped,
+            Some(context.account.id),
+            Some(skipped.invoice),
+            json!({"step": skipped.step_key, "step_id": recorded.id, "reason": skipped.reason}),
+            loaded.now,
+        )?;
+        report.steps_skipped += 1;
+    }
+    Ok(())
+}
+
+fn carry_out(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    message: &PlannedMessage,
+    report: &mut WakeReport,
+) -> ServiceResult<()> {
+    if message.requires_approval {
+        let state = StepState::PendingApproval;
+        let held = record_steps(tx, loaded, message, state)?;
+        let kind = pending_kind(message.channel);
+        let action = pending::create(
+            tx,
+            loaded.context.tenant.id,
+            &NewPendingAction {
+                account_id: loaded.context.account.id,
+                kind,
+                action: to_json(&PendingPayload {
+                    message: message.clone(),
+                    steps: held,
+                    content: None,
+                })?,
+            },
+            loaded.now,
+        )?;
+        emit(
+            tx,
+            loaded.context.tenant.id,
+            EventType::ApprovalNeeded,
+            Some(loaded.context.account.id),
+            None,
+            json!({
+                "pending_action": action.id,
+                "kind": kind.as_str(),
+                "step_kind": message.kind.as_str(),
+                "invoices": message.steps.iter().map(|step| step.invoice).collect::<Vec<_>>(),
+            }),
+            loaded.now,
+        )?;
+        report.pending_created += 1;
+        return Ok(());
+    }
+
+    let held = record_steps(tx, loaded, message, StepState::Queued)?;
+    match execute(
+        tx,
+        loaded.context.account.id,
+        message,
+        &held,
+        &Edits::default(),
+        loaded.now,
+    ) {
+        Ok(Executed::Email) => report.emails_queued += 1,
+        Ok(Executed::Pending) => report.pending_created += 1,
+        Err(error) if is_content_error(&error) => {
+            fail_steps(tx, loaded, &held, &error)?;
+            report.steps_failed += held.len();
+        }
+        Err(error) => return Err(error),
+    }
+    Ok(())
+}
+
+/// What carrying out a message produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executed {
+    /// An email in the outbox.
+    Email,
+    /// A letter or task for a person.
+    Pending,
+}
+
+/// Carries out a planned message whose steps are recorded as queued: charges its fees, starts
+/// claiming interest where a step says so, and queues the email or creates the letter or task.
+pub fn execute(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+    message: &PlannedMessage,
+    held: &[PendingStep],
+    edits: &Edits,
+    now: DateTime<Utc>,
+) -> ServiceResult<Executed> {
+    let before = Loaded::load(tx, account_id, now)?;
+    let tenant = before.context.tenant.id;
+    if message.channel == Channel::Email {
+        messages::precheck(&before, &message.listed_invoices, true)?;
+    }
+
+    for planned in &message.steps {
+        let Some(step_id) = held
+            .iter()
+            .find(|held| held.invoice == planned.invoice)
+            .map(|held| held.step_id)
+        else {
+            continue;
+        };
+
+        if let Some(fee) = &planned.fee {
+            let amount = edits
+                .fees
+                .iter()
+                .find(|(invoice, _)| *invoice == planned.invoice)
+                .map_or(fee.amount, |(_, lowered)| *lowered);
+            if amount.is_positive() {
+                let charged = claims::charge_fee(
+                    tx,
+                    tenant,
+                    &NewFeeClaim {
+                        invoice_id: planned.invoice,
+                        step_id: Some(step_id),
+                        kind: store_fee_kind(fee.kind),
+                        amount,
+                        charged_on: before.today,
+                    },
+                    now,
+                )?;
+                emit(
+                    tx,
+                    tenant,
+                    EventType::FeeCharged,
+                    Some(account_id),
+                    Some(planned.invoice),
+                    json!({"fee_id": charged.id, "amount": amount.amount().to_string(), "currency": amount.currency(), "step": planned.step_key}),
+                    now,
+                )?;
+            }
+        }
+
+        if planned.interest == StepInterest::Charge {
+            claim_interest(tx, &before, planned.invoice, now)?;
+        }
+    }
+
+    if message.kind == StepKind::CollectionHandover {
+        hand_over(tx, &before, message, held, now)?;
+    }
+
+    let loaded = Loaded::load(tx, account_id, now)?;
+    let composition = Composition {
+        kind: message_kind(message.kind),
+        listed: message.listed_invoices.clone(),
+        new_due_date: Some(message.new_due_date),
+        self_service_url: None,
+    };
+
+    match message.channel {
+        Channel::Email => {
+            let content = messages::compose(&loaded, &composition)?;
+            RenderModel::new(content.clone()).map_err(|error| {
+                ServiceError::unprocessable(
+                    vahti_domain::ErrorCode::code(&error),
+                    None,
+                    format!("the message cannot be composed: {error}"),
+                )
+            })?;
+            let payload = EmailPayload {
+                account: account_id,
+                steps: held.to_vec(),
+                listed: message.listed_invoices.clone(),
+                kind: composition.kind,
+                new_due_date: composition.new_due_date,
+                free_text: edits.free_text.clone(),
+                content,
+            };
+            let logical_id = format!(
+                "email:{tenant}:{account_id}:{}",
+                held.iter()
+                    .map(|step| step.step_id.to_string())
+                    .collect::<Vec<_>>()
+                    .join("-")
+            );
+            let row = outbox::enqueue(
+                tx,
+                tenant,
+                &NewOutboxMessage {
+                    kind: OutboxKind::Email,
+                    account_id: Some(account_id),
+                    message_id: logical_id,
+                    payload: to_json(&payload)?,
+                    not_before: now,
+                },
+                now,
+            )?;
+            for step in held {
+                steps::update_state(
+                    tx,
+                    step.step_id,
+                    StepState::Queued,
+                    None,
+                    Some(row.id),
+                    None,
+                    now,
+                )?;
+                emit(
+                    tx,
+                    tenant,
+                    EventType::StepQueued,
+                    Some(account_id),
+                    Some(step.invoice),
+                    json!({"step_id": step.step_id, "outbox_id": row.id, "step_kind": message.kind.as_str()}),
+                    now,
+                )?;
+            }
+            Ok(Executed::Email)
+        }
+        Channel::Letter | Channel::Task => {
+            let content = match message.channel {
+                Channel::Letter => messages::compose(&loaded, &composition).ok(),
+                _ => None,
+            };
+            let kind = pending_kind(message.channel);
+            let action = pending::create(
+                tx,
+                tenant,
+                &NewPendingAction {
+                    account_id,
+                    kind,
+                    action: to_json(&PendingPayload {
+                        message: message.clone(),
+                        steps: held.to_vec(),
+                        content,
+                    })?,
+                },
+                now,
+            )?;
+            emit(
+                tx,
+                tenant,
+                EventType::ManualTaskCreated,
+                Some(account_id),
+                None,
+                json!({"pending_action": action.id, "kind": kind.as_str(), "step_kind": message.kind.as_str()}),
+                now,
+            )?;
+            Ok(Executed::Pending)
+        }
+    }
+}
+
+/// Records one history row per planned step and returns them.
+fn record_steps(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    message: &PlannedMessage,
+    state: StepState,
+) -> ServiceResult<Vec<PendingStep>> {
+    let context = &loaded.context;
+    let mut held = Vec::with_capacity(message.steps.len());
+    for planned in &message.steps {
+        let balance = invoice_balance(loaded, planned.invoice)?;
+        let step = steps::record(
+            tx,
+            context.tenant.id,
+            &NewStep {
+                account_id: context.account.id,
+                invoice_id: planned.invoice,
+                policy_version_id: context.policy_version,
+                step_index: index_i32(planned.step_index),
+                step_key: planned.step_key.clone(),
+                step_kind: planned.kind.as_str().to_owned(),
+                due_at: planned.due_at,
+                executed_at: None,
+                state,
+                detail: planned
+                    .fee_waiver
+                    .map(|waiver| format!("fee waived: {}", waiver_text(waiver))),
+                balance,
+                outbox_id: None,
+            },
+            loaded.now,
+        )?;
+        held.push(PendingStep {
+            invoice: planned.invoice,
+            step_id: step.id,
+        });
+    }
+    Ok(held)
+}
+
+fn fail_steps(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    held: &[PendingStep],
+    error: &ServiceError,
+) -> ServiceResult<()> {
+    let context = &loaded.context;
+    tracing::warn!(
+        tenant.id = context.tenant.id.0,
+        account.id = context.account.id.0,
+        code = error.code(),
+        error = %error,
+        "message could not be composed; its steps failed"
+    );
+    for step in held {
+        steps::update_state(
+            tx,
+            step.step_id,
+            StepState::Failed,
+            Some(error.message()),
+            None,
+            Some(loaded.now),
+            loaded.now,
+        )?;
+        emit(
+            tx,
+            context.tenant.id,
+            EventType::StepFailed,
+            Some(context.account.id),
+            Some(step.invoice),
+            json!({"step_id": step.step_id, "code": error.code(), "reason": error.message()}),
+            loaded.now,
+        )?;
+    }
+    Ok(())
+}
+
+fn claim_interest(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    invoice_id: InvoiceId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let Some(invoice) = loaded.invoice(invoice_id) else {
+        return Ok(());
+    };
+    if invoice.interest_claimed_from.is_some() {
+        return Ok(());
+    }
+    let mut state = invoice.collection_state();
+    state.interest_claimed_from = Some(loaded.today);
+    invoices::update_collection(tx, invoice_id, &state, now)?;
+    claims::claim_interest(
+        tx,
+        loaded.context.tenant.id,
+        &NewInterestClaim {
+            invoice_id,
+            claimed_from: loaded.today,
+            contractual_rate: loaded.context.policy.interest.contractual_rate,
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Marks the invoices of a hand-over step as handed over and opens a collection case.
+fn hand_over(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    message: &PlannedMessage,
+    held: &[PendingStep],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let context = &loaded.context;
+    let mut case_invoices = Vec::new();
+    for step in held {
+        let Some(invoice) = loaded.invoice(step.invoice) else {
+            continue;
+        };
+        let mut state = invoice.collection_state();
+        state.handed_over_at = Some(now);
+        invoices::update_collection(tx, invoice.id, &state, now)?;
+        let balance = invoice_balance(loaded, invoice.id)?;
+        case_invoices.push(vahti_store::cases::CaseInvoice {
+            invoice_id: invoice.id,
+            amount: balance,
+        });
+    }
+    let case = vahti_store::cases::create(
+        tx,
+        context.tenant.id,
+        context.account.id,
+        "unassigned",
+        &json!({"step_kind": message.kind.as_str()}),
+        &case_invoices,
+        now,
+    )?;
+    emit(
+        tx,
+        context.tenant.id,
+        EventType::CaseHandedOver,
+        Some(context.account.id),
+        None,
+        json!({"case_id": case.id, "invoices": held.iter().map(|step| step.invoice).collect::<Vec<_>>()}),
+        now,
+    )?;
+    Ok(())
+}
+
+fn invoice_balance(loaded: &Loaded, invoice: InvoiceId) -> ServiceResult<Money> {
+    loaded
+        .balance(invoice)
+        .map(|balance| balance.total_outstanding)
+        .ok_or_else(|| {
+            ServiceError::internal(format!("invoice {invoice} is missing from the ledger"))
+        })
+}
+
+fn index_i32(index: usize) -> i32 {
+    i32::try_from(index).unwrap_or(i32::MAX)
+}
+
+fn pending_kind(channel: Channel) -> PendingKind {
+    match channel {
+        Channel::Email => PendingKind::Message,
+        Channel::Letter => PendingKind::Letter,
+        Channel::Task => PendingKind::Task,
+    }
+}
+
+/// The message kind of a step kind.
+pub fn message_kind(kind: StepKind) -> MessageKind {
+    match kind {
+        StepKind::FriendlyReminder => MessageKind::FriendlyReminder,
+        StepKind::Reminder | StepKind::ManualTask => MessageKind::Reminder,
+        StepKind::FinalDemand => MessageKind::FinalDemand,
+        StepKind::CollectionHandover => MessageKind::CollectionHandover,
+    }
+}
+
+fn store_fee_kind(kind: DomainFeeKind) -> FeeKind {
+    match kind {
+        DomainFeeKind::ReminderFee => FeeKind::ReminderFee,
+        DomainFeeKind::StandardCompensation => FeeKind::StandardCompensation,
+    }
+}
+
+fn waiver_text(waiver: planner::FeeWaiver) -> &'static str {
+    match waiver {
+        planner::FeeWaiver::InvoiceSentLate => {
+            "the invoice was sent less than 14 days before its due date"
+        }
+        planner::FeeWaiver::MaxFeeRemindersReached => {
+            "the maximum number of fee-bearing steps was reached"
+        }
+        planner::FeeWaiver::CompensationAlreadyCharged => {
+            "the standard compensation was charged before"
+        }
+    }
+}
+
+/// Whether an error is about the content of one message (missing creditor details, no email
+/// address), which fails that message's steps, rather than a failure of the whole run.
+pub fn is_content_error(error: &ServiceError) -> bool {
+    error.class() == crate::error::ErrorClass::Unprocessable
+}
+
+fn to_json<T: Serialize>(value: &T) -> ServiceResult<serde_json::Value> {
+    serde_json::to_value(value)
+        .map_err(|error| ServiceError::internal(format!("cannot encode a stored payload: {error}")))
+}
