@@ -138,6 +138,9 @@ impl Imports<'_> {
 /// starts with `<` (after an optional byte order mark and white space), as Finvoice, UBL and
 /// camt files do, and `text/plain` otherwise, as for KTL files.
 ///
+/// NOTE: the API names no content types for imports, so the daemon must accept both of these;
+/// no daemon has been run against them yet.
+///
 /// ```
 /// use vahti_sdk::import_content_type;
 ///
