@@ -532,6 +532,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn client_is_shareable_across_tasks() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        fn assert_send_unpin<T: Send + Unpin + 'static>() {}
+        assert_send_sync::<Client>();
+        assert_send_unpin::<crate::EventStream>();
+        assert_send_unpin::<crate::ItemStream<vahti_api::Invoice>>();
+    }
+
+    #[test]
     fn builder_requires_base_url() {
         let result = Client::builder().build();
         assert!(matches!(result, Err(ConfigError::BaseUrlMissing)));
