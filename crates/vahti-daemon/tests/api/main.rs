@@ -1,0 +1,11 @@
+//! HTTP API tests against the real daemon: its HTTP server on a free loopback port, a fresh
+//! database per test (SQLite and PostgreSQL), the manual clock and the file mail transport.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "the test harness fails the test with a panic when setup fails"
+)]
+
+mod support;
+
+mod admin;
