@@ -5,12 +5,22 @@
 //! the new state, its events, its outbox rows and the account's `next_action_at` together. The
 //! HTTP handlers, the scheduler and the outbox sender only call these functions.
 
+pub mod accounts;
 pub mod context;
 pub mod delivery;
 pub mod events;
+pub mod holds;
+pub mod imports;
+pub mod invoices;
 pub mod messages;
+pub mod payments;
+pub mod pending;
+pub mod policies;
+pub mod reports;
 pub mod snapshot;
+pub mod status;
 pub mod tenants;
+pub mod tokens;
 pub mod wake;
 
 pub use context::AccountContext;

@@ -9,3 +9,4 @@
 mod support;
 
 mod admin;
+// Resource tests are added below, one module per resource.

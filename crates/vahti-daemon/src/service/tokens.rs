@@ -1,0 +1,1 @@
+//! Service functions of this resource; being written.
