@@ -160,6 +160,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
         }
     };
 
+    app.rate_limiter().acquire(tenant).await;
     match app.mailer().send(&message).await {
         Ok(_delivered) => {
             let now = app.now();

@@ -9,4 +9,5 @@
 mod support;
 
 mod admin;
+mod escalation;
 // Resource tests are added below, one module per resource.
