@@ -49,7 +49,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// What changed in a collection case.
+    /// The kind of change in a collection case.
     pub enum CaseChange {
         /// The case was created at the hand-over.
         Created = "created",
@@ -107,7 +107,7 @@ pub struct CaseStateRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecallCaseRequest {
-    /// Why the case is recalled; sent to the agency, 1 to 1000 characters.
+    /// The reason for the recall, sent to the agency: 1 to 1000 characters.
     pub reason: String,
 }
 
@@ -121,7 +121,8 @@ pub struct CaseInvoice {
     pub number: String,
     /// ISO 4217 currency code.
     pub currency: String,
-    /// What the debtor owed on the invoice at the hand-over: principal, interest and fees.
+    /// The amount the debtor owed on the invoice at the hand-over: principal, interest and
+    /// fees.
     #[serde(with = "crate::decimal")]
     pub amount: Decimal,
 }
@@ -130,7 +131,7 @@ pub struct CaseInvoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseUpdate {
-    /// What changed.
+    /// The kind of change.
     pub change: CaseChange,
     /// The state of the case after the change.
     pub state: CaseState,
@@ -140,7 +141,7 @@ pub struct CaseUpdate {
     /// An amount, such as a forwarded payment or what the agency collected.
     #[serde(default)]
     pub amount: Option<Amount>,
-    /// What the change refers to, such as `payment:12` or `credit_note:CN-7`.
+    /// The item the change refers to, such as `payment:12` or `credit_note:CN-7`.
     #[serde(default)]
     pub reference: Option<String>,
     /// When it happened.
@@ -205,7 +206,7 @@ pub struct CasesQuery {
 }
 
 wire_enum! {
-    /// How cases reach a collection partner.
+    /// The channel through which cases reach a collection partner.
     pub enum PartnerKind {
         /// A JSON `POST` to the agency's API, signed like webhooks.
         Http = "http",
@@ -217,14 +218,14 @@ wire_enum! {
 /// Body of `PUT /v1/collection/partner`: sets the tenant's collection agency.
 ///
 /// The name and at least one of `email`, `phone` and `website` are printed in the debtor's
-/// hand-over notice, so a hand-over fails until they are set. An `http` partner needs `url`;
-/// its signing secret is `secret` when given, otherwise the one stored before, otherwise a new
-/// one that the response shows once.
+/// hand-over notice, so a hand-over fails until they are set. An `http` partner needs `url`.
+/// Its signing secret is `secret` when given, otherwise the one stored before. Without either,
+/// Vahti generates one, which the response shows once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PutPartnerRequest {
-    /// How cases reach the agency.
+    /// The channel through which cases reach the agency.
     #[serde(deserialize_with = "wire::known")]
     pub kind: PartnerKind,
     /// The agency's name, 1 to 200 characters.
@@ -260,7 +261,7 @@ impl std::fmt::Debug for PutPartnerRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CollectionPartner {
-    /// How cases reach the agency.
+    /// The channel through which cases reach the agency.
     pub kind: PartnerKind,
     /// The agency's name.
     pub name: String,

@@ -343,9 +343,9 @@ error_codes! {
     /// 422: a hand-over needs a collection partner with a name and contact details for the
     /// debtor's notice; set one with `PUT /v1/collection/partner`.
     CollectionPartnerMissing = "collection_partner_missing" => 422,
-    /// 422: a hand-over was refused because an invoice has nothing outstanding, is disputed, or
+    /// 422: a hand-over was rejected because an invoice has nothing outstanding, is disputed, or
     /// the legal waiting time since the last reminder has not passed.
-    HandoverRefused = "handover_refused" => 422,
+    HandoverRejected = "handover_rejected" => 422,
     /// 404: the tenant has no collection case with this id.
     CaseNotFound = "case_not_found" => 404,
     /// 409: the case is closed, returned or recalled, so it cannot change.

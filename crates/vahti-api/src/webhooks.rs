@@ -106,7 +106,7 @@ pub struct Webhook {
     pub description: String,
     /// Whether events are delivered to it.
     pub enabled: bool,
-    /// Why the daemon disabled the endpoint, or `null`.
+    /// The reason the daemon disabled the endpoint, or `null`.
     #[serde(default)]
     pub disabled_reason: Option<String>,
     /// Failed attempts since the last successful delivery.
@@ -183,7 +183,7 @@ pub struct DeliveryAttempt {
     /// connection).
     #[serde(default)]
     pub status_code: Option<u16>,
-    /// Why the attempt failed, or `null` after a success.
+    /// The reason the attempt failed, or `null` after a success.
     #[serde(default)]
     pub error: Option<String>,
     /// How long the request took, in milliseconds.

@@ -48,7 +48,7 @@ impl CaseState {
 }
 
 text_enum! {
-    /// What changed in a collection case.
+    /// The kind of change in a collection case.
     pub enum CaseChange {
         /// The case was created at the hand-over.
         Created => "created",
@@ -235,7 +235,8 @@ pub fn get_for_tenant(
 }
 
 /// Lists the keys of the tenant's cases with a key below `before`, newest first, at most
-/// `limit`, optionally only those in `state` or of one account; load each with [`get`].
+/// `limit`. With `state` or `account_id`, only the cases in that state or of that account are
+/// listed. Load each with [`get`].
 pub fn list(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
@@ -286,7 +287,7 @@ pub fn set_state(
 /// An entry to add to the history of a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCaseUpdate {
-    /// What changed.
+    /// The kind of change.
     pub change: CaseChange,
     /// The state of the case after the change.
     pub state: CaseState,
@@ -294,7 +295,7 @@ pub struct NewCaseUpdate {
     pub note: Option<String>,
     /// An amount, such as a forwarded payment or what the agency collected.
     pub amount: Option<Money>,
-    /// What the change refers to, such as `payment:12`.
+    /// The item the change refers to, such as `payment:12`.
     pub reference: Option<String>,
     /// The API token of the request that made the change, if a request made it.
     pub token_id: Option<TokenId>,
@@ -307,7 +308,7 @@ pub struct CaseUpdate {
     pub id: CaseUpdateId,
     /// The case.
     pub case_id: CaseId,
-    /// What changed.
+    /// The kind of change.
     pub change: CaseChange,
     /// The state of the case after the change.
     pub state: CaseState,
@@ -315,7 +316,7 @@ pub struct CaseUpdate {
     pub note: Option<String>,
     /// An amount.
     pub amount: Option<Money>,
-    /// What the change refers to.
+    /// The item the change refers to.
     pub reference: Option<String>,
     /// The API token of the request that made the change.
     pub token_id: Option<TokenId>,

@@ -19,7 +19,7 @@ use crate::sql_types::Instant;
 use crate::store::per_backend;
 
 text_enum! {
-    /// How cases reach a collection partner.
+    /// The channel through which cases reach a collection partner.
     pub enum PartnerKind {
         /// A signed JSON `POST` to the agency's API.
         Http => "http",

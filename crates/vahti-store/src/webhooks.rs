@@ -76,7 +76,7 @@ pub struct WebhookEndpoint {
     pub event_types: Vec<String>,
     /// Whether deliveries are queued for it.
     pub enabled: bool,
-    /// Why the daemon disabled it, if it did.
+    /// The reason the daemon disabled it, if it did.
     pub disabled_reason: Option<String>,
     /// Failed attempts since the last successful one.
     pub consecutive_failures: i32,
@@ -91,7 +91,7 @@ pub struct WebhookEndpoint {
 }
 
 impl WebhookEndpoint {
-    /// Whether the endpoint receives events of the type `kind`.
+    /// Returns whether the endpoint receives events of the type `kind`.
     pub fn subscribes_to(&self, kind: &str) -> bool {
         self.event_types
             .iter()
@@ -149,7 +149,7 @@ impl std::fmt::Debug for WebhookSecret {
 }
 
 impl WebhookSecret {
-    /// Whether requests are signed with it at `now`.
+    /// Returns whether requests are signed with it at `now`.
     pub fn is_active(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_none_or(|expires| expires > now)
     }
@@ -179,7 +179,7 @@ pub fn generate_secret() -> String {
     format!("{SECRET_PREFIX}{random}")
 }
 
-/// The part of a secret that may be shown: its first characters.
+/// Returns the part of a secret that may be shown: its first characters.
 pub fn shown_prefix(secret: &str) -> String {
     secret.chars().take(SHOWN_PREFIX_LENGTH).collect()
 }
@@ -625,7 +625,7 @@ pub struct WebhookAttempt {
     pub attempted_at: DateTime<Utc>,
     /// The HTTP status of the response, if one came.
     pub status_code: Option<i32>,
-    /// Why the attempt failed without a response, or what was wrong with the response.
+    /// The reason the attempt failed: the error without a response, or the unaccepted status.
     pub error: Option<String>,
     /// How long the request took, in milliseconds.
     pub duration_ms: i64,
