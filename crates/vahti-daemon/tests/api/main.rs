@@ -10,3 +10,5 @@ mod support;
 
 mod admin;
 // Resource tests are added below, one module per resource.
+mod cases;
+mod webhooks;
