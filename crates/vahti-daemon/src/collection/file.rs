@@ -50,7 +50,7 @@ pub async fn write(
 }
 
 fn write_all(directory: &Path, files: &[(String, String)]) -> Result<(), String> {
-    fs::create_dir_all(directory).map_err(|error| {
+    create_private_dir(directory).map_err(|error| {
         format!(
             "cannot create the export directory {}: {error}",
             directory.display()
@@ -65,6 +65,16 @@ fn write_all(directory: &Path, files: &[(String, String)]) -> Result<(), String>
         let _ = handle.sync_all();
     }
     Ok(())
+}
+
+/// Creates the directory and its missing parents with mode 0700, because the files contain
+/// the debtors' personal data. An existing directory keeps its mode.
+fn create_private_dir(directory: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(directory)
 }
 
 fn write_atomically(path: &Path, content: &[u8]) -> Result<(), String> {
@@ -112,6 +122,18 @@ mod tests {
             fs::read_to_string(target.join("case-1.json")).unwrap(),
             "{\"a\":2}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn export_directory_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("exports").join("7");
+        write_all(&target, &[]).unwrap();
+        let mode = fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]

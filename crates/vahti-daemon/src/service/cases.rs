@@ -737,6 +737,9 @@ fn build_document(
 
 /// Forwards to the agency every payment and credit note that reached an invoice of an open case
 /// of the account after its hand-over, once each, with a `case_updated` event.
+///
+/// NOTE: a payment reversed after it was forwarded is not reported to the agency, and a later
+/// change to how a forwarded payment is split between invoices is not forwarded again.
 pub fn forward_changes(tx: &mut Tx<'_>, loaded: &Loaded, now: DateTime<Utc>) -> ServiceResult<()> {
     let context = &loaded.context;
     let tenant = context.tenant.id;
