@@ -467,20 +467,23 @@ pub fn deliveries(
     state: Option<OutboxState>,
 ) -> ServiceResult<DeliveryPage> {
     webhooks::get(tx, tenant, id).map_err(map_not_found(id))?;
+    let page_size = usize::try_from(limit).unwrap_or(usize::MAX);
+    let batch_size = limit.saturating_add(1);
     let mut items = Vec::new();
     let mut cursor = before;
-    // A state filter skips rows, so read on until the page is full or the log ends.
+    // A state filter skips rows, so read on until one item more than a page is found, which
+    // shows that another page follows, or until the log ends.
     let next_before = loop {
-        let batch = webhooks::deliveries(tx, id, cursor, limit)?;
-        let exhausted = i64::try_from(batch.len()).unwrap_or(i64::MAX) < limit;
+        let batch = webhooks::deliveries(tx, id, cursor, batch_size)?;
+        let exhausted = i64::try_from(batch.len()).unwrap_or(i64::MAX) < batch_size;
         cursor = batch.last().map(|(delivery, _)| delivery.outbox_id);
         for (delivery, row) in batch {
-            if state.is_none_or(|wanted| row.state == wanted) {
+            if state.is_none_or(|selected| row.state == selected) {
                 items.push((delivery, row));
             }
         }
-        if i64::try_from(items.len()).unwrap_or(i64::MAX) >= limit {
-            items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if items.len() > page_size {
+            items.truncate(page_size);
             break items.last().map(|(delivery, _)| delivery.outbox_id);
         }
         if exhausted {

@@ -530,6 +530,47 @@ webhook_test! {
         receiver.stop().await;
     }
 
+    fn delivery_log_and_list_page(h) {
+        let receiver = Receiver::start().await;
+        let (tenant, token) = h.tenant("Acme Oy").await;
+        let (id, _) = endpoint(&h, &token, &receiver.url, &["*"]).await;
+        endpoint(&h, &token, "https://erp.example.com/second", &["invoice_paid"]).await;
+        for _ in 0..3 {
+            append_event(&h, tenant, EventType::StepSent).await;
+        }
+        h.advance_seconds(1).await;
+
+        let first = h.get(&format!("/v1/webhooks/{id}/deliveries?limit=2"), &token).await;
+        assert_eq!(first.body["items"].as_array().unwrap().len(), 2, "{}", first.text);
+        let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+        let rest = h
+            .get(&format!("/v1/webhooks/{id}/deliveries?limit=2&cursor={cursor}"), &token)
+            .await;
+        assert_eq!(rest.body["items"].as_array().unwrap().len(), 1, "{}", rest.text);
+        assert_eq!(rest.body["next_cursor"], Value::Null);
+        let whole = h.get(&format!("/v1/webhooks/{id}/deliveries?limit=3"), &token).await;
+        assert_eq!(whole.body["next_cursor"], Value::Null, "{}", whole.text);
+
+        let sent = h.get(&format!("/v1/webhooks/{id}/deliveries?state=sent&limit=1"), &token).await;
+        assert_eq!(sent.body["items"].as_array().unwrap().len(), 1);
+        assert!(sent.body["next_cursor"].is_string());
+        let failed = h.get(&format!("/v1/webhooks/{id}/deliveries?state=failed"), &token).await;
+        assert!(failed.body["items"].as_array().unwrap().is_empty());
+        let unknown = h.get(&format!("/v1/webhooks/{id}/deliveries?state=lost"), &token).await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        let too_many = h.get(&format!("/v1/webhooks/{id}/deliveries?limit=5000"), &token).await;
+        assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+        assert_eq!(too_many.code(), "limit_out_of_range");
+
+        let page = h.get("/v1/webhooks?limit=1", &token).await;
+        assert_eq!(page.body["items"][0]["id"], id);
+        let cursor = page.body["next_cursor"].as_str().unwrap().to_owned();
+        let next = h.get(&format!("/v1/webhooks?limit=1&cursor={cursor}"), &token).await;
+        assert_eq!(next.body["items"][0]["url"], "https://erp.example.com/second");
+        assert_eq!(next.body["next_cursor"], Value::Null);
+        receiver.stop().await;
+    }
+
     fn rolled_back_change_sends_nothing(h) {
         let receiver = Receiver::start().await;
         let (tenant, token) = h.tenant("Acme Oy").await;
