@@ -319,6 +319,40 @@ error_codes! {
     /// 409: the minimum interval between two messages to the same debtor has not passed yet.
     ContactIntervalNotElapsed = "contact_interval_not_elapsed" => 409,
 
+    // Webhooks and collection cases.
+
+    /// 400: a webhook or partner URL is not an absolute `https` URL, or plain `http` to a host
+    /// other than loopback while the daemon does not allow it.
+    WebhookUrlInvalid = "webhook_url_invalid" => 400,
+    /// 400: an event type name is not one this version defines, or `*` is combined with others.
+    EventTypeUnknown = "event_type_unknown" => 400,
+    /// 400: a webhook description is longer than 500 characters or contains control characters.
+    WebhookDescriptionInvalid = "webhook_description_invalid" => 400,
+    /// 404: the tenant has no webhook endpoint with this id.
+    WebhookNotFound = "webhook_not_found" => 404,
+    /// 404: the endpoint has no delivery with this id.
+    WebhookDeliveryNotFound = "webhook_delivery_not_found" => 404,
+    /// 409: the endpoint is disabled; enable it with `PATCH /v1/webhooks/{id}` first.
+    WebhookDisabled = "webhook_disabled" => 409,
+    /// 409: the delivery still waits in the queue, so it cannot be redelivered.
+    WebhookDeliveryQueued = "webhook_delivery_queued" => 409,
+    /// 400: a collection partner setting is missing or invalid; `field` names it.
+    PartnerInvalid = "partner_invalid" => 400,
+    /// 404: the tenant has no collection partner configured.
+    PartnerNotFound = "partner_not_found" => 404,
+    /// 422: a hand-over needs a collection partner with a name and contact details for the
+    /// debtor's notice; set one with `PUT /v1/collection/partner`.
+    CollectionPartnerMissing = "collection_partner_missing" => 422,
+    /// 422: a hand-over was rejected because an invoice has nothing outstanding, is disputed, or
+    /// the legal waiting time since the last reminder has not passed.
+    HandoverRejected = "handover_rejected" => 422,
+    /// 404: the tenant has no collection case with this id.
+    CaseNotFound = "case_not_found" => 404,
+    /// 409: the case is closed, returned or recalled, so it cannot change.
+    CaseClosed = "case_closed" => 409,
+    /// 400: a case state report has an invalid amount or note; `field` names it.
+    CaseReportInvalid = "case_report_invalid" => 400,
+
     // Server side.
 
     /// 500: an unexpected failure; the message carries no detail, the server log does.

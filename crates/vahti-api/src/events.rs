@@ -83,6 +83,8 @@ wire_enum! {
         PolicyUpdated = "policy_updated",
         /// A step created a task for a person.
         ManualTaskCreated = "manual_task_created",
+        /// A webhook endpoint was disabled after too many failed deliveries in a row.
+        WebhookDisabled = "webhook_disabled",
     }
 }
 

@@ -36,6 +36,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod cases;
 pub mod collection;
 pub mod common;
 pub mod decimal;
@@ -55,12 +56,18 @@ pub mod policies;
 pub mod reports;
 pub mod status;
 pub mod tokens;
+pub mod webhooks;
 pub mod wire;
 
 pub use accounts::{Account, UpsertAccountRequest};
 pub use admin::{
     Clock, ClockChange, ClockRequest, CreateTenantRequest, CreateTenantResponse, Tenant,
     UpdateTenantRequest,
+};
+pub use cases::{
+    CaseChange, CaseInvoice, CaseState, CaseStateRequest, CaseUpdate, CasesQuery, CollectionCase,
+    CollectionPartner, PartnerKind, PutPartnerRequest, PutPartnerResponse, RecallCaseRequest,
+    ReportedCaseState,
 };
 pub use collection::{
     PauseRequest, PauseState, Promise, PromiseRequest, PromiseState, RemindOutcome, RemindRequest,
@@ -98,4 +105,8 @@ pub use policies::{
 pub use reports::{AgingBucket, AgingByCurrency, AgingQuery, AgingReport};
 pub use status::{AccountStatus, Balance, TimelineEntry, TimelineKind};
 pub use tokens::{ApiToken, CreateTokenRequest, CreatedToken};
+pub use webhooks::{
+    CreateWebhookRequest, CreatedWebhook, DeliveriesQuery, DeliveryAttempt, DeliveryState,
+    RotatedWebhookSecret, UpdateWebhookRequest, Webhook, WebhookDelivery, WebhookSecretInfo,
+};
 pub use wire::WireEnum;

@@ -102,6 +102,32 @@ pub const PENDING_ACTION_APPROVE: &str = "/v1/pending/{id}/approve";
 /// `POST` skips a pending action.
 pub const PENDING_ACTION_SKIP: &str = "/v1/pending/{id}/skip";
 
+// Webhooks.
+
+/// `POST` creates a webhook endpoint; `GET` lists them.
+pub const WEBHOOKS: &str = "/v1/webhooks";
+/// `GET` reads a webhook endpoint; `PATCH` changes it; `DELETE` deletes it.
+pub const WEBHOOK: &str = "/v1/webhooks/{id}";
+/// `POST` creates a new signing secret and keeps the previous one valid for a grace period.
+pub const WEBHOOK_SECRET_ROTATE: &str = "/v1/webhooks/{id}/secrets/rotate";
+/// `GET` lists an endpoint's deliveries with their attempts, newest first.
+pub const WEBHOOK_DELIVERIES: &str = "/v1/webhooks/{id}/deliveries";
+/// `POST` queues a delivery's event for the endpoint again.
+pub const WEBHOOK_REDELIVER: &str = "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver";
+
+// Collection agency.
+
+/// `PUT` sets the tenant's collection partner; `GET` reads it; `DELETE` removes it.
+pub const COLLECTION_PARTNER: &str = "/v1/collection/partner";
+/// `GET` lists collection cases, newest first.
+pub const CASES: &str = "/v1/cases";
+/// `GET` reads a collection case with its document and history.
+pub const CASE: &str = "/v1/cases/{id}";
+/// `POST` records a state the agency reports.
+pub const CASE_STATE: &str = "/v1/cases/{id}/state";
+/// `POST` takes a case back from the agency.
+pub const CASE_RECALL: &str = "/v1/cases/{id}/recall";
+
 // Events and reports.
 
 /// `GET` reads events after a sequence number, long-polling up to 60 seconds.

@@ -1,5 +1,6 @@
 //! The outbox sender: claims due rows with a lease, delivers them concurrently, and records each
-//! outcome on the account's actor.
+//! outcome. Emails are handled here; webhooks go to [`crate::webhook_sender`] and messages to
+//! collection agencies to [`crate::collection`].
 //!
 //! An email is composed again from the ledger at send time, so a step whose invoice was paid,
 //! credited, disputed or paused since it was queued is cancelled instead of sent. Transient
@@ -95,12 +96,8 @@ pub async fn deliver_due(app: &App) -> usize {
 async fn deliver(app: &App, row: OutboxMessage) {
     match row.kind {
         OutboxKind::Email => deliver_email(app, row).await,
-        OutboxKind::Webhook => {
-            tracing::warn!(
-                outbox.id = row.id.0,
-                "webhook delivery is not configured; row left claimed"
-            );
-        }
+        OutboxKind::Webhook => crate::webhook_sender::deliver(app, row).await,
+        OutboxKind::Collection => crate::collection::deliver(app, row).await,
     }
 }
 

@@ -66,6 +66,12 @@ macro_rules! tables_with_id {
         $callback!($($arg)* payment_plans, PaymentPlanRow);
         $callback!($($arg)* payment_plan_instalments, InstalmentRow);
         $callback!($($arg)* collection_cases, CaseRow);
+        $callback!($($arg)* collection_case_updates, CaseUpdateRow);
+        $callback!($($arg)* collection_partners, CollectionPartnerRow);
+        $callback!($($arg)* webhook_endpoints, WebhookEndpointRow);
+        $callback!($($arg)* webhook_secrets, WebhookSecretRow);
+        $callback!($($arg)* webhook_deliveries, WebhookDeliveryRow);
+        $callback!($($arg)* webhook_attempts, WebhookAttemptRow);
         $callback!($($arg)* events, EventRow);
     };
 }

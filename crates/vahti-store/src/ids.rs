@@ -86,3 +86,19 @@ store_id!(
     /// A row of the event log; events are addressed by their per-tenant sequence number.
     EventId
 );
+store_id!(
+    /// An integrator's endpoint that receives webhooks.
+    WebhookEndpointId
+);
+store_id!(
+    /// A signing secret of a webhook endpoint.
+    WebhookSecretId
+);
+store_id!(
+    /// The collection agency a tenant hands cases over to.
+    PartnerId
+);
+store_id!(
+    /// An entry in the history of a collection case.
+    CaseUpdateId
+);

@@ -35,6 +35,7 @@ pub mod imports;
 pub mod invoices;
 pub mod ledger;
 pub mod outbox;
+pub mod partners;
 pub mod payments;
 pub mod pending;
 pub mod policies;
@@ -42,6 +43,7 @@ pub mod rates;
 pub mod steps;
 pub mod tenants;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::StoreError;
 pub use locale::Locale;

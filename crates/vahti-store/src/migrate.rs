@@ -178,6 +178,47 @@ mod tests {
         }
     }
 
+    /// The first `.1` embedded migrations.
+    struct FirstMigrations<'a>(&'a EmbeddedMigrations, usize);
+
+    impl<DB: DieselBackend> MigrationSource<DB> for FirstMigrations<'_> {
+        fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn Migration<DB>>>> {
+            let mut migrations = MigrationSource::<DB>::migrations(self.0)?;
+            migrations.truncate(self.1);
+            Ok(migrations)
+        }
+    }
+
+    fn execute(store: &Store, sql: &str) -> QueryResult<()> {
+        let mut pooled = store
+            .connection()
+            .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
+        let connection: &mut DbConnection = &mut pooled;
+        match connection {
+            DbConnection::Sqlite(sqlite) => sqlite.batch_execute(sql),
+            DbConnection::Postgres(postgres) => postgres.batch_execute(sql),
+        }
+    }
+
+    /// Rows of the tables that the webhook and collection migration rebuilds on SQLite, written
+    /// before it runs. The third outbox row is deleted again, so the next key must be 4.
+    const ROWS_BEFORE_REBUILD: &str = "
+        INSERT INTO tenants (name, created_at, updated_at)
+        VALUES ('Acme', '2025-03-01T09:00:00.000000Z', '2025-03-01T09:00:00.000000Z');
+        INSERT INTO accounts (tenant_id, external_id, name, debtor_type, locale, created_at,
+            updated_at)
+        SELECT id, 'A-1', 'Matti', 'consumer', 'fi', created_at, updated_at FROM tenants;
+        INSERT INTO outbox (tenant_id, kind, message_id, payload, state, next_attempt_at,
+            created_at, updated_at)
+        SELECT id, 'email', 'm-' || n, '{}', 'sent', created_at, created_at, created_at
+        FROM tenants, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) AS numbers
+        ORDER BY n;
+        DELETE FROM outbox WHERE message_id = 'm-3';
+        INSERT INTO collection_cases (tenant_id, account_id, state, agency, created_at,
+            updated_at)
+        SELECT tenant_id, id, 'handed_over', 'Perintä Oy', created_at, updated_at FROM accounts;
+    ";
+
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -211,9 +252,73 @@ mod tests {
 
             // The migrations before it were applied and recorded, the failing one was not.
             assert!(count_rows(&store, "failing_probe").is_err());
-            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 2);
+            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 3);
             assert_eq!(count_rows(&store, "reference_rates").unwrap(), 15);
             assert!(store.migrate().unwrap().is_empty());
+        }
+
+        fn rebuilt_tables_keep_rows(db) {
+            let store = Store::open(db.url(), StoreOptions::default()).unwrap();
+            let before = store
+                .migrate_from(
+                    &FirstMigrations(&SQLITE_MIGRATIONS, 2),
+                    &FirstMigrations(&POSTGRES_MIGRATIONS, 2),
+                )
+                .unwrap();
+            assert_eq!(before.len(), 2);
+            execute(&store, ROWS_BEFORE_REBUILD).unwrap();
+
+            let applied = store.migrate().unwrap();
+            assert_eq!(applied.len(), 1, "{applied:?}");
+            assert_eq!(count_rows(&store, "outbox").unwrap(), 2);
+            assert_eq!(count_rows(&store, "collection_cases").unwrap(), 1);
+
+            let now = chrono::Utc::now();
+            let (row, case) = store
+                .transaction(|tx| {
+                    let tenant = crate::tenants::list(tx)?
+                        .first()
+                        .map(|tenant| tenant.id)
+                        .ok_or_else(|| StoreError::not_found("tenant", "Acme"))?;
+                    let row = crate::outbox::enqueue(
+                        tx,
+                        tenant,
+                        &crate::outbox::NewOutboxMessage {
+                            kind: crate::outbox::OutboxKind::Collection,
+                            account_id: None,
+                            message_id: "collection:1:handover".to_owned(),
+                            payload: serde_json::json!({}),
+                            not_before: now,
+                        },
+                        now,
+                    )?;
+                    let case_id = crate::cases::list(tx, tenant, None, None, None, 10)?
+                        .first()
+                        .copied()
+                        .ok_or_else(|| StoreError::not_found("collection case", "first"))?;
+                    let case = crate::cases::set_state(
+                        tx,
+                        case_id,
+                        crate::cases::CaseState::Recalled,
+                        now,
+                    )?;
+                    Ok::<_, StoreError>((row, case))
+                })
+                .unwrap();
+            assert_eq!(row.id.0, 4);
+            assert_eq!(case.state, crate::cases::CaseState::Recalled);
+            assert_eq!(case.agency, "Perintä Oy");
+
+            let orphan = execute(
+                &store,
+                "INSERT INTO step_history (tenant_id, account_id, invoice_id, policy_version_id,
+                    step_index, step_key, step_kind, due_at, state, balance_currency,
+                    balance_minor, outbox_id, created_at, updated_at)
+                 VALUES (1, 1, 999, 999, 0, 'k', 'reminder', '2025-03-01T09:00:00.000000Z',
+                    'sent', 'EUR', 0, 999, '2025-03-01T09:00:00.000000Z',
+                    '2025-03-01T09:00:00.000000Z')",
+            );
+            assert!(orphan.is_err(), "foreign keys are enforced again");
         }
     }
 }

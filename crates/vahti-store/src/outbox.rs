@@ -26,6 +26,8 @@ text_enum! {
         Email => "email",
         /// A webhook over HTTP.
         Webhook => "webhook",
+        /// A case or a message about a case for a collection partner, over HTTP or as files.
+        Collection => "collection",
     }
 }
 

@@ -376,3 +376,110 @@ pub(crate) struct ReferenceRateRow {
     pub(crate) half: i32,
     pub(crate) rate: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_endpoints, treat_none_as_default_value = false)]
+pub(crate) struct WebhookEndpointRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) url: String,
+    pub(crate) description: String,
+    pub(crate) event_types: String,
+    pub(crate) enabled: bool,
+    pub(crate) disabled_reason: Option<String>,
+    pub(crate) consecutive_failures: i32,
+    pub(crate) last_success_at: Option<Instant>,
+    pub(crate) last_failure_at: Option<Instant>,
+    pub(crate) created_at: Instant,
+    pub(crate) updated_at: Instant,
+    pub(crate) deleted_at: Option<Instant>,
+}
+
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_secrets, treat_none_as_default_value = false)]
+pub(crate) struct WebhookSecretRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) endpoint_id: i64,
+    pub(crate) secret: String,
+    pub(crate) prefix: String,
+    pub(crate) created_at: Instant,
+    pub(crate) expires_at: Option<Instant>,
+}
+
+impl std::fmt::Debug for WebhookSecretRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSecretRow")
+            .field("id", &self.id)
+            .field("endpoint_id", &self.endpoint_id)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries, treat_none_as_default_value = false)]
+pub(crate) struct WebhookDeliveryRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) endpoint_id: i64,
+    pub(crate) outbox_id: i64,
+    pub(crate) event_seq: i64,
+    pub(crate) event_type: String,
+    pub(crate) created_at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts, treat_none_as_default_value = false)]
+pub(crate) struct WebhookAttemptRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) endpoint_id: i64,
+    pub(crate) outbox_id: i64,
+    pub(crate) attempted_at: Instant,
+    pub(crate) status_code: Option<i32>,
+    pub(crate) error: Option<String>,
+    pub(crate) duration_ms: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = collection_partners, treat_none_as_default_value = false)]
+pub(crate) struct CollectionPartnerRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) kind: String,
+    pub(crate) name: String,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) website: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) secret: Option<String>,
+    pub(crate) created_at: Instant,
+    pub(crate) updated_at: Instant,
+}
+
+impl std::fmt::Debug for CollectionPartnerRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CollectionPartnerRow")
+            .field("id", &self.id)
+            .field("tenant_id", &self.tenant_id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = collection_case_updates, treat_none_as_default_value = false)]
+pub(crate) struct CaseUpdateRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) case_id: i64,
+    pub(crate) change: String,
+    pub(crate) state: String,
+    pub(crate) note: Option<String>,
+    pub(crate) currency: Option<String>,
+    pub(crate) amount_minor: Option<i64>,
+    pub(crate) reference: Option<String>,
+    pub(crate) token_id: Option<i64>,
+    pub(crate) created_at: Instant,
+}

@@ -444,6 +444,111 @@ table! {
     }
 }
 
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    webhook_endpoints (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        url -> Text,
+        description -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        consecutive_failures -> Integer,
+        last_success_at -> Nullable<UtcInstant>,
+        last_failure_at -> Nullable<UtcInstant>,
+        created_at -> UtcInstant,
+        updated_at -> UtcInstant,
+        deleted_at -> Nullable<UtcInstant>,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    webhook_secrets (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        endpoint_id -> BigInt,
+        secret -> Text,
+        prefix -> Text,
+        created_at -> UtcInstant,
+        expires_at -> Nullable<UtcInstant>,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    webhook_deliveries (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        endpoint_id -> BigInt,
+        outbox_id -> BigInt,
+        event_seq -> BigInt,
+        event_type -> Text,
+        created_at -> UtcInstant,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    webhook_attempts (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        endpoint_id -> BigInt,
+        outbox_id -> BigInt,
+        attempted_at -> UtcInstant,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    collection_partners (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        url -> Nullable<Text>,
+        secret -> Nullable<Text>,
+        created_at -> UtcInstant,
+        updated_at -> UtcInstant,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    collection_case_updates (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        case_id -> BigInt,
+        change -> Text,
+        state -> Text,
+        note -> Nullable<Text>,
+        currency -> Nullable<Text>,
+        amount_minor -> Nullable<BigInt>,
+        reference -> Nullable<Text>,
+        token_id -> Nullable<BigInt>,
+        created_at -> UtcInstant,
+    }
+}
+
 joinable!(tenant_counters -> tenants (tenant_id));
 joinable!(api_tokens -> tenants (tenant_id));
 joinable!(policies -> tenants (tenant_id));
@@ -495,6 +600,19 @@ joinable!(collection_case_invoices -> invoices (invoice_id));
 joinable!(collection_case_invoices -> tenants (tenant_id));
 joinable!(events -> tenants (tenant_id));
 joinable!(idempotency_keys -> tenants (tenant_id));
+joinable!(webhook_endpoints -> tenants (tenant_id));
+joinable!(webhook_secrets -> tenants (tenant_id));
+joinable!(webhook_secrets -> webhook_endpoints (endpoint_id));
+joinable!(webhook_deliveries -> tenants (tenant_id));
+joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+joinable!(webhook_deliveries -> outbox (outbox_id));
+joinable!(webhook_attempts -> tenants (tenant_id));
+joinable!(webhook_attempts -> webhook_endpoints (endpoint_id));
+joinable!(webhook_attempts -> outbox (outbox_id));
+joinable!(collection_partners -> tenants (tenant_id));
+joinable!(collection_case_updates -> tenants (tenant_id));
+joinable!(collection_case_updates -> collection_cases (case_id));
+joinable!(collection_case_updates -> api_tokens (token_id));
 
 allow_tables_to_appear_in_same_query!(
     tenants,
@@ -522,4 +640,10 @@ allow_tables_to_appear_in_same_query!(
     events,
     idempotency_keys,
     reference_rates,
+    webhook_endpoints,
+    webhook_secrets,
+    webhook_deliveries,
+    webhook_attempts,
+    collection_partners,
+    collection_case_updates,
 );

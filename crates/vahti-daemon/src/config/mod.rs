@@ -59,6 +59,10 @@ pub struct Config {
     pub mail: MailConfig,
     /// `[outbox]`: delivery of emails and webhooks with retries.
     pub outbox: OutboxConfig,
+    /// `[webhooks]`: HTTP deliveries to integrators and collection agencies.
+    pub webhooks: WebhooksConfig,
+    /// `[collection]`: hand-over of cases to collection agencies.
+    pub collection: CollectionConfig,
     /// `[log]`: log output.
     pub log: LogConfig,
     /// The file and variables the configuration was read from.
@@ -333,6 +337,47 @@ pub struct OutboxConfig {
     pub tenant_rate_per_second: u32,
     /// Whether a delivery that was given up becomes a manual task for a person.
     pub manual_task_on_failure: bool,
+}
+
+/// `[webhooks]`: HTTP deliveries to integrators' webhook endpoints and to collection agencies'
+/// APIs. Retries follow the backoff of `[outbox]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebhooksConfig {
+    /// The time limit of one request, connecting included, in seconds.
+    pub timeout_seconds: u64,
+    /// How long a delivery is retried before it is given up, in hours.
+    pub max_age_hours: u64,
+    /// The number of failed attempts in a row after which an endpoint is disabled.
+    pub failures_before_disable: u32,
+    /// How long the previous secret of an endpoint stays valid after a rotation, in hours.
+    pub secret_grace_hours: u64,
+    /// Whether endpoints and agency APIs may use plain `http` to hosts other than loopback.
+    pub allow_insecure_http: bool,
+}
+
+impl WebhooksConfig {
+    /// `timeout_seconds` as a duration.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds)
+    }
+
+    /// `max_age_hours` as a duration.
+    pub fn max_age(&self) -> Duration {
+        Duration::from_secs(self.max_age_hours.saturating_mul(3600))
+    }
+
+    /// `secret_grace_hours` as a duration.
+    pub fn secret_grace(&self) -> Duration {
+        Duration::from_secs(self.secret_grace_hours.saturating_mul(3600))
+    }
+}
+
+/// `[collection]`: hand-over of cases to collection agencies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CollectionConfig {
+    /// The directory that file partners' cases are written to, one subdirectory per tenant;
+    /// absolute.
+    pub export_dir: PathBuf,
 }
 
 /// `[log]`: log output.

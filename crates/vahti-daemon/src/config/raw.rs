@@ -18,6 +18,8 @@ pub(crate) struct RawConfig {
     pub actors: RawActors,
     pub mail: RawMail,
     pub outbox: RawOutbox,
+    pub webhooks: RawWebhooks,
+    pub collection: RawCollection,
     pub log: RawLog,
 }
 
@@ -202,6 +204,34 @@ impl Default for RawOutbox {
             manual_task_on_failure: true,
         }
     }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawWebhooks {
+    pub timeout_seconds: u64,
+    pub max_age_hours: u64,
+    pub failures_before_disable: u64,
+    pub secret_grace_hours: u64,
+    pub allow_insecure_http: bool,
+}
+
+impl Default for RawWebhooks {
+    fn default() -> Self {
+        RawWebhooks {
+            timeout_seconds: 10,
+            max_age_hours: 72,
+            failures_before_disable: 20,
+            secret_grace_hours: 24,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawCollection {
+    pub export_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -12,15 +12,16 @@ use url::{Host, Url};
 
 use super::error::{ConfigError, ValueSource};
 use super::raw::{
-    RawActors, RawAdmin, RawClock, RawConfig, RawDatabase, RawLog, RawMail, RawOutbox,
-    RawScheduler, RawServer, RawSmtp,
+    RawActors, RawAdmin, RawClock, RawCollection, RawConfig, RawDatabase, RawLog, RawMail,
+    RawOutbox, RawScheduler, RawServer, RawSmtp, RawWebhooks,
 };
 use super::schema::Origins;
 use super::secret::{Secret, read_secret_file, resolve_secret_path};
 use super::{
-    ActorsConfig, AdminConfig, ClockConfig, ClockMode, Config, DaemonConfig, DatabaseConfig,
-    DatabaseUrl, LoadedFrom, LogConfig, LogFormat, MailConfig, MailTransport, OutboxConfig,
-    ProcessEnv, SchedulerConfig, ServerConfig, SmtpConfig, SmtpSecurity,
+    ActorsConfig, AdminConfig, ClockConfig, ClockMode, CollectionConfig, Config, DaemonConfig,
+    DatabaseConfig, DatabaseUrl, LoadedFrom, LogConfig, LogFormat, MailConfig, MailTransport,
+    OutboxConfig, ProcessEnv, SchedulerConfig, ServerConfig, SmtpConfig, SmtpSecurity,
+    WebhooksConfig,
 };
 
 /// The shortest admin token accepted, in characters.
@@ -137,6 +138,8 @@ pub(crate) fn resolve(
     let public_url = server.as_ref().map(|server| &server.public_url);
     let mail = mail(&mut checker, raw.mail, &data_dir, public_url, env);
     let outbox = outbox(&mut checker, raw.outbox);
+    let webhooks = webhooks(&mut checker, raw.webhooks);
+    let collection = collection(raw.collection, &data_dir);
     let log = log(&mut checker, raw.log);
 
     if let Some(error) = ConfigError::from_problems(checker.problems) {
@@ -158,6 +161,8 @@ pub(crate) fn resolve(
         actors,
         mail,
         outbox,
+        webhooks,
+        collection,
         log,
         loaded_from,
         notices: checker.notices,
@@ -647,6 +652,32 @@ fn outbox(checker: &mut Checker<'_>, raw: RawOutbox) -> OutboxConfig {
         ),
         manual_task_on_failure: raw.manual_task_on_failure,
     }
+}
+
+fn webhooks(checker: &mut Checker<'_>, raw: RawWebhooks) -> WebhooksConfig {
+    WebhooksConfig {
+        timeout_seconds: checker.integer("webhooks.timeout_seconds", raw.timeout_seconds, 1..=300),
+        max_age_hours: checker.integer("webhooks.max_age_hours", raw.max_age_hours, 1..=8760),
+        failures_before_disable: checker.integer(
+            "webhooks.failures_before_disable",
+            raw.failures_before_disable,
+            1..=10_000,
+        ),
+        secret_grace_hours: checker.integer(
+            "webhooks.secret_grace_hours",
+            raw.secret_grace_hours,
+            0..=8760,
+        ),
+        allow_insecure_http: raw.allow_insecure_http,
+    }
+}
+
+fn collection(raw: RawCollection, data_dir: &Path) -> CollectionConfig {
+    let export_dir = match raw.export_dir {
+        Some(dir) => data_dir.join(dir),
+        None => data_dir.join("collection"),
+    };
+    CollectionConfig { export_dir }
 }
 
 fn log(checker: &mut Checker<'_>, raw: RawLog) -> LogConfig {

@@ -52,6 +52,8 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("actors", Kind::Table),
             ("mail", Kind::Table),
             ("outbox", Kind::Table),
+            ("webhooks", Kind::Table),
+            ("collection", Kind::Table),
             ("log", Kind::Table),
         ],
     ),
@@ -131,6 +133,17 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("manual_task_on_failure", Kind::Boolean),
         ],
     ),
+    (
+        "webhooks",
+        &[
+            ("timeout_seconds", Kind::Integer),
+            ("max_age_hours", Kind::Integer),
+            ("failures_before_disable", Kind::Integer),
+            ("secret_grace_hours", Kind::Integer),
+            ("allow_insecure_http", Kind::Boolean),
+        ],
+    ),
+    ("collection", &[("export_dir", Kind::Text)]),
     ("log", &[("format", Kind::Text), ("level", Kind::Text)]),
 ];
 

@@ -89,6 +89,12 @@ fn defaults_without_file_or_env() {
     assert_eq!(config.outbox.retry_max_seconds, 3600);
     assert_eq!(config.outbox.tenant_rate_per_second, 10);
     assert!(config.outbox.manual_task_on_failure);
+    assert_eq!(config.webhooks.timeout_seconds, 10);
+    assert_eq!(config.webhooks.max_age_hours, 72);
+    assert_eq!(config.webhooks.failures_before_disable, 20);
+    assert_eq!(config.webhooks.secret_grace_hours, 24);
+    assert!(!config.webhooks.allow_insecure_http);
+    assert_eq!(config.collection.export_dir, data_dir.join("collection"));
     assert_eq!(config.log.format, LogFormat::Text);
     assert_eq!(config.log.level, "info");
     assert_eq!(config.loaded_from, LoadedFrom::default());
@@ -695,7 +701,7 @@ fn relative_paths_resolved_in_data_dir() {
     let config = fixture
         .load_file(
             "[daemon]\ndata_dir = \"/srv/vahti\"\n[database]\nurl = \"sqlite://db/main.db\"\n\
-             [mail]\nfile_dir = \"outgoing\"\n",
+             [mail]\nfile_dir = \"outgoing\"\n[collection]\nexport_dir = \"agency\"\n",
         )
         .unwrap();
 
@@ -706,6 +712,7 @@ fn relative_paths_resolved_in_data_dir() {
         }
     );
     assert_eq!(config.mail.file_dir, Path::new("/srv/vahti/outgoing"));
+    assert_eq!(config.collection.export_dir, Path::new("/srv/vahti/agency"));
 }
 
 #[test]
@@ -780,6 +787,16 @@ fn invalid_values_name_key_value_and_fix() {
             "[outbox]\nretry_max_seconds = 10\n",
             "`outbox.retry_max_seconds`",
             "retry_base_seconds",
+        ),
+        (
+            "[webhooks]\ntimeout_seconds = 0\n",
+            "`webhooks.timeout_seconds`",
+            "between 1 and 300",
+        ),
+        (
+            "[webhooks]\nfailures_before_disable = 0\n",
+            "`webhooks.failures_before_disable`",
+            "between 1 and 10000",
         ),
         ("[log]\nformat = \"xml\"\n", "`log.format`", "\"journald\""),
         (

@@ -138,7 +138,7 @@ pub fn prepare(
         .copied()
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
-    let content = messages::compose(
+    let mut content = messages::compose(
         &loaded,
         &Composition {
             kind: payload.kind,
@@ -147,6 +147,8 @@ pub fn prepare(
             self_service_url: payload.content.dispute.self_service_url.clone(),
         },
     )?;
+    // The agency of a hand-over notice is the one the case went to, not the current partner.
+    content.agency.clone_from(&payload.content.agency);
     let model = RenderModel::new(content).map_err(|error| {
         ServiceError::unprocessable(
             vahti_domain::ErrorCode::code(&error),

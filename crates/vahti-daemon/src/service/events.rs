@@ -9,10 +9,11 @@ use vahti_store::events::{self, Event, NewEvent};
 
 use crate::error::ServiceResult;
 
-/// Appends one event and returns it with its sequence number.
+/// Appends one event, queues its webhook deliveries, and returns it with its sequence number.
 ///
 /// The payload carries ids, amounts, dates and codes only, never names, email addresses or IBANs,
-/// because events are delivered to webhooks and kept for audit.
+/// because events are delivered to webhooks and kept for audit. The deliveries are written in
+/// the same transaction, so a change that rolls back sends nothing.
 pub fn emit(
     tx: &mut Tx<'_>,
     tenant: TenantId,
@@ -33,5 +34,6 @@ pub fn emit(
         },
         now,
     )?;
+    super::webhooks::fan_out(tx, &event, now)?;
     Ok(event)
 }

@@ -6,6 +6,7 @@
 //! HTTP handlers, the scheduler and the outbox sender only call these functions.
 
 pub mod accounts;
+pub mod cases;
 pub mod context;
 pub mod delivery;
 pub mod events;
@@ -22,6 +23,7 @@ pub mod status;
 pub mod tenants;
 pub mod tokens;
 pub mod wake;
+pub mod webhooks;
 
 pub use context::AccountContext;
 pub use snapshot::Loaded;

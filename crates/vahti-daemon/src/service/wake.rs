@@ -24,6 +24,7 @@ use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::{Tx, accounts};
 
 use super::Loaded;
+use super::cases;
 use super::events::emit;
 use super::messages::{self, Composition};
 use crate::error::{ServiceError, ServiceResult};
@@ -128,13 +129,15 @@ pub fn wake(
 }
 
 /// Recomputes and stores the account's next wake-up from its current state: `now` when a step is
-/// due, the planner's next wake-up otherwise.
+/// due, the planner's next wake-up otherwise. Payments and credit notes that reached a
+/// handed-over invoice since the last call are forwarded to the collection agency first.
 pub fn refresh_next_action(
     tx: &mut Tx<'_>,
     account_id: AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<DateTime<Utc>>> {
     let loaded = Loaded::load(tx, account_id, now)?;
+    cases::forward_changes(tx, &loaded, now)?;
     let next = if loaded.context.tenant.disabled {
         None
     } else {
@@ -281,6 +284,10 @@ pub enum Executed {
 
 /// Carries out a planned message whose steps are recorded as queued: charges its fees, starts
 /// claiming interest where a step says so, and queues the email or creates the letter or task.
+///
+/// A hand-over checks its preconditions before anything is charged and fails with an
+/// unprocessable error when they do not hold (see [`cases::check_handover`]); otherwise it opens
+/// the collection case, and the notice names the agency.
 pub fn execute(
     tx: &mut Tx<'_>,
     account_id: AccountId,
@@ -294,6 +301,11 @@ pub fn execute(
     if message.channel == Channel::Email {
         messages::precheck(&before, &message.listed_invoices, true)?;
     }
+    let partner = if message.kind == StepKind::CollectionHandover {
+        Some(cases::check_handover(tx, &before, message)?)
+    } else {
+        None
+    };
 
     for planned in &message.steps {
         let Some(step_id) = held
@@ -340,9 +352,10 @@ pub fn execute(
         }
     }
 
-    if message.kind == StepKind::CollectionHandover {
-        hand_over(tx, &before, message, held, now)?;
-    }
+    let agency = match &partner {
+        Some(partner) => Some(cases::hand_over(tx, account_id, held, partner, now)?),
+        None => None,
+    };
 
     let loaded = Loaded::load(tx, account_id, now)?;
     let composition = Composition {
@@ -354,7 +367,8 @@ pub fn execute(
 
     match message.channel {
         Channel::Email => {
-            let content = messages::compose(&loaded, &composition)?;
+            let mut content = messages::compose(&loaded, &composition)?;
+            content.agency.clone_from(&agency);
             RenderModel::new(content.clone()).map_err(|error| {
                 ServiceError::unprocessable(
                     vahti_domain::ErrorCode::code(&error),
@@ -414,7 +428,14 @@ pub fn execute(
         }
         Channel::Letter | Channel::Task => {
             let content = match message.channel {
-                Channel::Letter => messages::compose(&loaded, &composition).ok(),
+                Channel::Letter => {
+                    messages::compose(&loaded, &composition)
+                        .ok()
+                        .map(|mut content| {
+                            content.agency.clone_from(&agency);
+                            content
+                        })
+                }
                 _ => None,
             };
             let kind = pending_kind(message.channel);
@@ -546,50 +567,6 @@ fn claim_interest(
             claimed_from: loaded.today,
             contractual_rate: loaded.context.policy.interest.contractual_rate,
         },
-        now,
-    )?;
-    Ok(())
-}
-
-/// Marks the invoices of a hand-over step as handed over and opens a collection case.
-fn hand_over(
-    tx: &mut Tx<'_>,
-    loaded: &Loaded,
-    message: &PlannedMessage,
-    held: &[PendingStep],
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let context = &loaded.context;
-    let mut case_invoices = Vec::new();
-    for step in held {
-        let Some(invoice) = loaded.invoice(step.invoice) else {
-            continue;
-        };
-        let mut state = invoice.collection_state();
-        state.handed_over_at = Some(now);
-        invoices::update_collection(tx, invoice.id, &state, now)?;
-        let balance = invoice_balance(loaded, invoice.id)?;
-        case_invoices.push(vahti_store::cases::CaseInvoice {
-            invoice_id: invoice.id,
-            amount: balance,
-        });
-    }
-    let case = vahti_store::cases::create(
-        tx,
-        context.tenant.id,
-        context.account.id,
-        "unassigned",
-        &json!({"step_kind": message.kind.as_str()}),
-        &case_invoices,
-        now,
-    )?;
-    emit(
-        tx,
-        context.tenant.id,
-        EventType::CaseHandedOver,
-        Some(context.account.id),
-        None,
-        json!({"case_id": case.id, "invoices": held.iter().map(|step| step.invoice).collect::<Vec<_>>()}),
         now,
     )?;
     Ok(())

@@ -11,3 +11,5 @@ mod support;
 mod admin;
 mod escalation;
 // Resource tests are added below, one module per resource.
+mod cases;
+mod webhooks;

@@ -63,10 +63,16 @@ impl Reply {
 impl Harness {
     /// Starts a daemon on a fresh database of `backend`.
     pub async fn start(backend: Backend) -> Harness {
+        Harness::start_with(backend, &[]).await
+    }
+
+    /// Starts a daemon like [`Harness::start`], with further configuration variables such as
+    /// `("VAHTI__WEBHOOKS__TIMEOUT_SECONDS", "1")`.
+    pub async fn start_with(backend: Backend, settings: &[(&str, &str)]) -> Harness {
         let database = TestDatabase::new(backend);
         let dir = tempfile::tempdir().unwrap();
         let mail_dir = dir.path().join("mail");
-        let env = ProcessEnv::from_pairs([
+        let mut pairs = vec![
             ("VAHTI__DATABASE__URL", database.url().to_owned()),
             ("VAHTI__DAEMON__DATA_DIR", dir.path().display().to_string()),
             ("VAHTI__CLOCK__MODE", "manual".to_owned()),
@@ -77,7 +83,13 @@ impl Harness {
             ("VAHTI__SERVER__WORKERS", "2".to_owned()),
             ("VAHTI__ACTORS__ARBITERS", "2".to_owned()),
             ("VAHTI__DATABASE__POOL_SIZE", "4".to_owned()),
-        ]);
+        ];
+        pairs.extend(
+            settings
+                .iter()
+                .map(|(name, value)| (*name, (*value).to_owned())),
+        );
+        let env = ProcessEnv::from_pairs(pairs);
         let config = Config::load_with(None, None, &env).unwrap();
         let clock = clock::from_config(&config.clock);
         let metrics = Arc::new(Metrics::new("test"));
@@ -196,6 +208,36 @@ impl Harness {
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+
+    /// Moves the manual clock forward by `seconds` and waits until every consequence ran, such
+    /// as retries of deliveries that became due.
+    pub async fn advance_seconds(&self, seconds: u32) {
+        let reply = self
+            .call(
+                Method::POST,
+                "/v1/admin/clock",
+                Some(ADMIN_TOKEN),
+                Some(json!({"advance_seconds": seconds, "wait": true})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+
+    /// `PATCH` with a token and a body.
+    pub async fn patch(&self, path: &str, token: &str, body: impl Serialize) -> Reply {
+        self.call(
+            Method::PATCH,
+            path,
+            Some(token),
+            Some(serde_json::to_value(body).unwrap()),
+        )
+        .await
+    }
+
+    /// `DELETE` with a token.
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
     }
 
     /// The `.eml` files written so far, sorted by name.

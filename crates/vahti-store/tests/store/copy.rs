@@ -1,6 +1,6 @@
 use chrono::Duration;
 use vahti_domain::ids::TenantId;
-use vahti_store::cases::{self, CaseInvoice};
+use vahti_store::cases::{self, CaseChange, CaseInvoice, CaseState, NewCaseUpdate};
 use vahti_store::claims::{self, FeeKind, NewFeeClaim, NewInterestClaim};
 use vahti_store::copy::{compare, copy_sqlite_to_postgres};
 use vahti_store::events::{self, NewEvent};
@@ -8,9 +8,11 @@ use vahti_store::holds::{self, NewInstalment};
 use vahti_store::imports::{self, NewImport};
 use vahti_store::invoices::{self, InvoiceKind};
 use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
+use vahti_store::partners::{self, PartnerKind, PartnerSettings};
 use vahti_store::payments::{self, Component, NewAllocation, NewPayment, PaymentSource};
 use vahti_store::pending::{self, NewPendingAction, PendingKind};
 use vahti_store::steps::{self, NewStep, StepState};
+use vahti_store::webhooks::{self, NewEndpoint, WebhookAttempt};
 use vahti_store::{Store, StoreError, idempotency, tokens};
 use vahti_testkit::TestDatabase;
 
@@ -177,7 +179,7 @@ fn fill_every_table(store: &Store, tenant_id: TenantId) {
                 }],
                 now(),
             )?;
-            cases::create(
+            let case = cases::create(
                 tx,
                 tenant_id,
                 account_id,
@@ -188,6 +190,66 @@ fn fill_every_table(store: &Store, tenant_id: TenantId) {
                     amount: eur("105.00"),
                 }],
                 now(),
+            )?;
+            cases::add_update(
+                tx,
+                tenant_id,
+                case.id,
+                &NewCaseUpdate {
+                    change: CaseChange::Created,
+                    state: CaseState::Preparing,
+                    note: None,
+                    amount: Some(eur("105.00")),
+                    reference: None,
+                    token_id: None,
+                },
+                now(),
+            )?;
+            partners::put(
+                tx,
+                tenant_id,
+                &PartnerSettings {
+                    kind: PartnerKind::File,
+                    name: "Perintä Oy".to_owned(),
+                    email: Some("asiakas@perinta.example".to_owned()),
+                    phone: None,
+                    website: None,
+                    url: None,
+                    secret: None,
+                },
+                now(),
+            )?;
+            let (endpoint, _) = webhooks::create(
+                tx,
+                tenant_id,
+                &NewEndpoint {
+                    url: "https://erp.example/hooks".to_owned(),
+                    description: String::new(),
+                    event_types: vec!["*".to_owned()],
+                },
+                &webhooks::generate_secret(),
+                now(),
+            )?;
+            webhooks::record_delivery(
+                tx,
+                tenant_id,
+                endpoint.id,
+                message.id,
+                1,
+                "invoice_paid",
+                now(),
+            )?;
+            webhooks::record_attempt(
+                tx,
+                tenant_id,
+                &WebhookAttempt {
+                    outbox_id: message.id,
+                    endpoint_id: endpoint.id,
+                    attempted_at: now(),
+                    status_code: Some(500),
+                    error: Some("status 500".to_owned()),
+                    duration_ms: 12,
+                },
             )?;
             events::append(
                 tx,
@@ -225,10 +287,10 @@ fn sqlite_copies_to_postgres() {
             count.table
         );
     }
-    assert_eq!(counts.len(), 25);
+    assert_eq!(counts.len(), 31);
 
     let comparisons = compare(&source, &target).unwrap();
-    assert_eq!(comparisons.len(), 25);
+    assert_eq!(comparisons.len(), 31);
     for comparison in &comparisons {
         assert!(comparison.is_equal(), "{comparison:?}");
     }

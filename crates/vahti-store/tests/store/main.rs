@@ -9,6 +9,7 @@
 mod support;
 
 mod accounts;
+mod collection;
 mod copy;
 mod events;
 mod idempotency;
@@ -20,3 +21,4 @@ mod repositories;
 mod steps;
 mod tenants;
 mod transactions;
+mod webhooks;

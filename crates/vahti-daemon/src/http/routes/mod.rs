@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod cases;
 pub mod events;
 pub mod health;
 pub mod holds;
@@ -13,6 +14,7 @@ pub mod policies;
 pub mod reports;
 pub mod status;
 pub mod tokens;
+pub mod webhooks;
 
 use actix_web::{HttpResponse, web};
 
@@ -33,6 +35,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
     status::configure(config);
     events::configure(config);
     reports::configure(config);
+    webhooks::configure(config);
+    cases::configure(config);
     config.default_service(web::to(not_found));
 }
 
