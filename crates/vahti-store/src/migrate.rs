@@ -211,7 +211,7 @@ mod tests {
 
             // The migrations before it were applied and recorded, the failing one was not.
             assert!(count_rows(&store, "failing_probe").is_err());
-            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 2);
+            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 3);
             assert_eq!(count_rows(&store, "reference_rates").unwrap(), 15);
             assert!(store.migrate().unwrap().is_empty());
         }

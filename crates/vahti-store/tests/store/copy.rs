@@ -167,7 +167,7 @@ fn fill_every_table(store: &Store, tenant_id: TenantId) {
                 date(2025, 3, 9),
                 now(),
             )?;
-            holds::create_plan(
+            let plan = holds::create_plan(
                 tx,
                 tenant_id,
                 account_id,
@@ -177,6 +177,7 @@ fn fill_every_table(store: &Store, tenant_id: TenantId) {
                 }],
                 now(),
             )?;
+            holds::cover_invoices(tx, tenant_id, plan.id, &[invoice_id])?;
             cases::create(
                 tx,
                 tenant_id,
@@ -225,10 +226,10 @@ fn sqlite_copies_to_postgres() {
             count.table
         );
     }
-    assert_eq!(counts.len(), 25);
+    assert_eq!(counts.len(), 26);
 
     let comparisons = compare(&source, &target).unwrap();
-    assert_eq!(comparisons.len(), 25);
+    assert_eq!(comparisons.len(), 26);
     for comparison in &comparisons {
         assert!(comparison.is_equal(), "{comparison:?}");
     }
