@@ -42,6 +42,7 @@ struct Inner {
     worker_id: String,
     scheduler_nudge: Notify,
     outbox_nudge: Notify,
+    committed: Notify,
     ready: AtomicBool,
 }
 
@@ -89,6 +90,7 @@ impl App {
                 worker_id,
                 scheduler_nudge: Notify::new(),
                 outbox_nudge: Notify::new(),
+                committed: Notify::new(),
                 ready: AtomicBool::new(false),
             }),
         })
@@ -167,6 +169,12 @@ impl App {
         self.inner.outbox_nudge.notified()
     }
 
+    /// Completes after the next write transaction of this process commits. Long-polling readers
+    /// of the event log wait on it; it says nothing about writes of other processes.
+    pub fn committed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.inner.committed.notified()
+    }
+
     /// Runs `work` in one database transaction on the account's actor, after every earlier job
     /// of that account.
     pub async fn on_account<R, F>(
@@ -190,7 +198,11 @@ impl App {
             .metrics
             .actors_active
             .set(i64::try_from(self.inner.directory.active_actors()).unwrap_or(i64::MAX));
-        result?
+        let result = result?;
+        if result.is_ok() {
+            self.inner.committed.notify_waiters();
+        }
+        result
     }
 
     /// Runs `work` in a read-only transaction on the blocking pool.
@@ -211,7 +223,11 @@ impl App {
         R: Send + 'static,
     {
         let store = self.inner.store.clone();
-        blocking(move || store.transaction(work)).await
+        let result = blocking(move || store.transaction(work)).await;
+        if result.is_ok() {
+            self.inner.committed.notify_waiters();
+        }
+        result
     }
 }
 

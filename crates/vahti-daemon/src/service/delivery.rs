@@ -77,6 +77,7 @@ pub fn prepare(
     let context = &loaded.context;
     let snapshot = loaded.planner_snapshot();
 
+    let confirmation = payload.kind == MessageKind::PaymentPlanConfirmation;
     let still_due = |invoice: InvoiceId| -> Option<&'static str> {
         let Some(state) = snapshot
             .invoices
@@ -87,6 +88,9 @@ pub fn prepare(
         };
         if payload.kind == MessageKind::CollectionHandover {
             return None;
+        }
+        if confirmation {
+            return (!state.in_payment_plan).then_some("the payment plan is no longer active");
         }
         if state.status != InvoiceStatus::Open || !state.total_outstanding.is_positive() {
             Some("the invoice was settled")
@@ -120,7 +124,30 @@ pub fn prepare(
         }
     }
 
-    if kept.is_empty() {
+    // An email without steps, such as a payment plan confirmation, is withdrawn when none of
+    // its invoices is still due.
+    let nothing_left = if payload.steps.is_empty() {
+        let reason = payload.listed.iter().find_map(|invoice| still_due(*invoice));
+        let withdrawn = payload
+            .listed
+            .iter()
+            .all(|invoice| still_due(*invoice).is_some());
+        if withdrawn {
+            emit(
+                tx,
+                context.tenant.id,
+                EventType::EmailCancelled,
+                Some(context.account.id),
+                None,
+                json!({"outbox_id": row.id, "reason": reason.unwrap_or("nothing is due")}),
+                now,
+            )?;
+        }
+        withdrawn
+    } else {
+        kept.is_empty()
+    };
+    if nothing_left {
         outbox::cancel_claimed(
             tx,
             row.id,
@@ -138,15 +165,21 @@ pub fn prepare(
         .copied()
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
-    let content = messages::compose(
-        &loaded,
-        &Composition {
-            kind: payload.kind,
-            listed,
-            new_due_date: payload.new_due_date,
-            self_service_url: payload.content.dispute.self_service_url.clone(),
-        },
-    )?;
+    // A plan confirmation states the instalments agreed when it was queued, so it is sent as
+    // composed then; every other email is composed again from the ledger as it stands now.
+    let content = if confirmation {
+        payload.content.clone()
+    } else {
+        messages::compose(
+            &loaded,
+            &Composition {
+                kind: payload.kind,
+                listed,
+                new_due_date: payload.new_due_date,
+                self_service_url: payload.content.dispute.self_service_url.clone(),
+            },
+        )?
+    };
     let model = RenderModel::new(content).map_err(|error| {
         ServiceError::unprocessable(
             vahti_domain::ErrorCode::code(&error),

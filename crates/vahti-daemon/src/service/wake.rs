@@ -23,6 +23,7 @@ use vahti_store::pending::{self, NewPendingAction, PendingKind};
 use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::{Tx, accounts};
 
+use super::holds;
 use super::Loaded;
 use super::events::emit;
 use super::messages::{self, Composition};
@@ -85,27 +86,35 @@ pub struct EmailPayload {
     pub content: MessageInput,
 }
 
-/// Changes a person made when approving a pending action.
+/// Changes a person made when approving a pending action, or when asking for a message outside
+/// the policy's steps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edits {
     /// Lower fees per invoice.
     pub fees: Vec<(InvoiceId, Money)>,
     /// A paragraph to add to the message.
     pub free_text: Option<String>,
+    /// The earliest delivery time of an email, such as the next opening of the send window;
+    /// at once when `None`.
+    pub not_before: Option<DateTime<Utc>>,
 }
 
-/// Plans the account at `now` and carries out what is due.
+/// Plans the account at `now` and carries out what is due. Promises and payment plans whose
+/// time has passed are settled first, so that the plan sees their outcome.
 pub fn wake(
     tx: &mut Tx<'_>,
     account_id: AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<WakeReport> {
-    let loaded = Loaded::load(tx, account_id, now)?;
+    let mut loaded = Loaded::load(tx, account_id, now)?;
     let mut report = WakeReport::default();
 
     if loaded.context.tenant.disabled {
         accounts::set_next_action_at(tx, account_id, None)?;
         return Ok(report);
+    }
+    if holds::settle_expired(tx, &loaded)? {
+        loaded = Loaded::load(tx, account_id, now)?;
     }
 
     let plan = plan_of(&loaded);
@@ -128,7 +137,8 @@ pub fn wake(
 }
 
 /// Recomputes and stores the account's next wake-up from its current state: `now` when a step is
-/// due, the planner's next wake-up otherwise.
+/// due, otherwise the earlier of the planner's next wake-up and the next time a promise or
+/// payment plan must be settled ([`holds::next_check_at`]).
 pub fn refresh_next_action(
     tx: &mut Tx<'_>,
     account_id: AccountId,
@@ -139,11 +149,13 @@ pub fn refresh_next_action(
         None
     } else {
         let plan = plan_of(&loaded);
-        if plan.is_idle() {
+        let planned = if plan.is_idle() {
             plan.next_wake_up
         } else {
             Some(now)
-        }
+        };
+        let check = holds::next_check_at(tx, &loaded)?;
+        planned.into_iter().chain(check).min()
     };
     accounts::set_next_action_at(tx, account_id, next)?;
     Ok(next)
@@ -386,7 +398,7 @@ pub fn execute(
                     account_id: Some(account_id),
                     message_id: logical_id,
                     payload: to_json(&payload)?,
-                    not_before: now,
+                    not_before: edits.not_before.map_or(now, |at| at.max(now)),
                 },
                 now,
             )?;

@@ -9,4 +9,6 @@
 mod support;
 
 mod admin;
+mod policies;
+mod tokens;
 // Resource tests are added below, one module per resource.

@@ -33,6 +33,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
     status::configure(config);
     events::configure(config);
     reports::configure(config);
+    super::openapi::configure(config);
     config.default_service(web::to(not_found));
 }
 
