@@ -1242,9 +1242,10 @@ pub fn settle_expired(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<bool> {
     Ok(changed)
 }
 
-/// The next instant at which [`settle_expired`] has something to decide: the start of the day
-/// after an open promise's day, or after an unpaid instalment's due date and the policy's
-/// payment protection days, in the tenant's time zone. The instant may have passed, when the
+/// The next instant at which [`settle_expired`] has something to decide, in the tenant's time
+/// zone: the start of the day after an open promise's day; for an active plan, the start of the
+/// day after its first unpaid instalment's due date and the policy's payment protection days, or
+/// the start of today once every instalment is paid. The instant may have passed, when the
 /// account was not woken since.
 pub fn next_check_at(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<Option<DateTime<Utc>>> {
     let zone = loaded.context.business_time_zone;
@@ -1258,12 +1259,16 @@ pub fn next_check_at(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<Option<D
         .plans
         .iter()
         .filter(|plan| plan.state == PlanState::Active)
-        .filter_map(|plan| {
+        .map(|plan| {
+            // A plan paid in full is settled at once; otherwise when its first unpaid
+            // instalment is late by more than the payment protection days.
             plan.instalments
                 .iter()
                 .zip(plan_progress(loaded, plan))
                 .find(|(_, view)| !view.covered)
-                .map(|(instalment, _)| add_days(instalment.due_on, grace.saturating_add(1)))
+                .map_or(loaded.today, |(instalment, _)| {
+                    add_days(instalment.due_on, grace.saturating_add(1))
+                })
         });
     Ok(promises
         .into_iter()

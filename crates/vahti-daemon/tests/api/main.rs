@@ -9,6 +9,7 @@
 mod support;
 
 mod admin;
+mod holds;
 mod policies;
 mod tokens;
 // Resource tests are added below, one module per resource.
