@@ -821,8 +821,9 @@ fn plan_progress(loaded: &Loaded, plan: &PaymentPlan) -> Vec<InstalmentView> {
         .iter()
         .map(|instalment| {
             let due = instalment.amount.amount();
-            let paid = left.min(due).max(Decimal::ZERO);
-            left -= paid;
+            let mut paid = left.min(due).max(Decimal::ZERO);
+            left = left.checked_sub(paid).unwrap_or(Decimal::ZERO);
+            paid.rescale(currency.minor_unit_decimals());
             let covered = instalment.paid_at.is_some() || paid >= due;
             InstalmentView {
                 due_on: instalment.due_on,

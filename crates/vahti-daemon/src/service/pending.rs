@@ -145,11 +145,11 @@ pub fn view(tx: &mut Tx<'_>, loaded: &Loaded, action: PendingAction) -> ServiceR
                     None => false,
                 };
                 let (outstanding, fee) = if awaiting {
-                    let fee = planned.fee.as_ref().map_or(Money::zero(currency), |fee| fee.amount);
+                    let fee = planned.fee.as_ref().map_or(Money::from_minor_units(0, currency), |fee| fee.amount);
                     pending_fees.push(fee);
                     (balance.total_outstanding, fee)
                 } else {
-                    let fee = held.map_or(Money::zero(currency), |held| charged_fee(loaded, held.step_id, currency));
+                    let fee = held.map_or(Money::from_minor_units(0, currency), |held| charged_fee(loaded, held.step_id, currency));
                     (balance.total_outstanding.checked_sub(fee).unwrap_or(balance.total_outstanding), fee)
                 };
                 invoices.push(PendingInvoiceView {
@@ -210,7 +210,7 @@ fn charged_fee(loaded: &Loaded, step: StepId, currency: Currency) -> Money {
         .iter()
         .filter(|fee| fee.step_id == Some(step) && fee.waived_at.is_none())
         .map(|fee| fee.amount);
-    Money::sum(currency, charged).unwrap_or_else(|_| Money::zero(currency))
+    Money::sum(currency, charged).unwrap_or_else(|_| Money::from_minor_units(0, currency))
 }
 
 fn parse_step_kind(text: &str) -> Option<StepKind> {
@@ -485,7 +485,7 @@ fn fee_edits(
                 format!("fee {amount} has more decimals than {} allows", currency.code()),
             ));
         }
-        let proposed = planned.fee.as_ref().map_or(Money::zero(currency), |fee| fee.amount);
+        let proposed = planned.fee.as_ref().map_or(Money::from_minor_units(0, currency), |fee| fee.amount);
         if lowered.amount() > proposed.amount() {
             return Err(ServiceError::unprocessable(
                 "fee_above_proposed",

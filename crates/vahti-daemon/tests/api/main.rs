@@ -9,7 +9,10 @@
 mod support;
 
 mod admin;
-mod holds;
-mod policies;
-mod tokens;
 // Resource tests are added below, one module per resource.
+mod events;
+mod holds;
+mod pending;
+mod policies;
+mod reports;
+mod tokens;
