@@ -127,7 +127,10 @@ pub fn prepare(
     // An email without steps, such as a payment plan confirmation, is withdrawn when none of
     // its invoices is still due.
     let nothing_left = if payload.steps.is_empty() {
-        let reason = payload.listed.iter().find_map(|invoice| still_due(*invoice));
+        let reason = payload
+            .listed
+            .iter()
+            .find_map(|invoice| still_due(*invoice));
         let withdrawn = payload
             .listed
             .iter()

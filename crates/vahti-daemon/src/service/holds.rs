@@ -36,7 +36,7 @@ use vahti_store::{StoreError, Tx};
 use super::Loaded;
 use super::events::emit;
 use super::messages::{self, Composition};
-use super::wake::{EmailPayload, Edits, PendingStep, execute, refresh_next_action};
+use super::wake::{Edits, EmailPayload, PendingStep, execute, refresh_next_action};
 use crate::error::{ServiceError, ServiceResult};
 
 /// Maximum length in characters of a dispute reason, pause reason or resolution note.
@@ -69,7 +69,11 @@ pub struct Changed<T> {
 // Lookups.
 
 /// Loads the tenant's account with this external id, or a 404 `account_not_found`.
-pub fn find_account(tx: &mut Tx<'_>, tenant: TenantId, external_id: &str) -> ServiceResult<Account> {
+pub fn find_account(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    external_id: &str,
+) -> ServiceResult<Account> {
     accounts::get_by_external_id(tx, tenant, external_id).map_err(|error| match error {
         StoreError::NotFound { .. } => account_not_found(external_id),
         other => other.into(),
@@ -78,7 +82,11 @@ pub fn find_account(tx: &mut Tx<'_>, tenant: TenantId, external_id: &str) -> Ser
 
 /// Loads the tenant's invoice or credit note with this external id, or a 404
 /// `invoice_not_found`.
-pub fn find_invoice(tx: &mut Tx<'_>, tenant: TenantId, external_id: &str) -> ServiceResult<Invoice> {
+pub fn find_invoice(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    external_id: &str,
+) -> ServiceResult<Invoice> {
     invoices::get_by_external_id(tx, tenant, external_id).map_err(|error| match error {
         StoreError::NotFound { .. } => ServiceError::not_found(
             "invoice_not_found",
@@ -177,17 +185,34 @@ pub(crate) fn hold_reason(loaded: &Loaded, invoice: &Invoice) -> Option<String> 
         .balance(invoice.id)
         .is_some_and(|balance| balance.total_outstanding.is_positive());
     if status != InvoiceStatus::Open || !outstanding {
-        Some(format!("invoice {:?} is {}", invoice.external_id, status_word(status, outstanding)))
+        Some(format!(
+            "invoice {:?} is {}",
+            invoice.external_id,
+            status_word(status, outstanding)
+        ))
     } else if invoice.disputed {
         Some(format!("invoice {:?} is disputed", invoice.external_id))
     } else if loaded.in_payment_plan(invoice.id) {
-        Some(format!("invoice {:?} is in an active payment plan", invoice.external_id))
+        Some(format!(
+            "invoice {:?} is in an active payment plan",
+            invoice.external_id
+        ))
     } else if invoice.paused_until.is_some_and(|until| until >= today)
-        || loaded.context.account.paused_until.is_some_and(|until| until >= today)
+        || loaded
+            .context
+            .account
+            .paused_until
+            .is_some_and(|until| until >= today)
     {
-        Some(format!("collection of invoice {:?} is paused", invoice.external_id))
+        Some(format!(
+            "collection of invoice {:?} is paused",
+            invoice.external_id
+        ))
     } else if invoice.promised_until.is_some_and(|until| until >= today) {
-        Some(format!("the debtor promised to pay invoice {:?}", invoice.external_id))
+        Some(format!(
+            "the debtor promised to pay invoice {:?}",
+            invoice.external_id
+        ))
     } else {
         None
     }
@@ -226,7 +251,12 @@ fn is_open(loaded: &Loaded, invoice: &Invoice) -> bool {
             .is_some_and(|balance| balance.total_outstanding.is_positive())
 }
 
-pub(crate) fn finish<T>(tx: &mut Tx<'_>, loaded: &Loaded, value: T, email_queued: bool) -> ServiceResult<Changed<T>> {
+pub(crate) fn finish<T>(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    value: T,
+    email_queued: bool,
+) -> ServiceResult<Changed<T>> {
     let next_action_at = refresh_next_action(tx, loaded.context.account.id, loaded.now)?;
     Ok(Changed {
         value,
@@ -391,15 +421,16 @@ pub fn resolve_dispute(
     let dispute = find_dispute(tx, tenant, id)?;
     let account_id = dispute.account_id;
 
-    let resolved = holds::resolve_dispute(tx, id, &resolution_text(resolution, note.as_deref()), now)
-        .map_err(|error| match error {
-            StoreError::Conflict { .. } => ServiceError::conflict(
-                "dispute_already_resolved",
-                None,
-                format!("dispute {id} is already resolved"),
-            ),
-            other => other.into(),
-        })?;
+    let resolved =
+        holds::resolve_dispute(tx, id, &resolution_text(resolution, note.as_deref()), now)
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } => ServiceError::conflict(
+                    "dispute_already_resolved",
+                    None,
+                    format!("dispute {id} is already resolved"),
+                ),
+                other => other.into(),
+            })?;
 
     if let Some(invoice_id) = resolved.invoice_id {
         let still_open = holds::disputes_for_account(tx, account_id)?
@@ -457,8 +488,18 @@ pub fn pause(
     let tenant = loaded.context.tenant.id;
     let account = &loaded.context.account;
 
-    let target = invoice.map(|external_id| invoice_in(&loaded, external_id)).transpose()?;
-    let record = holds::pause(tx, tenant, account_id, target.map(|invoice| invoice.id), until, &reason, now)?;
+    let target = invoice
+        .map(|external_id| invoice_in(&loaded, external_id))
+        .transpose()?;
+    let record = holds::pause(
+        tx,
+        tenant,
+        account_id,
+        target.map(|invoice| invoice.id),
+        until,
+        &reason,
+        now,
+    )?;
     match target {
         Some(invoice) => {
             let mut state = invoice.collection_state();
@@ -509,7 +550,9 @@ pub fn resume(
     let loaded = Loaded::load(tx, account_id, now)?;
     let tenant = loaded.context.tenant.id;
     let account = &loaded.context.account;
-    let target = invoice.map(|external_id| invoice_in(&loaded, external_id)).transpose()?;
+    let target = invoice
+        .map(|external_id| invoice_in(&loaded, external_id))
+        .transpose()?;
     let target_id = target.map(|invoice| invoice.id);
 
     let lifted: Vec<Pause> = holds::pauses_for_account(tx, account_id)?
@@ -626,8 +669,13 @@ pub fn promise(
             .collect(),
     };
     if let Some(code) = &request.currency {
-        let currency = Currency::from_code(code)
-            .map_err(|error| ServiceError::unprocessable("currency_unknown", Some("currency".to_owned()), error.to_string()))?;
+        let currency = Currency::from_code(code).map_err(|error| {
+            ServiceError::unprocessable(
+                "currency_unknown",
+                Some("currency".to_owned()),
+                error.to_string(),
+            )
+        })?;
         promised.retain(|invoice| invoice.amount.currency() == currency);
     }
     if promised.is_empty() {
@@ -637,18 +685,29 @@ pub fn promise(
             format!(
                 "account {:?} has no overdue invoice{} to promise payment for; name the invoice",
                 loaded.context.account.external_id,
-                request.currency.as_deref().map(|code| format!(" in {code}")).unwrap_or_default()
+                request
+                    .currency
+                    .as_deref()
+                    .map(|code| format!(" in {code}"))
+                    .unwrap_or_default()
             ),
         ));
     }
-    let currencies: BTreeSet<Currency> = promised.iter().map(|invoice| invoice.amount.currency()).collect();
+    let currencies: BTreeSet<Currency> = promised
+        .iter()
+        .map(|invoice| invoice.amount.currency())
+        .collect();
     let [currency] = currencies.iter().copied().collect::<Vec<_>>()[..] else {
         return Err(ServiceError::unprocessable(
             "value_invalid",
             Some("currency".to_owned()),
             format!(
                 "the overdue invoices are in {}; give the currency of the promise",
-                currencies.iter().map(|currency| currency.code()).collect::<Vec<_>>().join(" and ")
+                currencies
+                    .iter()
+                    .map(|currency| currency.code())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ),
         ));
     };
@@ -666,7 +725,10 @@ pub fn promise(
         None => outstanding,
     };
 
-    let single = request.invoice.as_ref().and_then(|_| promised.first().map(|invoice| invoice.id));
+    let single = request
+        .invoice
+        .as_ref()
+        .and_then(|_| promised.first().map(|invoice| invoice.id));
     let record = holds::promise(tx, tenant, account_id, single, &amount, request.pay_by, now)?;
     for invoice in &promised {
         let mut state = invoice.collection_state();
@@ -723,7 +785,12 @@ pub(crate) fn checked_amount(field: &str, amount: Money) -> ServiceResult<Money>
 }
 
 /// The amount paid towards a promise or plan: payments allocated to `scope` on or after `since`.
-fn paid_since(loaded: &Loaded, scope: &BTreeSet<InvoiceId>, since: NaiveDate, currency: Currency) -> Money {
+fn paid_since(
+    loaded: &Loaded,
+    scope: &BTreeSet<InvoiceId>,
+    since: NaiveDate,
+    currency: Currency,
+) -> Money {
     let amounts = loaded
         .ledger
         .allocations
@@ -732,7 +799,8 @@ fn paid_since(loaded: &Loaded, scope: &BTreeSet<InvoiceId>, since: NaiveDate, cu
         .filter(|allocation| {
             matches!(
                 allocation.source,
-                AllocationSource::Payment(_) | AllocationSource::AccountCredit(CreditOrigin::Payment(_))
+                AllocationSource::Payment(_)
+                    | AllocationSource::AccountCredit(CreditOrigin::Payment(_))
             )
         })
         .map(|allocation| allocation.amount)
@@ -839,7 +907,11 @@ fn plan_progress(loaded: &Loaded, plan: &PaymentPlan) -> Vec<InstalmentView> {
 fn view_plan(loaded: &Loaded, plan: PaymentPlan) -> PlanView {
     PlanView {
         account: loaded.context.account.external_id.clone(),
-        invoices: plan.invoices.iter().map(|id| external_id_of(loaded, *id)).collect(),
+        invoices: plan
+            .invoices
+            .iter()
+            .map(|id| external_id_of(loaded, *id))
+            .collect(),
         instalments: plan_progress(loaded, &plan),
         plan,
     }
@@ -874,8 +946,17 @@ pub fn create_plan(
             .map(|balance| balance.total_outstanding),
     )
     .map_err(|error| ServiceError::internal(format!("plan total: {error}")))?;
-    let agreed = Money::sum(currency, new_instalments.iter().map(|instalment| instalment.amount))
-        .map_err(|error| ServiceError::unprocessable("payment_plan_invalid", Some("instalments".to_owned()), error.to_string()))?;
+    let agreed = Money::sum(
+        currency,
+        new_instalments.iter().map(|instalment| instalment.amount),
+    )
+    .map_err(|error| {
+        ServiceError::unprocessable(
+            "payment_plan_invalid",
+            Some("instalments".to_owned()),
+            error.to_string(),
+        )
+    })?;
     if agreed != owed {
         return Err(ServiceError::unprocessable(
             "payment_plan_invalid",
@@ -889,7 +970,11 @@ pub fn create_plan(
             ),
         ));
     }
-    if let Some(active) = loaded.plans.iter().find(|plan| plan.state == PlanState::Active) {
+    if let Some(active) = loaded
+        .plans
+        .iter()
+        .find(|plan| plan.state == PlanState::Active)
+    {
         return Err(ServiceError::unprocessable(
             "payment_plan_invalid",
             Some("invoices".to_owned()),
@@ -930,7 +1015,10 @@ pub fn create_plan(
     finish(tx, &loaded, view, confirmation)
 }
 
-fn plan_invoices<'a>(loaded: &'a Loaded, external_ids: &[String]) -> ServiceResult<Vec<&'a Invoice>> {
+fn plan_invoices<'a>(
+    loaded: &'a Loaded,
+    external_ids: &[String],
+) -> ServiceResult<Vec<&'a Invoice>> {
     if external_ids.is_empty() {
         return Err(ServiceError::unprocessable(
             "payment_plan_invalid",
@@ -941,7 +1029,8 @@ fn plan_invoices<'a>(loaded: &'a Loaded, external_ids: &[String]) -> ServiceResu
     let mut covered: Vec<&Invoice> = Vec::with_capacity(external_ids.len());
     for (index, external_id) in external_ids.iter().enumerate() {
         let field = format!("invoices.{index}");
-        let invoice = invoice_in(loaded, external_id).map_err(|error| error.with_field(field.clone()))?;
+        let invoice =
+            invoice_in(loaded, external_id).map_err(|error| error.with_field(field.clone()))?;
         if covered.iter().any(|seen| seen.id == invoice.id) {
             return Err(ServiceError::unprocessable(
                 "payment_plan_invalid",
@@ -956,7 +1045,9 @@ fn plan_invoices<'a>(loaded: &'a Loaded, external_ids: &[String]) -> ServiceResu
             return Err(ServiceError::unprocessable(
                 "payment_plan_invalid",
                 Some(field),
-                format!("invoice {external_id:?} is disputed; resolve the dispute before agreeing a plan for it"),
+                format!(
+                    "invoice {external_id:?} is disputed; resolve the dispute before agreeing a plan for it"
+                ),
             ));
         }
         covered.push(invoice);
@@ -965,7 +1056,10 @@ fn plan_invoices<'a>(loaded: &'a Loaded, external_ids: &[String]) -> ServiceResu
 }
 
 fn plan_currency(covered: &[&Invoice]) -> ServiceResult<Currency> {
-    let currencies: BTreeSet<Currency> = covered.iter().map(|invoice| invoice.amount.currency()).collect();
+    let currencies: BTreeSet<Currency> = covered
+        .iter()
+        .map(|invoice| invoice.amount.currency())
+        .collect();
     match currencies.iter().copied().collect::<Vec<_>>()[..] {
         [currency] => Ok(currency),
         _ => Err(ServiceError::unprocessable(
@@ -973,7 +1067,11 @@ fn plan_currency(covered: &[&Invoice]) -> ServiceResult<Currency> {
             Some("invoices".to_owned()),
             format!(
                 "the invoices are in {}; a payment plan covers invoices of one currency",
-                currencies.iter().map(|currency| currency.code()).collect::<Vec<_>>().join(" and ")
+                currencies
+                    .iter()
+                    .map(|currency| currency.code())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ),
         )),
     }
@@ -1002,14 +1100,21 @@ fn plan_instalments(
             return Err(ServiceError::unprocessable(
                 "payment_plan_invalid",
                 Some(format!("{field}.due_date")),
-                format!("instalment {} is due on {due_on}; use a day after today, {}", index + 1, loaded.today),
+                format!(
+                    "instalment {} is due on {due_on}; use a day after today, {}",
+                    index + 1,
+                    loaded.today
+                ),
             ));
         }
         if previous.is_some_and(|previous| *due_on <= previous) {
             return Err(ServiceError::unprocessable(
                 "payment_plan_invalid",
                 Some(format!("{field}.due_date")),
-                format!("instalment {} is due on {due_on}, not after the one before it; list instalments in ascending date order", index + 1),
+                format!(
+                    "instalment {} is due on {due_on}, not after the one before it; list instalments in ascending date order",
+                    index + 1
+                ),
             ));
         }
         previous = Some(*due_on);
@@ -1100,7 +1205,11 @@ fn queue_confirmation(
 }
 
 /// Loads a payment plan of the tenant, or a 404 `payment_plan_not_found`.
-pub fn find_plan(tx: &mut Tx<'_>, tenant: TenantId, id: PaymentPlanId) -> ServiceResult<PaymentPlan> {
+pub fn find_plan(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    id: PaymentPlanId,
+) -> ServiceResult<PaymentPlan> {
     match holds::get_plan(tx, id) {
         Ok(plan) if plan.tenant_id == tenant => Ok(plan),
         Ok(_) | Err(StoreError::NotFound { .. }) => Err(ServiceError::not_found(
@@ -1112,7 +1221,11 @@ pub fn find_plan(tx: &mut Tx<'_>, tenant: TenantId, id: PaymentPlanId) -> Servic
 }
 
 /// Lists the account's payment plans, oldest first, with their progress.
-pub fn list_plans(tx: &mut Tx<'_>, account_id: AccountId, now: DateTime<Utc>) -> ServiceResult<Vec<PlanView>> {
+pub fn list_plans(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<PlanView>> {
     let loaded = Loaded::load(tx, account_id, now)?;
     Ok(loaded
         .plans
@@ -1134,7 +1247,10 @@ pub fn cancel_plan(
         return Err(ServiceError::conflict(
             "payment_plan_closed",
             None,
-            format!("payment plan {id} is {}, so it cannot be cancelled", plan.state),
+            format!(
+                "payment plan {id} is {}, so it cannot be cancelled",
+                plan.state
+            ),
         ));
     }
     let cancelled = holds::set_plan_state(tx, id, PlanState::Cancelled, now)?;
@@ -1193,7 +1309,11 @@ pub fn settle_expired(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<bool> {
     }
 
     let grace = u64::from(loaded.context.policy.payment_protection_days);
-    for plan in loaded.plans.iter().filter(|plan| plan.state == PlanState::Active) {
+    for plan in loaded
+        .plans
+        .iter()
+        .filter(|plan| plan.state == PlanState::Active)
+    {
         let progress = plan_progress(loaded, plan);
         for (instalment, view) in plan.instalments.iter().zip(&progress) {
             if view.covered && instalment.paid_at.is_none() {
@@ -1216,9 +1336,13 @@ pub fn settle_expired(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<bool> {
             changed = true;
             continue;
         }
-        let missed = plan.instalments.iter().zip(&progress).find(|(instalment, view)| {
-            !view.covered && add_days(instalment.due_on, grace) < loaded.today
-        });
+        let missed = plan
+            .instalments
+            .iter()
+            .zip(&progress)
+            .find(|(instalment, view)| {
+                !view.covered && add_days(instalment.due_on, grace) < loaded.today
+            });
         if let Some((instalment, view)) = missed {
             holds::set_plan_state(tx, plan.id, PlanState::Broken, now)?;
             emit(
@@ -1314,14 +1438,21 @@ pub fn remind(
     check_contact_interval(&loaded)?;
 
     let listed = remindable_invoices(&loaded, invoice_ids)?;
-    let currencies: BTreeSet<Currency> = listed.iter().map(|invoice| invoice.amount.currency()).collect();
+    let currencies: BTreeSet<Currency> = listed
+        .iter()
+        .map(|invoice| invoice.amount.currency())
+        .collect();
     let [currency] = currencies.iter().copied().collect::<Vec<_>>()[..] else {
         return Err(ServiceError::unprocessable(
             "currency_mismatch",
             Some("invoices".to_owned()),
             format!(
                 "the overdue invoices are in {}; one reminder lists invoices of one currency, so name the invoices to remind of",
-                currencies.iter().map(|currency| currency.code()).collect::<Vec<_>>().join(" and ")
+                currencies
+                    .iter()
+                    .map(|currency| currency.code())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ),
         ));
     };
@@ -1351,7 +1482,9 @@ pub fn remind(
         let balance = loaded
             .balance(invoice.id)
             .map(|balance| balance.total_outstanding)
-            .ok_or_else(|| ServiceError::internal(format!("invoice {} is missing from the ledger", invoice.id)))?;
+            .ok_or_else(|| {
+                ServiceError::internal(format!("invoice {} is missing from the ledger", invoice.id))
+            })?;
         let step = steps::record(
             tx,
             context.tenant.id,
@@ -1413,7 +1546,10 @@ pub fn remind(
         now,
     )?;
 
-    let external_ids = listed.iter().map(|invoice| invoice.external_id.clone()).collect();
+    let external_ids = listed
+        .iter()
+        .map(|invoice| invoice.external_id.clone())
+        .collect();
     finish(tx, &loaded, external_ids, true)
 }
 
@@ -1453,7 +1589,10 @@ fn check_contact_interval(loaded: &Loaded) -> ServiceResult<()> {
     Ok(())
 }
 
-fn remindable_invoices<'a>(loaded: &'a Loaded, external_ids: &[String]) -> ServiceResult<Vec<&'a Invoice>> {
+fn remindable_invoices<'a>(
+    loaded: &'a Loaded,
+    external_ids: &[String],
+) -> ServiceResult<Vec<&'a Invoice>> {
     let overdue = |invoice: &Invoice| invoice.due_date.is_some_and(|due| due < loaded.today);
     let mut listed: Vec<&Invoice> = if external_ids.is_empty() {
         loaded
@@ -1466,9 +1605,14 @@ fn remindable_invoices<'a>(loaded: &'a Loaded, external_ids: &[String]) -> Servi
         let mut chosen: Vec<&Invoice> = Vec::with_capacity(external_ids.len());
         for (index, external_id) in external_ids.iter().enumerate() {
             let field = format!("invoices.{index}");
-            let invoice = invoice_in(loaded, external_id).map_err(|error| error.with_field(field.clone()))?;
+            let invoice =
+                invoice_in(loaded, external_id).map_err(|error| error.with_field(field.clone()))?;
             if let Some(reason) = hold_reason(loaded, invoice) {
-                return Err(ServiceError::conflict("nothing_to_remind", Some(field), format!("{reason}, so it cannot be reminded of")));
+                return Err(ServiceError::conflict(
+                    "nothing_to_remind",
+                    Some(field),
+                    format!("{reason}, so it cannot be reminded of"),
+                ));
             }
             if !overdue(invoice) {
                 return Err(ServiceError::conflict(

@@ -83,7 +83,12 @@ fn body_of(action: &PendingAction) -> ServiceResult<Body> {
     if let Ok(payload) = serde_json::from_value::<PendingPayload>(action.action.clone()) {
         return Ok(Body::Planned(Box::new(payload)));
     }
-    if action.action.get("task").and_then(serde_json::Value::as_str) == Some("delivery_failed") {
+    if action
+        .action
+        .get("task")
+        .and_then(serde_json::Value::as_str)
+        == Some("delivery_failed")
+    {
         let held = action
             .action
             .get("steps")
@@ -111,7 +116,11 @@ impl Body {
 }
 
 /// Loads a pending action of the tenant, or a 404 `pending_action_not_found`.
-pub fn find(tx: &mut Tx<'_>, tenant: TenantId, id: PendingActionId) -> ServiceResult<PendingAction> {
+pub fn find(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    id: PendingActionId,
+) -> ServiceResult<PendingAction> {
     match pending::get(tx, id) {
         Ok(action) if action.tenant_id == tenant => Ok(action),
         Ok(_) | Err(StoreError::NotFound { .. }) => Err(ServiceError::not_found(
@@ -139,18 +148,32 @@ pub fn view(tx: &mut Tx<'_>, loaded: &Loaded, action: PendingAction) -> ServiceR
                     continue;
                 };
                 let currency = balance.currency;
-                let held = payload.steps.iter().find(|held| held.invoice == planned.invoice);
+                let held = payload
+                    .steps
+                    .iter()
+                    .find(|held| held.invoice == planned.invoice);
                 let awaiting = match held {
                     Some(held) => steps::get(tx, held.step_id)?.state == StepState::PendingApproval,
                     None => false,
                 };
                 let (outstanding, fee) = if awaiting {
-                    let fee = planned.fee.as_ref().map_or(Money::from_minor_units(0, currency), |fee| fee.amount);
+                    let fee = planned
+                        .fee
+                        .as_ref()
+                        .map_or(Money::from_minor_units(0, currency), |fee| fee.amount);
                     pending_fees.push(fee);
                     (balance.total_outstanding, fee)
                 } else {
-                    let fee = held.map_or(Money::from_minor_units(0, currency), |held| charged_fee(loaded, held.step_id, currency));
-                    (balance.total_outstanding.checked_sub(fee).unwrap_or(balance.total_outstanding), fee)
+                    let fee = held.map_or(Money::from_minor_units(0, currency), |held| {
+                        charged_fee(loaded, held.step_id, currency)
+                    });
+                    (
+                        balance
+                            .total_outstanding
+                            .checked_sub(fee)
+                            .unwrap_or(balance.total_outstanding),
+                        fee,
+                    )
                 };
                 invoices.push(PendingInvoiceView {
                     invoice: holds::external_id_of(loaded, planned.invoice),
@@ -172,7 +195,10 @@ pub fn view(tx: &mut Tx<'_>, loaded: &Loaded, action: PendingAction) -> ServiceR
                 invoices.push(PendingInvoiceView {
                     invoice: holds::external_id_of(loaded, step.invoice),
                     step: stored.step_key,
-                    outstanding: balance.total_outstanding.checked_sub(fee).unwrap_or(balance.total_outstanding),
+                    outstanding: balance
+                        .total_outstanding
+                        .checked_sub(fee)
+                        .unwrap_or(balance.total_outstanding),
                     fee,
                 });
             }
@@ -305,7 +331,8 @@ pub fn approve(
     for held in body.held() {
         awaiting &= steps::get(tx, held.step_id)?.state == StepState::PendingApproval;
     }
-    let email = matches!(&body, Body::Planned(payload) if payload.message.channel == Channel::Email);
+    let email =
+        matches!(&body, Body::Planned(payload) if payload.message.channel == Channel::Email);
     let free_text = match &approval.free_text {
         Some(_) if !(awaiting && email) => {
             return Err(ServiceError::unprocessable(
@@ -317,7 +344,11 @@ pub fn approve(
         Some(text) => Some(
             FreeParagraph::parse(text)
                 .map_err(|error| {
-                    ServiceError::unprocessable("value_invalid", Some("free_text".to_owned()), error.to_string())
+                    ServiceError::unprocessable(
+                        "value_invalid",
+                        Some("free_text".to_owned()),
+                        error.to_string(),
+                    )
                 })?
                 .as_str()
                 .to_owned(),
@@ -405,7 +436,13 @@ pub fn skip(
     let body = body_of(&action)?;
 
     for held in body.held() {
-        skip_step(tx, &loaded, held, &format!("skipped by a person: {reason}"), "skipped by a person")?;
+        skip_step(
+            tx,
+            &loaded,
+            held,
+            &format!("skipped by a person: {reason}"),
+            "skipped by a person",
+        )?;
     }
     let decided = pending::decide(
         tx,
@@ -433,7 +470,11 @@ pub fn skip(
     holds::finish(tx, &after, described, false)
 }
 
-fn open_action(tx: &mut Tx<'_>, tenant: TenantId, id: PendingActionId) -> ServiceResult<PendingAction> {
+fn open_action(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    id: PendingActionId,
+) -> ServiceResult<PendingAction> {
     let action = find(tx, tenant, id)?;
     if action.state != PendingState::Pending {
         return Err(ServiceError::conflict(
@@ -469,7 +510,9 @@ fn fee_edits(
         let currency = loaded
             .invoice(planned.invoice)
             .map(|invoice| invoice.amount.currency())
-            .ok_or_else(|| ServiceError::internal(format!("invoice {} vanished", planned.invoice)))?;
+            .ok_or_else(|| {
+                ServiceError::internal(format!("invoice {} vanished", planned.invoice))
+            })?;
         let lowered = Money::new(*amount, currency);
         if lowered.is_negative() {
             return Err(ServiceError::unprocessable(
@@ -482,10 +525,16 @@ fn fee_edits(
             return Err(ServiceError::unprocessable(
                 "amount_too_many_decimals",
                 Some(format!("{field}.amount")),
-                format!("fee {amount} has more decimals than {} allows", currency.code()),
+                format!(
+                    "fee {amount} has more decimals than {} allows",
+                    currency.code()
+                ),
             ));
         }
-        let proposed = planned.fee.as_ref().map_or(Money::from_minor_units(0, currency), |fee| fee.amount);
+        let proposed = planned
+            .fee
+            .as_ref()
+            .map_or(Money::from_minor_units(0, currency), |fee| fee.amount);
         if lowered.amount() > proposed.amount() {
             return Err(ServiceError::unprocessable(
                 "fee_above_proposed",
@@ -582,7 +631,15 @@ fn mark_done(
         if matches!(current.state, StepState::Sent | StepState::Skipped) {
             continue;
         }
-        steps::update_state(tx, held.step_id, StepState::Sent, None, None, Some(now), now)?;
+        steps::update_state(
+            tx,
+            held.step_id,
+            StepState::Sent,
+            None,
+            None,
+            Some(now),
+            now,
+        )?;
         emit(
             tx,
             tenant,
@@ -627,7 +684,15 @@ fn skip_step(
     if matches!(current.state, StepState::Sent | StepState::Skipped) {
         return Ok(());
     }
-    steps::update_state(tx, held.step_id, StepState::Skipped, Some(detail), None, Some(loaded.now), loaded.now)?;
+    steps::update_state(
+        tx,
+        held.step_id,
+        StepState::Skipped,
+        Some(detail),
+        None,
+        Some(loaded.now),
+        loaded.now,
+    )?;
     for fee in loaded
         .fees
         .iter()

@@ -131,7 +131,11 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> ServiceResult<PolicyRecord> {
     validate_policy_key(key).map_err(|error| {
-        ServiceError::unprocessable("policy_key_invalid", Some("key".to_owned()), error.to_string())
+        ServiceError::unprocessable(
+            "policy_key_invalid",
+            Some("key".to_owned()),
+            error.to_string(),
+        )
     })?;
     let policy = parse_valid(body)?;
     let normalised = encode(&policy)?;

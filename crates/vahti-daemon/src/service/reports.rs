@@ -125,7 +125,12 @@ pub fn aging(
             let (policy, version) = match policies.entry(key) {
                 Entry::Occupied(entry) => entry.get().clone(),
                 Entry::Vacant(entry) => entry
-                    .insert(policy_for(tx, &tenant, account.policy_id, account.debtor_type)?)
+                    .insert(policy_for(
+                        tx,
+                        &tenant,
+                        account.policy_id,
+                        account.debtor_type,
+                    )?)
                     .clone(),
             };
             let context = AccountContext {

@@ -23,9 +23,9 @@ use vahti_store::pending::{self, NewPendingAction, PendingKind};
 use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::{Tx, accounts};
 
-use super::holds;
 use super::Loaded;
 use super::events::emit;
+use super::holds;
 use super::messages::{self, Composition};
 use crate::error::{ServiceError, ServiceResult};
 

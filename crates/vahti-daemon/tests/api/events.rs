@@ -13,13 +13,25 @@ const OVERDUE: StoredInvoice<'static> = StoredInvoice {
 
 /// Writes three events: a dispute opened, its resolution, and a pause.
 async fn three_events(h: &Harness, token: &str) {
-    let dispute = h.post("/v1/invoices/INV-1/disputes", token, json!({"reason": "Not ordered"})).await;
+    let dispute = h
+        .post(
+            "/v1/invoices/INV-1/disputes",
+            token,
+            json!({"reason": "Not ordered"}),
+        )
+        .await;
     assert_eq!(dispute.status, StatusCode::CREATED, "{}", dispute.text);
     let path = format!("/v1/disputes/{}/resolve", dispute.body["id"]);
-    let resolved = h.post(&path, token, json!({"resolution": "rejected"})).await;
+    let resolved = h
+        .post(&path, token, json!({"resolution": "rejected"}))
+        .await;
     assert_eq!(resolved.status, StatusCode::OK, "{}", resolved.text);
     let paused = h
-        .post("/v1/accounts/C-1/pause", token, json!({"until": "2026-03-20", "reason": "Holiday"}))
+        .post(
+            "/v1/accounts/C-1/pause",
+            token,
+            json!({"until": "2026-03-20", "reason": "Holiday"}),
+        )
         .await;
     assert_eq!(paused.status, StatusCode::OK, "{}", paused.text);
 }

@@ -17,7 +17,11 @@ const FRIENDLY_AT: &str = "2026-03-06T06:00:00+00:00";
 /// Moves the clock one minute, which delivers what waits in the outbox.
 async fn deliver(h: &Harness) {
     let reply = h
-        .post("/v1/admin/clock", ADMIN_TOKEN, json!({"advance_seconds": 60, "wait": true}))
+        .post(
+            "/v1/admin/clock",
+            ADMIN_TOKEN,
+            json!({"advance_seconds": 60, "wait": true}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
@@ -434,7 +438,7 @@ crate::api_test! {
         assert!(message.contains("2026-03-09T07:01:00Z"), "{message}");
         // The policy's friendly reminder also waits for the interval.
         let wake = h.next_action_at(account).await.unwrap();
-        assert!(wake.to_rfc3339() >= "2026-03-09T07:01:00+00:00".to_owned(), "{wake}");
+        assert!(wake.to_rfc3339().as_str() >= "2026-03-09T07:01:00+00:00", "{wake}");
 
         let types = h.event_types(&token).await;
         assert!(types.contains(&"step_queued".to_owned()), "{types:?}");

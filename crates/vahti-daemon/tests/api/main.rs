@@ -12,6 +12,7 @@ mod admin;
 // Resource tests are added below, one module per resource.
 mod events;
 mod holds;
+mod openapi;
 mod pending;
 mod policies;
 mod reports;

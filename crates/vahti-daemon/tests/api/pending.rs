@@ -14,7 +14,13 @@ const OVERDUE: StoredInvoice<'static> = StoredInvoice {
 async fn approve_friendly_reminders(h: &Harness, token: &str) {
     let mut body = h.get("/v1/policies/default-consumer", token).await.body["policy"].clone();
     body["steps"][0]["approval"] = json!("required");
-    let reply = h.put("/v1/policies/default-consumer", token, json!({"policy": body})).await;
+    let reply = h
+        .put(
+            "/v1/policies/default-consumer",
+            token,
+            json!({"policy": body}),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
 
@@ -32,7 +38,13 @@ async fn approve_fee_reminders(h: &Harness, token: &str) {
         "payment_period_days": 14,
         "approval": "required"
     }]);
-    let reply = h.put("/v1/policies/default-consumer", token, json!({"policy": body})).await;
+    let reply = h
+        .put(
+            "/v1/policies/default-consumer",
+            token,
+            json!({"policy": body}),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
 
@@ -48,7 +60,11 @@ async fn only_pending(h: &Harness, token: &str) -> Value {
 /// Moves the clock one minute, which delivers what waits in the outbox.
 async fn deliver(h: &Harness) {
     let reply = h
-        .post("/v1/admin/clock", ADMIN_TOKEN, json!({"advance_seconds": 60, "wait": true}))
+        .post(
+            "/v1/admin/clock",
+            ADMIN_TOKEN,
+            json!({"advance_seconds": 60, "wait": true}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }

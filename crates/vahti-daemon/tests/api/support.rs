@@ -265,7 +265,10 @@ impl Harness {
         tenant: i64,
         external_id: &str,
         invoices: &[StoredInvoice<'_>],
-    ) -> (vahti_domain::ids::AccountId, Vec<vahti_domain::ids::InvoiceId>) {
+    ) -> (
+        vahti_domain::ids::AccountId,
+        Vec<vahti_domain::ids::InvoiceId>,
+    ) {
         use vahti_store::accounts::{self, AccountUpsert};
         use vahti_store::invoices::{self, InvoiceKind, InvoiceStatus, InvoiceUpsert};
 

@@ -52,7 +52,8 @@ pub(crate) async fn list_events(
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
     let limit = page_limit(query.limit)?;
-    let wait = limits::events_wait_seconds(query.wait).map_err(|error| from_validation(None, &error))?;
+    let wait =
+        limits::events_wait_seconds(query.wait).map_err(|error| from_validation(None, &error))?;
     let after = query.after.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::bad_request(

@@ -54,7 +54,8 @@ pub(crate) fn after_change<T>(app: &App, changed: &Changed<T>) {
 
 /// Checks an external id from the path.
 pub(crate) fn checked_external_id(external_id: String) -> ApiResult<String> {
-    validate_external_id(&external_id).map_err(|error| from_validation(Some("external_id"), &error))?;
+    validate_external_id(&external_id)
+        .map_err(|error| from_validation(Some("external_id"), &error))?;
     Ok(external_id)
 }
 
@@ -464,8 +465,14 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> ApiRe
             .split_once('`')
             .and_then(|(_, rest)| rest.split_once('`'))
             .map(|(field, _)| field.to_owned())
-            .filter(|_| message.starts_with("unknown field") || message.starts_with("missing field"));
-        ApiError::bad_request("body_invalid", field, format!("invalid JSON body: {message}"))
+            .filter(|_| {
+                message.starts_with("unknown field") || message.starts_with("missing field")
+            });
+        ApiError::bad_request(
+            "body_invalid",
+            field,
+            format!("invalid JSON body: {message}"),
+        )
     })
 }
 

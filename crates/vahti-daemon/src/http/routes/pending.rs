@@ -22,7 +22,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route(paths::PENDING_ACTIONS, web::get().to(list_pending))
         .route(paths::PENDING_ACTION, web::get().to(get_pending))
-        .route(paths::PENDING_ACTION_APPROVE, web::post().to(approve_pending))
+        .route(
+            paths::PENDING_ACTION_APPROVE,
+            web::post().to(approve_pending),
+        )
         .route(paths::PENDING_ACTION_SKIP, web::post().to(skip_pending));
 }
 

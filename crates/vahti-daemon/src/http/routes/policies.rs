@@ -53,7 +53,9 @@ pub(crate) async fn create_policy(
     let request = body.into_inner();
     let now = app.now();
     let record = app
-        .write(move |tx| policy_service::create(tx, auth.tenant, &request.key, &request.policy, now))
+        .write(move |tx| {
+            policy_service::create(tx, auth.tenant, &request.key, &request.policy, now)
+        })
         .await?;
     Ok(HttpResponse::Created().json(wire_policy(&record)?))
 }
