@@ -555,11 +555,11 @@ pub mod described {
         get,
         path = paths::HEALTHZ,
         tag = "operations",
-        responses((status = 200, description = "The process answers.", body = Health))
+        responses((status = 200, description = "The process responds.", body = Health))
     )]
     fn healthz() {}
 
-    /// Reports whether start-up finished and the database answers.
+    /// Reports whether start-up finished and the database responds.
     #[utoipa::path(
         get,
         path = paths::READYZ,

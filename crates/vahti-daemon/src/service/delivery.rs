@@ -63,7 +63,8 @@ fn payload_of(row: &OutboxMessage) -> ServiceResult<EmailPayload> {
 ///
 /// Steps whose invoice was paid, credited, disputed, paused or put in a payment plan since the
 /// email was queued are skipped, their fees waived and an `email_cancelled` event recorded. When
-/// none is left, the outbox row is cancelled.
+/// none is left, the outbox row is cancelled. An email without steps, such as a payment plan
+/// confirmation, is cancelled when none of its invoices is still due.
 pub fn prepare(
     tx: &mut Tx<'_>,
     outbox_id: OutboxId,
@@ -169,7 +170,7 @@ pub fn prepare(
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
     // A plan confirmation states the instalments agreed when it was queued, so it is sent as
-    // composed then; every other email is composed again from the ledger as it stands now.
+    // composed then; every other email is composed again from the ledger as of now.
     let content = if confirmation {
         payload.content.clone()
     } else {

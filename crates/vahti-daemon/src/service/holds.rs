@@ -5,10 +5,11 @@
 //! pause, promise or plan row), the invoice and account fields the planner reads, the event, any
 //! outbox email, and the account's recomputed next wake-up.
 //!
-//! Promises and plans also end by themselves: [`settle_expired`] runs at every wake-up of the
-//! account and marks a promise kept or broken once its day has passed, and a plan completed or
-//! broken once an instalment's due date (plus the policy's payment protection days) has passed
-//! unpaid. [`next_check_at`] adds those instants to the account's next wake-up.
+//! Promises and plans also end by themselves. [`settle_expired`] runs at every wake-up of the
+//! account and marks a promise kept or broken once its day has passed. It marks a plan completed
+//! once every instalment is paid, and broken once an instalment is unpaid past its due date and
+//! the policy's payment protection days. [`next_check_at`] adds those instants to the account's
+//! next wake-up.
 
 use std::collections::BTreeSet;
 
@@ -58,7 +59,7 @@ pub const MANUAL_STEP_PREFIX: &str = "manual:";
 /// The result of a change to an account.
 #[derive(Debug, Clone)]
 pub struct Changed<T> {
-    /// What the change returns.
+    /// The value the change returns.
     pub value: T,
     /// The account's next wake-up after the change.
     pub next_action_at: Option<DateTime<Utc>>,
@@ -103,7 +104,7 @@ fn account_not_found(external_id: &str) -> ServiceError {
     )
 }
 
-/// The account's invoice with this external id, or a 404 that names both.
+/// Finds the account's invoice with this external id, or returns a 404 that names both.
 fn invoice_in<'a>(loaded: &'a Loaded, external_id: &str) -> ServiceResult<&'a Invoice> {
     loaded
         .invoices
@@ -177,7 +178,7 @@ fn not_before_today(field: &str, date: NaiveDate, today: NaiveDate) -> ServiceRe
     Ok(())
 }
 
-/// Why an invoice is not open for collection now, or `None` when it is.
+/// Explains why an invoice is not open for collection now, or returns `None` when it is.
 pub(crate) fn hold_reason(loaded: &Loaded, invoice: &Invoice) -> Option<String> {
     let today = loaded.today;
     let status = loaded.status_of(invoice);
@@ -277,7 +278,7 @@ pub enum Resolution {
 }
 
 impl Resolution {
-    /// The stored and wire name.
+    /// Returns the stored and wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Resolution::Upheld => "upheld",
@@ -343,10 +344,9 @@ pub fn open_dispute(
     let account_id = invoices::get(tx, invoice_id)?.account_id;
     let loaded = Loaded::load(tx, account_id, now)?;
     let tenant = loaded.context.tenant.id;
-    let invoice = loaded
-        .invoice(invoice_id)
-        .cloned()
-        .ok_or_else(|| ServiceError::internal(format!("invoice {invoice_id} vanished")))?;
+    let invoice = loaded.invoice(invoice_id).cloned().ok_or_else(|| {
+        ServiceError::internal(format!("invoice {invoice_id} is missing from its account"))
+    })?;
 
     if invoice.kind != InvoiceKind::Invoice {
         return Err(ServiceError::unprocessable(
@@ -784,7 +784,8 @@ pub(crate) fn checked_amount(field: &str, amount: Money) -> ServiceResult<Money>
     Ok(amount)
 }
 
-/// The amount paid towards a promise or plan: payments allocated to `scope` on or after `since`.
+/// Sums the payments allocated to the invoices of `scope` on or after `since`, which count
+/// towards a promise or plan.
 fn paid_since(
     loaded: &Loaded,
     scope: &BTreeSet<InvoiceId>,
@@ -820,7 +821,7 @@ fn promise_scope(loaded: &Loaded, promise: &Promise) -> BTreeSet<InvoiceId> {
     }
 }
 
-/// The state of a promise today: open until its day has passed, then kept or broken.
+/// Decides the state of a promise today: open until its day has passed, then kept or broken.
 pub fn promise_state_now(loaded: &Loaded, promise: &Promise) -> PromiseState {
     if promise.state != PromiseState::Open || promise.promised_on >= loaded.today {
         return promise.state;
@@ -870,8 +871,8 @@ pub struct PlanView {
     pub instalments: Vec<InstalmentView>,
 }
 
-/// The invoices a plan covers: its recorded invoices, or every invoice of the account for a plan
-/// that has none recorded.
+/// Returns the invoices a plan covers: its recorded invoices, or every invoice of the account for
+/// a plan that has none recorded.
 fn plan_scope(loaded: &Loaded, plan: &PaymentPlan) -> BTreeSet<InvoiceId> {
     if plan.invoices.is_empty() {
         loaded.invoices.iter().map(|invoice| invoice.id).collect()
@@ -1367,11 +1368,11 @@ pub fn settle_expired(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<bool> {
     Ok(changed)
 }
 
-/// The next instant at which [`settle_expired`] has something to decide, in the tenant's time
-/// zone: the start of the day after an open promise's day; for an active plan, the start of the
-/// day after its first unpaid instalment's due date and the policy's payment protection days, or
-/// the start of today once every instalment is paid. The instant may have passed, when the
-/// account was not woken since.
+/// Returns the next instant at which [`settle_expired`] has something to decide, in the tenant's
+/// time zone. For an open promise it is the start of the day after its day. For an active plan it
+/// is the start of the day after its first unpaid instalment's due date and the policy's payment
+/// protection days, or the start of today once every instalment is paid. The instant may have
+/// passed, when the account was not woken since.
 pub fn next_check_at(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<Option<DateTime<Utc>>> {
     let zone = loaded.context.business_time_zone;
     let grace = u64::from(loaded.context.policy.payment_protection_days);
@@ -1420,10 +1421,10 @@ pub enum RemindKind {
 /// Sends a reminder without a fee now, outside the policy's steps, about some or all of the
 /// account's overdue invoices, and returns the invoices it lists.
 ///
-/// It is refused with a 409 `contact_interval_not_elapsed` while the policy's minimum contact
+/// It is rejected with a 409 `contact_interval_not_elapsed` while the policy's minimum contact
 /// interval since the last message to the debtor has not passed, or while another message waits
-/// for delivery, and with a 409 `nothing_to_remind` when no listed invoice is overdue and free of
-/// holds. Each invoice gets a step history row whose key starts with [`MANUAL_STEP_PREFIX`]; the
+/// for delivery. It is rejected with a 409 `nothing_to_remind` when no listed invoice is overdue
+/// and free of holds. Each invoice gets a step history row whose key starts with [`MANUAL_STEP_PREFIX`]; the
 /// row blocks the policy's next step of that invoice until the email is delivered, and delivery
 /// sets the account's last contact.
 pub fn remind(

@@ -1,6 +1,6 @@
 //! Pending actions of guided mode: what a waiting step would send, and a person's decision on it.
 //!
-//! A pending action holds step history rows in one of two situations:
+//! The steps of a pending action are in one of two situations:
 //! - The steps await approval (`pending_approval`), because the policy step requires it.
 //!   Approving carries the step out as the scheduler would have ([`execute`]): fees are charged,
 //!   possibly lowered, and an email is queued, or a letter or task is created as a new pending
@@ -46,15 +46,15 @@ const NOTHING_DUE: &str = "no invoice of the action was still due at approval";
 pub struct PendingInvoiceView {
     /// External id of the invoice.
     pub invoice: String,
-    /// Key of the step the action holds for the invoice.
+    /// Key of the invoice's step in the action.
     pub step: String,
-    /// What the invoice owes before the step's fee, interest to date included.
+    /// The amount the invoice owes before the step's fee, interest to date included.
     pub outstanding: Money,
     /// The step's fee on the invoice; zero without one.
     pub fee: Money,
 }
 
-/// A pending action as a person sees it before deciding.
+/// A pending action described for the person who decides on it.
 #[derive(Debug, Clone)]
 pub struct PendingView {
     /// The stored action.
@@ -65,12 +65,13 @@ pub struct PendingView {
     pub step_kind: StepKind,
     /// The invoices of the action's steps.
     pub invoices: Vec<PendingInvoiceView>,
-    /// What the debtor is asked to pay per currency, fees included: every invoice the message
-    /// lists, which with per-account grouping includes overdue invoices whose own step is not due.
+    /// The amounts the debtor is asked to pay, one per currency, fees included. They cover every
+    /// invoice the message lists, which with per-account grouping includes overdue invoices whose
+    /// own step is not due.
     pub totals: Vec<Money>,
 }
 
-/// What a pending action holds.
+/// The content of a pending action.
 #[derive(Debug, Clone)]
 enum Body {
     /// A message, letter or task that the planner produced.
@@ -131,7 +132,7 @@ pub fn find(
     }
 }
 
-/// Describes a pending action from the account's ledger as it stands now.
+/// Describes a pending action from the account's ledger as of now.
 pub fn view(tx: &mut Tx<'_>, loaded: &Loaded, action: PendingAction) -> ServiceResult<PendingView> {
     let body = body_of(&action)?;
     let mut invoices = Vec::new();
@@ -310,7 +311,7 @@ pub struct Approval {
     pub free_text: Option<String>,
     /// A note for the audit log.
     pub note: Option<String>,
-    /// Who decided, such as `token:7`.
+    /// The decider: the API token used, such as `token:7`.
     pub decided_by: String,
 }
 
@@ -511,7 +512,10 @@ fn fee_edits(
             .invoice(planned.invoice)
             .map(|invoice| invoice.amount.currency())
             .ok_or_else(|| {
-                ServiceError::internal(format!("invoice {} vanished", planned.invoice))
+                ServiceError::internal(format!(
+                    "invoice {} of the action is missing from the account",
+                    planned.invoice
+                ))
             })?;
         let lowered = Money::new(*amount, currency);
         if lowered.is_negative() {

@@ -279,7 +279,7 @@ fn encode(policy: &Policy) -> ServiceResult<Value> {
         .map_err(|error| ServiceError::internal(format!("cannot encode a policy: {error}")))
 }
 
-/// The debtor type whose accounts without a policy use the policy with this key.
+/// Returns the debtor type whose accounts without a policy use the policy with this key.
 fn default_debtor_type(key: &str) -> Option<DebtorType> {
     match key {
         DEFAULT_CONSUMER_POLICY => Some(DebtorType::Consumer),

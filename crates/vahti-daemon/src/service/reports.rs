@@ -95,7 +95,7 @@ pub struct AgingReport {
 /// Computes the aging report as of `as_of`, today in the tenant's time zone when `None`.
 ///
 /// An invoice counts when it is issued on or before `as_of` and the ledger as of that day shows
-/// it open with principal outstanding; handed-over invoices count, since the debt is still owed.
+/// it open with principal outstanding. Handed-over invoices count, since the debt is still owed.
 /// Fails when an account's ledger cannot be computed, naming the account.
 pub fn aging(
     tx: &mut Tx<'_>,

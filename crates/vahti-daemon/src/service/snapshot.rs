@@ -145,8 +145,8 @@ impl Loaded {
             .any(|plan| plan.state == vahti_store::holds::PlanState::Active)
     }
 
-    /// Whether an active payment plan covers the invoice, so that escalation of it pauses while
-    /// the plan runs. A plan without recorded invoices covers every invoice of the account.
+    /// Returns whether an active payment plan covers the invoice, so that escalation of it pauses
+    /// while the plan runs. A plan without recorded invoices covers every invoice of the account.
     pub fn in_payment_plan(&self, invoice: InvoiceId) -> bool {
         self.plans
             .iter()

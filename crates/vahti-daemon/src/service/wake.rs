@@ -100,7 +100,7 @@ pub struct Edits {
 }
 
 /// Plans the account at `now` and carries out what is due. Promises and payment plans whose
-/// time has passed are settled first, so that the plan sees their outcome.
+/// time has passed are settled first, so that planning takes their outcome into account.
 pub fn wake(
     tx: &mut Tx<'_>,
     account_id: AccountId,

@@ -55,8 +55,8 @@ const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /// Operations the document describes that this build does not serve yet.
 ///
-/// TODO: remove each operation once its route is served; `documented_routes_are_served` fails
-/// for an operation listed here that the server answers.
+/// TODO: remove each operation once its route is served. `documented_routes_are_served` fails
+/// for an operation listed here that the server responds to.
 const NOT_SERVED_YET: &[(&str, &str)] = &[
     ("GET", paths::ACCOUNTS),
     ("PUT", paths::ACCOUNT),
@@ -81,7 +81,7 @@ fn document() -> Value {
     serde_json::to_value(vahti_daemon::http::openapi::document()).unwrap()
 }
 
-/// The (method, path template) of every operation in the document.
+/// Lists the (method, path template) of every operation in the document.
 fn documented() -> BTreeSet<(String, String)> {
     let document = document();
     let mut operations = BTreeSet::new();
@@ -95,7 +95,7 @@ fn documented() -> BTreeSet<(String, String)> {
     operations
 }
 
-/// A concrete path for a template, with a value in each parameter.
+/// Fills each parameter of a path template with a value.
 fn concrete(template: &str) -> String {
     template
         .replace("{id}", "1")
@@ -103,7 +103,7 @@ fn concrete(template: &str) -> String {
         .replace("{key}", "default-consumer")
 }
 
-/// Whether a concrete path matches a template, whose parameters match any one segment.
+/// Returns whether a concrete path matches a template, whose parameters match any one segment.
 fn matches(template: &str, path: &str) -> bool {
     let templates: Vec<&str> = template.split('/').collect();
     let segments: Vec<&str> = path.split('/').collect();
@@ -114,9 +114,9 @@ fn matches(template: &str, path: &str) -> bool {
             .all(|(expected, segment)| expected.starts_with('{') || expected == segment)
 }
 
-/// The (method, path template) of every operation the server answers, found by sending each
-/// method to each known path without a token: the server answers `route_not_found` only where
-/// no route matches. An answer is put down to another documented template of the same method
+/// Lists the (method, path template) of every operation the server serves. It sends each method
+/// to each known path without a token, and the server responds with `route_not_found` only where
+/// no route matches. A response is put down to another documented template of the same method
 /// when the path matches that one too, such as `GET /v1/policies/validate`, which reads the
 /// policy with the key `validate`.
 async fn served(

@@ -48,7 +48,7 @@ async fn approve_fee_reminders(h: &Harness, token: &str) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
 
-/// The one pending action of the tenant.
+/// Reads the one pending action of the tenant.
 async fn only_pending(h: &Harness, token: &str) -> Value {
     let reply = h.get("/v1/pending", token).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);

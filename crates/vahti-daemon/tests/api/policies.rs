@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Harness, StoredInvoice};
 
-/// The tenant's default consumer policy body, to change in a test.
+/// Reads the tenant's default consumer policy body, to change in a test.
 async fn default_consumer(h: &Harness, token: &str) -> Value {
     let reply = h.get("/v1/policies/default-consumer", token).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);

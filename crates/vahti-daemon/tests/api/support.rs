@@ -374,7 +374,7 @@ impl Harness {
             .unwrap();
     }
 
-    /// The account's next wake-up as stored.
+    /// Reads the account's next wake-up as stored.
     pub async fn next_action_at(
         &self,
         account: vahti_domain::ids::AccountId,
@@ -385,7 +385,7 @@ impl Harness {
             .unwrap()
     }
 
-    /// The types of the tenant's events, oldest first.
+    /// Reads the types of the tenant's events, oldest first.
     pub async fn event_types(&self, token: &str) -> Vec<String> {
         let reply = self.get("/v1/events?limit=1000", token).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -398,7 +398,7 @@ impl Harness {
     }
 }
 
-/// A new valid Finnish creditor reference for each call.
+/// Returns a new valid Finnish creditor reference on each call.
 fn next_reference() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(100_000);

@@ -20,7 +20,7 @@ use crate::error::ServiceResult;
 use crate::http::auth::TenantAuth;
 use crate::http::error::{ApiError, ApiResult};
 
-/// The longest a long-poll waits between two reads of the log when no local write wakes it.
+/// Maximum time a long-poll waits between two reads of the log when no local write wakes it.
 pub const FALLBACK_POLL: Duration = Duration::from_secs(1);
 
 /// Registers the event route.
@@ -90,7 +90,7 @@ pub(crate) async fn list_events(
 
 /// Reads up to `limit` events after `after` and turns them into their wire form.
 ///
-/// An event whose type this version does not know is left out with a warning; `next_after`
+/// An event whose type this version does not know is left out with a warning. `next_after`
 /// still moves past it, so a client never reads it again.
 fn read_events(
     tx: &mut vahti_store::Tx<'_>,
@@ -197,7 +197,8 @@ pub(crate) fn truncate<T>(items: &mut Vec<T>, limit: u32) -> Option<&T> {
     items.last()
 }
 
-/// The response to a request that breaks one of the API's limits, with the status its code has.
+/// Builds the response to a request that breaks one of the API's limits, with the status of its
+/// code.
 pub(crate) fn from_validation(field: Option<&str>, error: &ValidationError) -> ApiError {
     let code = error.code();
     let status = code

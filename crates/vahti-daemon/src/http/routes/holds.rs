@@ -232,8 +232,8 @@ pub(crate) async fn resume(
 }
 
 /// Records the debtor's promise to pay by `pay_by`. No step is taken on the promised invoices
-/// until the day after; then the promise is kept if the promised amount arrived, and broken
-/// (event `promise_broken`) if not.
+/// until the day after. Then the promise is kept if the promised amount arrived, and otherwise
+/// broken (event `promise_broken`).
 #[utoipa::path(
     post,
     path = paths::ACCOUNT_PROMISES,
@@ -277,7 +277,7 @@ pub(crate) async fn promise(
 
 /// Agrees a payment plan for invoices of the account and queues its confirmation email.
 ///
-/// The invoices must be open, undisputed and in one currency; the instalments must be after
+/// The invoices must be open, undisputed and in one currency. The instalments must be after
 /// today, in ascending date order, and add up exactly to what the invoices owe today, interest
 /// and fees included. While the plan is active its invoices are not reminded; the account's
 /// other invoices are.
@@ -401,7 +401,7 @@ pub(crate) async fn cancel_plan(
 
 /// Sends a reminder without a fee now, outside the policy's steps, about the account's overdue
 /// invoices or the ones named. It counts as a contact for the policy's minimum contact interval,
-/// and is refused while that interval has not passed since the last message.
+/// and is rejected while that interval has not passed since the last message.
 #[utoipa::path(
     post,
     path = paths::ACCOUNT_REMIND,

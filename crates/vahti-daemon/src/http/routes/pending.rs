@@ -29,7 +29,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(paths::PENDING_ACTION_SKIP, web::post().to(skip_pending));
 }
 
-/// Lists pending actions by id, those still waiting unless `state` says otherwise.
+/// Lists pending actions by id: those still waiting, or those in the requested `state`.
 #[utoipa::path(
     get,
     path = paths::PENDING_ACTIONS,
@@ -97,7 +97,7 @@ pub(crate) async fn list_pending(
 }
 
 /// Reads one pending action: what its step would send, with the invoices, step keys, fees and
-/// totals per currency as the ledger stands now.
+/// totals per currency from the ledger as of now.
 #[utoipa::path(
     get,
     path = paths::PENDING_ACTION,
@@ -128,8 +128,8 @@ pub(crate) async fn get_pending(
 
 /// Approves a pending action.
 ///
-/// For steps that await approval, the step runs now: its fees are charged, lowered where
-/// `fee_amounts` says so, and its email is queued with `free_text` added, or its letter or task
+/// For steps that await approval, the step runs now: its fees are charged, lowered as
+/// `fee_amounts` requests, and its email is queued with `free_text` added, or its letter or task
 /// becomes a new pending action. For a letter to post or a task to do, approval records it as
 /// done. Invoices paid or put on hold since the action was created are skipped; when none is
 /// left, the action is skipped with the reason.
@@ -225,7 +225,7 @@ pub(crate) async fn skip_pending(
     Ok(HttpResponse::Ok().json(wire_pending(&changed.value)))
 }
 
-/// Who decided, as recorded with the decision: the API token used.
+/// Returns the decider recorded with a decision: the API token used.
 fn decided_by(auth: &TenantAuth) -> String {
     format!("token:{}", auth.token)
 }
@@ -271,7 +271,7 @@ fn wire_pending(view: &PendingView) -> PendingAction {
     }
 }
 
-/// The wire form of a step kind.
+/// Returns the wire form of a step kind.
 pub(crate) fn wire_step_kind(kind: DomainStepKind) -> StepKind {
     match kind {
         DomainStepKind::FriendlyReminder => StepKind::FriendlyReminder,

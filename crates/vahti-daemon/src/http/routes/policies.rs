@@ -29,7 +29,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
 /// Creates a policy at version 1.
 ///
 /// The body is checked against the policy format and against the legal rules of its debtor
-/// type; a policy with errors is rejected with every error listed in the message.
+/// type. A policy with errors is rejected with every error listed in the message.
 #[utoipa::path(
     post,
     path = paths::POLICIES,
