@@ -137,8 +137,25 @@ pub enum Command {
     /// Print a shell completion script to standard output.
     Completions(CompletionsArgs),
 
-    /// Run a guided demonstration against a local daemon.
-    Demo,
+    /// Run a demonstration with sample invoices and payments.
+    ///
+    /// Starts a daemon in this process on a temporary SQLite database with a manual clock,
+    /// imports the sample invoices and a bank statement, runs 90 days of escalation one day at
+    /// a time, and prints a timeline of the messages and an aging summary.
+    Demo(DemoArgs),
+}
+
+/// `vahti demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of days to move the clock forward, one day at a time.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: u32,
+
+    /// Directory for the demo's database and email files (.eml); by default a new directory
+    /// under the system's temporary directory. It must not hold an earlier demo.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// `vahti tenants ...`

@@ -56,6 +56,10 @@ pub enum CliError {
         exit_code: u8,
     },
 
+    /// Something went wrong inside this process, such as the demo's daemon failing to start.
+    #[error("{0}")]
+    Runtime(String),
+
     /// Writing to standard output failed.
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -69,6 +73,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Input { .. } => EXIT_INPUT,
             CliError::Files { exit_code, .. } => *exit_code,
+            CliError::Runtime(_) => EXIT_API,
             CliError::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             CliError::Output(_) => EXIT_API,
         }

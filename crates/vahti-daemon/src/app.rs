@@ -24,6 +24,7 @@ use crate::clock::SharedClock;
 use crate::config::{Config, DatabaseUrl, MailTransport, SmtpSecurity};
 use crate::error::{ServiceError, ServiceResult};
 use crate::metrics::Metrics;
+use crate::ratelimit::TenantRateLimiter;
 
 /// The shared state of the running daemon. Cloning is cheap.
 #[derive(Clone)]
@@ -39,6 +40,7 @@ struct Inner {
     mailer: Mailer,
     metrics: Arc<Metrics>,
     retry: RetryPolicy,
+    rate_limiter: TenantRateLimiter,
     worker_id: String,
     scheduler_nudge: Notify,
     outbox_nudge: Notify,
@@ -80,6 +82,7 @@ impl App {
 
         Ok(App {
             inner: Arc::new(Inner {
+                rate_limiter: TenantRateLimiter::new(config.outbox.tenant_rate_per_second),
                 config,
                 store,
                 clock,
@@ -134,6 +137,11 @@ impl App {
     /// The retry policy of outbox deliveries.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The per-tenant limit on outgoing messages.
+    pub fn rate_limiter(&self) -> &TenantRateLimiter {
+        &self.inner.rate_limiter
     }
 
     /// The id this process claims outbox rows with.

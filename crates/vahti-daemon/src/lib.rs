@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod outbox;
+pub mod ratelimit;
 pub mod reload;
 pub mod scheduler;
 pub mod service;

@@ -160,12 +160,15 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
         }
     };
 
+    app.rate_limiter().acquire(tenant).await;
     match app.mailer().send(&message).await {
         Ok(_delivered) => {
             let now = app.now();
+            let total = Some(ready.model.total());
+            let message_id = message.message_id().to_owned();
             let result = app
                 .on_account(tenant, account, move |tx| {
-                    delivery::record_sent(tx, outbox_id, &worker, now)
+                    delivery::record_sent(tx, outbox_id, &worker, total, &message_id, now)
                 })
                 .await;
             match result {

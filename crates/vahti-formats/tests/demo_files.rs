@@ -582,7 +582,29 @@ fn finvoice_languages_match_accounts() {
                 "locale of the account of invoice {}",
                 invoice.number
             );
+            assert_eq!(
+                invoice.language.as_deref(),
+                Some(language.as_str()),
+                "parsed language of invoice {}",
+                invoice.number
+            );
         }
+    }
+}
+
+#[test]
+fn customer_numbers_name_accounts() {
+    for (file, invoice) in all_documents() {
+        let expected = INVOICES
+            .iter()
+            .find(|expected| expected.number == invoice.number)
+            .map_or("202", |expected| expected.account);
+        assert_eq!(
+            invoice.customer_number.as_deref(),
+            Some(expected),
+            "customer number of {} in {file}",
+            invoice.number
+        );
     }
 }
 

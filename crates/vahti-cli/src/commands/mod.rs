@@ -42,7 +42,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Aging(args) => reports::aging(&context, args).await,
         Command::Events(args) => events::run(&context, args).await,
         Command::Completions(args) => completions(args.shell),
-        Command::Demo => crate::demo::run().await,
+        Command::Demo(args) => {
+            crate::demo::run(crate::demo::DemoOptions {
+                days: args.days,
+                out: args.out,
+            })
+            .await
+        }
     }
 }
 

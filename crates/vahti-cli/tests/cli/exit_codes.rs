@@ -140,22 +140,12 @@ fn usage_errors_exit_with_two() {
             "list",
         ],
         &["--token", "vht_test", "invoices", "show", " INV-1"],
-        &["demo"],
+        &["demo", "--days", "0"],
     ];
     for args in cases {
         let run = vahti(args);
         assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
     }
-}
-
-#[test]
-fn demo_not_available() {
-    let run = vahti(&["demo"]);
-    assert!(
-        run.stderr.contains("not available in this build"),
-        "{}",
-        run.stderr
-    );
 }
 
 #[test]

@@ -286,6 +286,8 @@ pub fn record_sent(
     tx: &mut Tx<'_>,
     outbox_id: OutboxId,
     worker: &str,
+    total: Option<vahti_domain::Money>,
+    message_id: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let row = outbox::complete(tx, outbox_id, worker, now)?;
@@ -312,7 +314,14 @@ pub fn record_sent(
             EventType::StepSent,
             Some(account.id),
             Some(step.invoice),
-            json!({"step_id": step.step_id, "outbox_id": outbox_id, "step_kind": current.step_kind}),
+            json!({
+                "step_id": step.step_id,
+                "outbox_id": outbox_id,
+                "step_kind": current.step_kind,
+                "message_id": message_id,
+                "total": total.map(|total| total.amount().to_string()),
+                "currency": total.map(|total| total.currency()),
+            }),
             now,
         )?;
     }

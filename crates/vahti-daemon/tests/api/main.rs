@@ -9,6 +9,7 @@
 mod support;
 
 mod admin;
+mod escalation;
 // Resource tests are added below, one module per resource.
 mod events;
 mod holds;

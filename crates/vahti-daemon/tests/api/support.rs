@@ -245,6 +245,93 @@ macro_rules! api_test {
     };
 }
 
+/// Creates an account and invoices directly in the store, as an integrator's upserts would, and
+/// schedules the account. Returns the account id and the invoice ids in input order.
+pub async fn seed_account(
+    h: &Harness,
+    tenant: i64,
+    external_id: &str,
+    debtor_type: vahti_domain::DebtorType,
+    invoices: Vec<SeedInvoice>,
+) -> (
+    vahti_domain::ids::AccountId,
+    Vec<vahti_domain::ids::InvoiceId>,
+) {
+    use vahti_domain::ids::TenantId;
+    use vahti_store::accounts::{self, AccountUpsert};
+    use vahti_store::invoices::{self, InvoiceKind, InvoiceStatus, InvoiceUpsert};
+
+    let tenant = TenantId(tenant);
+    let external_id = external_id.to_owned();
+    let now = h.app.now();
+    let (account, ids) = h
+        .app
+        .write(move |tx| {
+            let account = accounts::upsert(
+                tx,
+                tenant,
+                &AccountUpsert {
+                    external_id: external_id.clone(),
+                    name: format!("Debtor {external_id}"),
+                    debtor_type,
+                    emails: vec![format!("{external_id}@example.com")],
+                    locale: vahti_store::Locale::Fi,
+                    time_zone: None,
+                    policy_id: None,
+                    contact: serde_json::json!({}),
+                    e_demand_consent_until: None,
+                },
+                now,
+            )?;
+            let rows: Vec<InvoiceUpsert> = invoices
+                .iter()
+                .map(|seed| InvoiceUpsert {
+                    external_id: format!("{external_id}-{}", seed.number),
+                    account_id: account.id,
+                    kind: InvoiceKind::Invoice,
+                    number: seed.number.clone(),
+                    issue_date: seed.issue_date,
+                    sent_on: Some(seed.issue_date),
+                    due_date: Some(seed.due_date),
+                    amount: vahti_domain::Money::parse(&seed.amount, vahti_domain::Currency::EUR)
+                        .unwrap(),
+                    reference: Some(seed.reference.clone()),
+                    reference_invalid: false,
+                    seller_iban: None,
+                    seller_bic: None,
+                    status: InvoiceStatus::Issued,
+                    corrects_external_id: None,
+                })
+                .collect();
+            let ids = invoices::upsert_batch(tx, tenant, &rows, now)?;
+            vahti_daemon::service::wake::refresh_next_action(tx, account.id, now)?;
+            Ok((account.id, ids))
+        })
+        .await
+        .unwrap();
+    (account, ids)
+}
+
+/// An invoice for [`seed_account`].
+#[derive(Debug, Clone)]
+pub struct SeedInvoice {
+    /// The invoice number.
+    pub number: String,
+    /// The issue date.
+    pub issue_date: chrono::NaiveDate,
+    /// The due date.
+    pub due_date: chrono::NaiveDate,
+    /// The amount in euros, such as `"100.00"`.
+    pub amount: String,
+    /// A valid Finnish reference.
+    pub reference: String,
+}
+
+/// Parses a date written as `YYYY-MM-DD`.
+pub fn date(text: &str) -> chrono::NaiveDate {
+    text.parse().unwrap()
+}
+
 /// An invoice that [`Harness::store_account`] writes directly to the store.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredInvoice<'a> {

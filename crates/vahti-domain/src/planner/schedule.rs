@@ -144,6 +144,16 @@ impl<'a> Planner<'a> {
             return Outcome::Unplannable;
         };
 
+        // A step whose time has come still waits for the send window to be open now.
+        if let Some(open) = self.window_closed_until(channel) {
+            let at = match earliest {
+                Earliest::At(at) | Earliest::HandoverBlocked(at) => at,
+            };
+            if at <= self.now {
+                return Outcome::Waiting(open);
+            }
+        }
+
         let due_at = match earliest {
             Earliest::At(at) if at > self.now => return Outcome::Waiting(at),
             Earliest::HandoverBlocked(at) if at > self.now => return Outcome::Waiting(at),
@@ -416,6 +426,20 @@ impl<'a> Planner<'a> {
         } else {
             Earliest::At(at)
         })
+    }
+
+    /// The next opening of the send window when it is closed now, for channels that contact the
+    /// debtor; `None` when the window is open or the channel has none.
+    fn window_closed_until(&self, channel: Channel) -> Option<DateTime<Utc>> {
+        if !channel.contacts_debtor() {
+            return None;
+        }
+        let open = self
+            .policy
+            .send_window
+            .next_open_at_or_after(self.now, self.account.debtor_time_zone, self.calendar)
+            .ok()?;
+        (open > self.now).then_some(open)
     }
 
     /// The date a step becomes due by its offset alone.

@@ -558,9 +558,9 @@ fn catch_up_window_runs_late_step() {
     let mut policy = Policy::default_consumer();
     policy.catch_up.mode = CatchUpMode::JumpToLatest;
     let policy = policy.into_validated().unwrap();
-    // Three days late, inside the seven-day window.
+    // Four days late on Monday 2026-01-26, inside the seven-day window.
     let account = account(DebtorType::Consumer, vec![invoice(1, date(2026, 1, 15))]);
-    let plan = run(&account, &policy, utc(2026, 1, 25, 10, 0));
+    let plan = run(&account, &policy, utc(2026, 1, 26, 10, 0));
     assert_eq!(only_step(&plan).step_key, "friendly_reminder");
     assert!(plan.skipped.is_empty());
 }
@@ -612,6 +612,28 @@ fn window_opens_after_dst_change() {
     let account = account(DebtorType::Consumer, vec![invoice(1, date(2026, 3, 23))]);
     let plan = run(&account, &consumer_policy(), utc(2026, 3, 24, 12, 0));
     assert_eq!(plan.next_wake_up, Some(utc(2026, 3, 30, 5, 0)));
+}
+
+#[test]
+fn late_step_waits_for_open_window() {
+    // Due long ago, but now is Saturday 2026-04-11: the reminder waits for Monday 08:00, which is
+    // 05:00 UTC in summer time.
+    let account = account(DebtorType::Consumer, vec![invoice(1, date(2026, 3, 2))]);
+    let plan = run(&account, &consumer_policy(), utc(2026, 4, 11, 7, 0));
+    assert!(plan.is_idle(), "{:#?}", plan.messages);
+    assert_eq!(plan.next_wake_up, Some(utc(2026, 4, 13, 5, 0)));
+
+    let monday = run(&account, &consumer_policy(), utc(2026, 4, 13, 5, 0));
+    assert_eq!(only_step(&monday).step_key, "friendly_reminder");
+}
+
+#[test]
+fn late_step_waits_for_morning() {
+    // 19:00 in Helsinki on a Tuesday: after the window closes.
+    let account = account(DebtorType::Consumer, vec![invoice(1, date(2026, 1, 15))]);
+    let plan = run(&account, &consumer_policy(), utc(2026, 1, 27, 17, 0));
+    assert!(plan.is_idle());
+    assert_eq!(plan.next_wake_up, Some(utc(2026, 1, 28, 6, 0)));
 }
 
 #[test]

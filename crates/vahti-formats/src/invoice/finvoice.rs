@@ -218,6 +218,8 @@ fn parse_message(
         seller: finvoice_party(message, &SELLER, warnings),
         buyer: finvoice_party(message, &BUYER, warnings),
         corrected_invoice_number,
+        customer_number: details.text_at(&["SellersBuyerIdentifier"]),
+        language: message.text_at(&["InvoiceRecipientLanguageCode"]),
         position,
     })
 }

@@ -96,6 +96,12 @@ pub struct ParsedInvoice {
     pub buyer: Party,
     /// For a credit note, the number of the invoice it corrects.
     pub corrected_invoice_number: Option<String>,
+    /// The seller's own identifier of the buyer, such as a customer number: Finvoice
+    /// `SellersBuyerIdentifier`, or in UBL a buyer `PartyIdentification/ID` without a scheme.
+    pub customer_number: Option<String>,
+    /// The language the buyer wants, as the file states it: Finvoice
+    /// `InvoiceRecipientLanguageCode` (such as `FI`, `SV` or `EN`). UBL has no such element.
+    pub language: Option<String>,
     /// The place where the document starts in the file.
     pub position: Position,
 }

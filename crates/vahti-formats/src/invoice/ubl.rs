@@ -205,6 +205,20 @@ fn parse_document(
             "InvoiceDocumentReference",
             "ID",
         ]),
+        customer_number: document
+            .descendant(&["AccountingCustomerParty", "Party"])
+            .and_then(|party| {
+                party
+                    .children("PartyIdentification")
+                    .iter()
+                    .find_map(|identification| {
+                        identification
+                            .child("ID")
+                            .filter(|id| id.attribute("schemeID").is_none())
+                            .and_then(|id| id.text())
+                    })
+            }),
+        language: None,
         position,
     })
 }
