@@ -9,8 +9,8 @@
 mod support;
 
 mod admin;
-mod escalation;
 // Resource tests are added below, one module per resource.
+mod escalation;
 mod events;
 mod holds;
 mod openapi;

@@ -128,6 +128,8 @@ pub fn create_plan(
     let covered = plan_invoices(&loaded, invoice_ids)?;
     let currency = plan_currency(&covered)?;
     let new_instalments = plan_instalments(&loaded, instalments, currency)?;
+    // NOTE: the instalments cover what is owed today. Interest that a step already claimed keeps
+    // accruing during the plan and stays owed after the last instalment.
     let owed = Money::sum(
         currency,
         covered

@@ -109,6 +109,7 @@ pub fn remind(
                 account_id,
                 invoice_id: invoice.id,
                 policy_version_id: context.policy_version,
+                // The step has no place in the policy; its key marks it as manual.
                 step_index: 0,
                 step_key: step_key.clone(),
                 step_kind: step_kind.as_str().to_owned(),
