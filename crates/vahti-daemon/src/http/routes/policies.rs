@@ -180,7 +180,8 @@ pub(crate) async fn update_policy(
     // The recomputation runs as a task of its own, so that a client that disconnects does not
     // stop it halfway.
     // NOTE: the response waits for every affected account, and a recomputation cut short by a
-    // crash is not resumed; those accounts keep their old wake-up until their next change.
+    // crash is not resumed. Those accounts keep their old wake-up, which plans with the new
+    // version when it comes but may come later than the new version's first step.
     let worker = app.get_ref().clone();
     let tenant = auth.tenant;
     let recomputed = actix_rt::spawn(async move {
