@@ -44,6 +44,7 @@ struct Inner {
     worker_id: String,
     scheduler_nudge: Notify,
     outbox_nudge: Notify,
+    committed: Notify,
     ready: AtomicBool,
 }
 
@@ -92,6 +93,7 @@ impl App {
                 worker_id,
                 scheduler_nudge: Notify::new(),
                 outbox_nudge: Notify::new(),
+                committed: Notify::new(),
                 ready: AtomicBool::new(false),
             }),
         })
@@ -175,6 +177,12 @@ impl App {
         self.inner.outbox_nudge.notified()
     }
 
+    /// Completes after the next write transaction of this process commits. Long-polling readers
+    /// of the event log wait on it; it says nothing about writes of other processes.
+    pub fn committed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.inner.committed.notified()
+    }
+
     /// Runs `work` in one database transaction on the account's actor, after every earlier job
     /// of that account.
     pub async fn on_account<R, F>(
@@ -198,7 +206,11 @@ impl App {
             .metrics
             .actors_active
             .set(i64::try_from(self.inner.directory.active_actors()).unwrap_or(i64::MAX));
-        result?
+        let result = result?;
+        if result.is_ok() {
+            self.inner.committed.notify_waiters();
+        }
+        result
     }
 
     /// Runs `work` in a read-only transaction on the blocking pool.
@@ -219,7 +231,11 @@ impl App {
         R: Send + 'static,
     {
         let store = self.inner.store.clone();
-        blocking(move || store.transaction(work)).await
+        let result = blocking(move || store.transaction(work)).await;
+        if result.is_ok() {
+            self.inner.committed.notify_waiters();
+        }
+        result
     }
 }
 

@@ -80,6 +80,8 @@ macro_rules! tables_with_id {
 macro_rules! tables_without_id {
     ($callback:ident!($($arg:tt)*)) => {
         $callback!($($arg)* tenant_counters, TenantCounterRow, tenant_counters::tenant_id);
+        $callback!($($arg)* payment_plan_invoices, PlanInvoiceRow,
+            (payment_plan_invoices::plan_id, payment_plan_invoices::invoice_id));
         $callback!($($arg)* collection_case_invoices, CaseInvoiceRow,
             (collection_case_invoices::case_id, collection_case_invoices::invoice_id));
         $callback!($($arg)* idempotency_keys, IdempotencyKeyRow,
@@ -220,6 +222,14 @@ fn copy_all(from: &mut Tx<'_>, to: &mut Tx<'_>) -> Result<Vec<TableCount>, Store
         tenant_counters,
         TenantCounterRow,
         tenant_counters::tenant_id
+    );
+    copy_whole!(
+        payment_plan_invoices,
+        PlanInvoiceRow,
+        (
+            payment_plan_invoices::plan_id,
+            payment_plan_invoices::invoice_id
+        )
     );
     copy_whole!(
         collection_case_invoices,

@@ -13,9 +13,14 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{DisputeId, InstalmentId, PauseId, PaymentPlanId, PromiseId};
-use crate::rows::{DisputeRow, InstalmentRow, PauseRow, PaymentPlanRow, PromiseRow};
-use crate::schema::{disputes, pauses, payment_plan_instalments, payment_plans, promises};
+use crate::rows::{
+    DisputeRow, InstalmentRow, PauseRow, PaymentPlanRow, PlanInvoiceRow, PromiseRow,
+};
+use crate::schema::{
+    disputes, pauses, payment_plan_instalments, payment_plan_invoices, payment_plans, promises,
+};
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 /// A dispute raised by the debtor, about one invoice or the whole account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +128,16 @@ pub fn resolve_dispute(
             }
         }
     }
+}
+
+/// Loads a dispute.
+pub fn get_dispute(tx: &mut Tx<'_>, id: DisputeId) -> Result<Dispute, StoreError> {
+    let row: DisputeRow = disputes::table
+        .find(id.0)
+        .select(DisputeRow::as_select())
+        .first(tx.connection())
+        .map_err(|error| tx.lookup_error("dispute", id, error))?;
+    Ok(row.into())
 }
 
 /// Lists an account's disputes, open and resolved, by key.
@@ -388,6 +403,9 @@ pub struct PaymentPlan {
     pub state: PlanState,
     /// The sum of the instalments.
     pub total: Money,
+    /// The invoices the plan covers, by key. Empty for a plan whose invoices were never set with
+    /// [`cover_invoices`], which then covers every invoice of the account.
+    pub invoices: Vec<InvoiceId>,
     /// The instalments in order.
     pub instalments: Vec<Instalment>,
     /// When it was created.
@@ -510,6 +528,12 @@ pub fn get_plan(tx: &mut Tx<'_>, id: PaymentPlanId) -> Result<PaymentPlan, Store
         .into_iter()
         .map(Instalment::try_from)
         .collect::<Result<Vec<_>, _>>()?;
+    let invoices: Vec<i64> = payment_plan_invoices::table
+        .filter(payment_plan_invoices::plan_id.eq(id.0))
+        .order(payment_plan_invoices::invoice_id)
+        .select(payment_plan_invoices::invoice_id)
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
 
     Ok(PaymentPlan {
         id,
@@ -522,10 +546,40 @@ pub fn get_plan(tx: &mut Tx<'_>, id: PaymentPlanId) -> Result<PaymentPlan, Store
             plan.total_minor,
             &plan.currency,
         )?,
+        invoices: invoices.into_iter().map(InvoiceId).collect(),
         instalments,
         created_at: plan.created_at.0,
         updated_at: plan.updated_at.0,
     })
+}
+
+/// Records the invoices a plan covers. Recording an invoice twice keeps one row.
+pub fn cover_invoices(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    plan_id: PaymentPlanId,
+    invoices: &[InvoiceId],
+) -> Result<(), StoreError> {
+    let rows: Vec<PlanInvoiceRow> = invoices
+        .iter()
+        .map(|invoice| PlanInvoiceRow {
+            plan_id: plan_id.0,
+            invoice_id: invoice.0,
+            tenant_id: tenant_id.0,
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = tx.backend();
+    per_backend!(tx, |connection| {
+        diesel::insert_into(payment_plan_invoices::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(connection)
+    })
+    .map_err(|error| StoreError::from_diesel(backend, error))?;
+    Ok(())
 }
 
 /// Sets the state of a plan.

@@ -225,6 +225,17 @@ pub fn current_version(tx: &mut Tx<'_>, policy_id: PolicyId) -> Result<PolicyVer
     PolicyVersion::try_from(row)
 }
 
+/// Lists every version of a policy, oldest first.
+pub fn versions(tx: &mut Tx<'_>, policy_id: PolicyId) -> Result<Vec<PolicyVersion>, StoreError> {
+    let rows: Vec<PolicyVersionRow> = policy_versions::table
+        .filter(policy_versions::policy_id.eq(policy_id.0))
+        .order(policy_versions::version)
+        .select(PolicyVersionRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(PolicyVersion::try_from).collect()
+}
+
 /// Loads one policy version.
 pub fn get_version(tx: &mut Tx<'_>, id: PolicyVersionId) -> Result<PolicyVersion, StoreError> {
     let row: PolicyVersionRow = policy_versions::table

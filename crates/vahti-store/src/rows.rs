@@ -336,6 +336,14 @@ pub(crate) struct CaseRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payment_plan_invoices, treat_none_as_default_value = false)]
+pub(crate) struct PlanInvoiceRow {
+    pub(crate) plan_id: i64,
+    pub(crate) invoice_id: i64,
+    pub(crate) tenant_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = collection_case_invoices, treat_none_as_default_value = false)]
 pub(crate) struct CaseInvoiceRow {
     pub(crate) case_id: i64,

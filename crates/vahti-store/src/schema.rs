@@ -378,6 +378,16 @@ table! {
 
 table! {
     use diesel::sql_types::*;
+
+    payment_plan_invoices (plan_id, invoice_id) {
+        plan_id -> BigInt,
+        invoice_id -> BigInt,
+        tenant_id -> BigInt,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
     use crate::sql_types::UtcInstant;
 
     collection_cases (id) {
@@ -593,6 +603,9 @@ joinable!(payment_plans -> tenants (tenant_id));
 joinable!(payment_plans -> accounts (account_id));
 joinable!(payment_plan_instalments -> tenants (tenant_id));
 joinable!(payment_plan_instalments -> payment_plans (plan_id));
+joinable!(payment_plan_invoices -> payment_plans (plan_id));
+joinable!(payment_plan_invoices -> invoices (invoice_id));
+joinable!(payment_plan_invoices -> tenants (tenant_id));
 joinable!(collection_cases -> tenants (tenant_id));
 joinable!(collection_cases -> accounts (account_id));
 joinable!(collection_case_invoices -> collection_cases (case_id));
@@ -635,6 +648,7 @@ allow_tables_to_appear_in_same_query!(
     promises,
     payment_plans,
     payment_plan_instalments,
+    payment_plan_invoices,
     collection_cases,
     collection_case_invoices,
     events,

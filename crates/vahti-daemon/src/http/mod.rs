@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 mod idempotency;
 mod observe;
+pub mod openapi;
 pub mod routes;
 
 use std::net::TcpListener;

@@ -63,7 +63,8 @@ fn payload_of(row: &OutboxMessage) -> ServiceResult<EmailPayload> {
 ///
 /// Steps whose invoice was paid, credited, disputed, paused or put in a payment plan since the
 /// email was queued are skipped, their fees waived and an `email_cancelled` event recorded. When
-/// none is left, the outbox row is cancelled.
+/// none is left, the outbox row is cancelled. An email without steps, such as a payment plan
+/// confirmation, is cancelled when none of its invoices is still due.
 pub fn prepare(
     tx: &mut Tx<'_>,
     outbox_id: OutboxId,
@@ -77,6 +78,7 @@ pub fn prepare(
     let context = &loaded.context;
     let snapshot = loaded.planner_snapshot();
 
+    let confirmation = payload.kind == MessageKind::PaymentPlanConfirmation;
     let still_due = |invoice: InvoiceId| -> Option<&'static str> {
         let Some(state) = snapshot
             .invoices
@@ -87,6 +89,9 @@ pub fn prepare(
         };
         if payload.kind == MessageKind::CollectionHandover {
             return None;
+        }
+        if confirmation {
+            return (!state.in_payment_plan).then_some("the payment plan is no longer active");
         }
         if state.status != InvoiceStatus::Open || !state.total_outstanding.is_positive() {
             Some("the invoice was settled")
@@ -120,7 +125,33 @@ pub fn prepare(
         }
     }
 
-    if kept.is_empty() {
+    // An email without steps, such as a payment plan confirmation, is withdrawn when none of
+    // its invoices is still due.
+    let nothing_left = if payload.steps.is_empty() {
+        let reason = payload
+            .listed
+            .iter()
+            .find_map(|invoice| still_due(*invoice));
+        let withdrawn = payload
+            .listed
+            .iter()
+            .all(|invoice| still_due(*invoice).is_some());
+        if withdrawn {
+            emit(
+                tx,
+                context.tenant.id,
+                EventType::EmailCancelled,
+                Some(context.account.id),
+                None,
+                json!({"outbox_id": row.id, "reason": reason.unwrap_or("nothing is due")}),
+                now,
+            )?;
+        }
+        withdrawn
+    } else {
+        kept.is_empty()
+    };
+    if nothing_left {
         outbox::cancel_claimed(
             tx,
             row.id,
@@ -138,17 +169,24 @@ pub fn prepare(
         .copied()
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
-    let mut content = messages::compose(
-        &loaded,
-        &Composition {
-            kind: payload.kind,
-            listed,
-            new_due_date: payload.new_due_date,
-            self_service_url: payload.content.dispute.self_service_url.clone(),
-        },
-    )?;
-    // The agency of a hand-over notice is the one the case went to, not the current partner.
-    content.agency.clone_from(&payload.content.agency);
+    // A plan confirmation states the instalments agreed when it was queued, so it is sent as
+    // composed then; every other email is composed again from the ledger as of now.
+    let content = if confirmation {
+        payload.content.clone()
+    } else {
+        let mut content = messages::compose(
+            &loaded,
+            &Composition {
+                kind: payload.kind,
+                listed,
+                new_due_date: payload.new_due_date,
+                self_service_url: payload.content.dispute.self_service_url.clone(),
+            },
+        )?;
+        // The agency of a hand-over notice is the one the case went to, not the current partner.
+        content.agency.clone_from(&payload.content.agency);
+        content
+    };
     let model = RenderModel::new(content).map_err(|error| {
         ServiceError::unprocessable(
             vahti_domain::ErrorCode::code(&error),

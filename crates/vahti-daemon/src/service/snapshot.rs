@@ -138,18 +138,25 @@ impl Loaded {
             .map_or(InvoiceStatus::Open, |balance| balance.status)
     }
 
-    /// Whether the account has an active payment plan. A plan covers every open invoice of the
-    /// account, so escalation pauses for all of them while it runs.
+    /// Whether the account has an active payment plan.
     pub fn has_active_plan(&self) -> bool {
         self.plans
             .iter()
             .any(|plan| plan.state == vahti_store::holds::PlanState::Active)
     }
 
+    /// Returns whether an active payment plan covers the invoice, so that escalation of it pauses
+    /// while the plan runs. A plan without recorded invoices covers every invoice of the account.
+    pub fn in_payment_plan(&self, invoice: InvoiceId) -> bool {
+        self.plans
+            .iter()
+            .filter(|plan| plan.state == vahti_store::holds::PlanState::Active)
+            .any(|plan| plan.invoices.is_empty() || plan.invoices.contains(&invoice))
+    }
+
     /// The planner's view of the account.
     pub fn planner_snapshot(&self) -> AccountSnapshot {
         let account = &self.context.account;
-        let in_plan = self.has_active_plan();
         let fee_by_step: BTreeMap<i64, DomainFeeKind> = self
             .fees
             .iter()
@@ -182,7 +189,7 @@ impl Loaded {
                     disputed: invoice.disputed,
                     paused_until: invoice.paused_until,
                     promised_until: invoice.promised_until,
-                    in_payment_plan: in_plan,
+                    in_payment_plan: self.in_payment_plan(invoice.id),
                     history,
                 })
             })

@@ -26,6 +26,7 @@ use vahti_store::{Tx, accounts};
 use super::Loaded;
 use super::cases;
 use super::events::emit;
+use super::holds;
 use super::messages::{self, Composition};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -86,27 +87,35 @@ pub struct EmailPayload {
     pub content: MessageInput,
 }
 
-/// Changes a person made when approving a pending action.
+/// Changes a person made when approving a pending action, or when asking for a message outside
+/// the policy's steps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edits {
     /// Lower fees per invoice.
     pub fees: Vec<(InvoiceId, Money)>,
     /// A paragraph to add to the message.
     pub free_text: Option<String>,
+    /// The earliest delivery time of an email, such as the next opening of the send window;
+    /// at once when `None`.
+    pub not_before: Option<DateTime<Utc>>,
 }
 
-/// Plans the account at `now` and carries out what is due.
+/// Plans the account at `now` and carries out what is due. Promises and payment plans whose
+/// time has passed are settled first, so that planning takes their outcome into account.
 pub fn wake(
     tx: &mut Tx<'_>,
     account_id: AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<WakeReport> {
-    let loaded = Loaded::load(tx, account_id, now)?;
+    let mut loaded = Loaded::load(tx, account_id, now)?;
     let mut report = WakeReport::default();
 
     if loaded.context.tenant.disabled {
         accounts::set_next_action_at(tx, account_id, None)?;
         return Ok(report);
+    }
+    if holds::settle_expired(tx, &loaded)? {
+        loaded = Loaded::load(tx, account_id, now)?;
     }
 
     let plan = plan_of(&loaded);
@@ -129,8 +138,10 @@ pub fn wake(
 }
 
 /// Recomputes and stores the account's next wake-up from its current state: `now` when a step is
-/// due, the planner's next wake-up otherwise. Payments and credit notes that reached a
-/// handed-over invoice since the last call are forwarded to the collection agency first.
+/// due, otherwise the earlier of the planner's next wake-up and the next time a promise or
+/// payment plan must be settled ([`holds::next_check_at`]). Payments and credit notes that
+/// reached a handed-over invoice since the last call are forwarded to the collection agency
+/// first.
 pub fn refresh_next_action(
     tx: &mut Tx<'_>,
     account_id: AccountId,
@@ -142,11 +153,13 @@ pub fn refresh_next_action(
         None
     } else {
         let plan = plan_of(&loaded);
-        if plan.is_idle() {
+        let planned = if plan.is_idle() {
             plan.next_wake_up
         } else {
             Some(now)
-        }
+        };
+        let check = holds::next_check_at(tx, &loaded)?;
+        planned.into_iter().chain(check).min()
     };
     accounts::set_next_action_at(tx, account_id, next)?;
     Ok(next)
@@ -400,7 +413,7 @@ pub fn execute(
                     account_id: Some(account_id),
                     message_id: logical_id,
                     payload: to_json(&payload)?,
-                    not_before: now,
+                    not_before: edits.not_before.map_or(now, |at| at.max(now)),
                 },
                 now,
             )?;

@@ -9,7 +9,14 @@
 mod support;
 
 mod admin;
-mod escalation;
 // Resource tests are added below, one module per resource.
 mod cases;
+mod escalation;
+mod events;
+mod holds;
+mod openapi;
+mod pending;
+mod policies;
+mod reports;
+mod tokens;
 mod webhooks;

@@ -373,3 +373,167 @@ pub struct SeedInvoice {
 pub fn date(text: &str) -> chrono::NaiveDate {
     text.parse().unwrap()
 }
+
+/// An invoice that [`Harness::store_account`] writes directly to the store.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredInvoice<'a> {
+    /// The integrator's id.
+    pub external_id: &'a str,
+    /// The amount in euros, such as `"100.00"`.
+    pub amount: &'a str,
+    /// The due date, `YYYY-MM-DD`. The invoice was issued and sent 21 days earlier.
+    pub due: &'a str,
+}
+
+impl Harness {
+    /// Stores a consumer account that reads Finnish, with issued euro invoices, directly in the
+    /// store instead of through the accounts and invoices endpoints, and computes its next
+    /// wake-up. Returns the account's and the invoices' keys.
+    pub async fn store_account(
+        &self,
+        tenant: i64,
+        external_id: &str,
+        invoices: &[StoredInvoice<'_>],
+    ) -> (
+        vahti_domain::ids::AccountId,
+        Vec<vahti_domain::ids::InvoiceId>,
+    ) {
+        use vahti_store::accounts::{self, AccountUpsert};
+        use vahti_store::invoices::{self, InvoiceKind, InvoiceStatus, InvoiceUpsert};
+
+        let tenant = vahti_domain::ids::TenantId(tenant);
+        let account = AccountUpsert {
+            external_id: external_id.to_owned(),
+            name: "Matti Meikäläinen".to_owned(),
+            debtor_type: vahti_domain::DebtorType::Consumer,
+            emails: vec!["matti@example.fi".to_owned()],
+            locale: vahti_store::Locale::Fi,
+            time_zone: None,
+            policy_id: None,
+            contact: json!({}),
+            e_demand_consent_until: None,
+        };
+        let upserts: Vec<InvoiceUpsert> = invoices
+            .iter()
+            .map(|invoice| {
+                let due = chrono::NaiveDate::parse_from_str(invoice.due, "%Y-%m-%d").unwrap();
+                let issued = due - chrono::Days::new(21);
+                InvoiceUpsert {
+                    external_id: invoice.external_id.to_owned(),
+                    account_id: vahti_domain::ids::AccountId(0),
+                    kind: InvoiceKind::Invoice,
+                    number: invoice.external_id.to_owned(),
+                    issue_date: issued,
+                    sent_on: Some(issued),
+                    due_date: Some(due),
+                    amount: vahti_domain::Money::parse(invoice.amount, vahti_domain::Currency::EUR)
+                        .unwrap(),
+                    reference: Some(next_reference()),
+                    reference_invalid: false,
+                    seller_iban: None,
+                    seller_bic: None,
+                    status: InvoiceStatus::Issued,
+                    corrects_external_id: None,
+                }
+            })
+            .collect();
+        let now = self.app.now();
+        let (account, ids) = self
+            .app
+            .write(move |tx| {
+                let account = accounts::upsert(tx, tenant, &account, now)?;
+                let upserts: Vec<InvoiceUpsert> = upserts
+                    .into_iter()
+                    .map(|invoice| InvoiceUpsert {
+                        account_id: account.id,
+                        ..invoice
+                    })
+                    .collect();
+                let ids = invoices::upsert_batch(tx, tenant, &upserts, now)?;
+                Ok((account.id, ids))
+            })
+            .await
+            .unwrap();
+        self.refresh_account(tenant.0, account).await;
+        (account, ids)
+    }
+
+    /// Stores a payment of `amount` euros on an invoice directly in the store, paid on `paid_on`
+    /// (`YYYY-MM-DD`), and recomputes the account's next wake-up.
+    pub async fn store_payment(
+        &self,
+        tenant: i64,
+        account: vahti_domain::ids::AccountId,
+        invoice: vahti_domain::ids::InvoiceId,
+        amount: &str,
+        paid_on: &str,
+    ) {
+        use vahti_store::payments::{self, NewPayment, PaymentSource};
+
+        let payment = NewPayment {
+            account_id: Some(account),
+            invoice_id: Some(invoice),
+            amount: vahti_domain::Money::parse(amount, vahti_domain::Currency::EUR).unwrap(),
+            paid_on: chrono::NaiveDate::parse_from_str(paid_on, "%Y-%m-%d").unwrap(),
+            booked_on: None,
+            reference: None,
+            bank_archive_id: None,
+            source: PaymentSource::Api,
+            import_id: None,
+            payer_name: None,
+        };
+        let now = self.app.now();
+        let tenant_id = vahti_domain::ids::TenantId(tenant);
+        self.app
+            .write(move |tx| Ok(payments::insert(tx, tenant_id, &payment, now)?))
+            .await
+            .unwrap();
+        self.refresh_account(tenant, account).await;
+    }
+
+    /// Recomputes an account's next wake-up on its actor, as the endpoints that change accounts
+    /// do.
+    pub async fn refresh_account(&self, tenant: i64, account: vahti_domain::ids::AccountId) {
+        let now = self.app.now();
+        self.app
+            .on_account(vahti_domain::ids::TenantId(tenant), account, move |tx| {
+                vahti_daemon::service::wake::refresh_next_action(tx, account, now)
+            })
+            .await
+            .unwrap();
+    }
+
+    /// Reads the account's next wake-up as stored.
+    pub async fn next_action_at(
+        &self,
+        account: vahti_domain::ids::AccountId,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.app
+            .read(move |tx| Ok(vahti_store::accounts::get(tx, account)?.next_action_at))
+            .await
+            .unwrap()
+    }
+
+    /// Reads the types of the tenant's events, oldest first.
+    pub async fn event_types(&self, token: &str) -> Vec<String> {
+        let reply = self.get("/v1/events?limit=1000", token).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["type"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Returns a new valid Finnish creditor reference on each call.
+fn next_reference() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(100_000);
+    let base = NEXT.fetch_add(1, Ordering::Relaxed).to_string();
+    vahti_domain::ident::FinnishReference::from_base(&base)
+        .unwrap()
+        .as_str()
+        .to_owned()
+}

@@ -60,6 +60,10 @@ vahti_testkit::test_both_backends! {
 
         let current = store.read(|tx| policies::current_version(tx, policy.id)).unwrap();
         assert_eq!(current.body, changed);
+        let versions = store.read(|tx| policies::versions(tx, policy.id)).unwrap();
+        let numbers: Vec<i32> = versions.iter().map(|version| version.version).collect();
+        assert_eq!(numbers, [1, 2]);
+        assert_eq!(versions[1], current);
         let by_key = store.read(|tx| policies::get_by_key(tx, tenant_id, "default")).unwrap();
         assert_eq!(by_key, policy);
         let error = store
@@ -174,6 +178,8 @@ vahti_testkit::test_both_backends! {
             .unwrap();
         let resolved = store.transaction(|tx| holds::resolve_dispute(tx, dispute.id, "credited", now())).unwrap();
         assert_eq!(resolved.resolution.as_deref(), Some("credited"));
+        let loaded = store.read(|tx| holds::get_dispute(tx, dispute.id)).unwrap();
+        assert_eq!(loaded, resolved);
         let again = store.transaction(|tx| holds::resolve_dispute(tx, dispute.id, "x", now())).unwrap_err();
         assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
 
@@ -201,6 +207,13 @@ vahti_testkit::test_both_backends! {
         assert_eq!(active.state, PlanState::Active);
         let plans = store.read(|tx| holds::plans_for_account(tx, account_id)).unwrap();
         assert_eq!(plans, vec![plan.id]);
+        assert!(plan.invoices.is_empty());
+        store
+            .transaction(|tx| holds::cover_invoices(tx, tenant_id, plan.id, &[invoice_id, invoice_id]))
+            .unwrap();
+        store.transaction(|tx| holds::cover_invoices(tx, tenant_id, plan.id, &[invoice_id])).unwrap();
+        let covered = store.read(|tx| holds::get_plan(tx, plan.id)).unwrap();
+        assert_eq!(covered.invoices, vec![invoice_id]);
     }
 
     fn collection_case_covers_invoices(db) {

@@ -37,6 +37,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
     reports::configure(config);
     webhooks::configure(config);
     cases::configure(config);
+    super::openapi::configure(config);
     config.default_service(web::to(not_found));
 }
 

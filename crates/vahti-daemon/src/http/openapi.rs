@@ -1,0 +1,582 @@
+//! The OpenAPI document of the HTTP API, built from the route annotations and the wire types of
+//! `vahti-api`, and served at `/openapi.json`.
+//!
+//! Handlers of tokens, policies, holds, pending actions, events and reports carry their own
+//! `#[utoipa::path]` annotations. The other operations are described in [`described`], by
+//! annotated functions that only carry the description.
+
+use std::sync::OnceLock;
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use vahti_api::paths;
+
+use super::routes;
+
+/// The name of the security scheme of a tenant's API token.
+pub const TENANT_TOKEN: &str = "tenant_token";
+
+/// The name of the security scheme of the operator's admin token.
+pub const ADMIN_TOKEN: &str = "admin_token";
+
+/// The OpenAPI description of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Vahti HTTP API",
+        description = "Payment monitoring and collection. Every `/v1` path takes a bearer token: a \
+        tenant's API token, or the operator's admin token under `/v1/tenants` and `/v1/admin`. \
+        Amounts are decimal strings with a separate ISO 4217 currency; dates are `YYYY-MM-DD`; \
+        instants are RFC 3339 in UTC. Every error has the body `{\"error\": {\"code\", \"message\", \
+        \"field\"}}`. A `POST` with an `Idempotency-Key` header is safe to retry. Lists are pages \
+        with `cursor` and `limit`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    paths(
+        described::create_tenant,
+        described::list_tenants,
+        described::get_tenant,
+        described::update_tenant,
+        described::get_clock,
+        described::set_clock,
+        routes::tokens::create_token,
+        routes::tokens::list_tokens,
+        routes::tokens::revoke_token,
+        routes::policies::create_policy,
+        routes::policies::list_policies,
+        routes::policies::get_policy,
+        routes::policies::update_policy,
+        routes::policies::validate_policy,
+        described::list_accounts,
+        described::upsert_account,
+        described::get_account,
+        described::account_status,
+        described::list_invoices,
+        described::upsert_invoice,
+        described::get_invoice,
+        described::upsert_invoices_batch,
+        described::issue_invoice,
+        described::cancel_invoice,
+        described::change_due_date,
+        described::record_payment,
+        described::list_payments,
+        described::reverse_payment,
+        described::match_payment,
+        described::import_invoices,
+        described::import_payments,
+        routes::holds::open_dispute,
+        routes::holds::resolve_dispute,
+        routes::holds::pause,
+        routes::holds::resume,
+        routes::holds::promise,
+        routes::holds::create_plan,
+        routes::holds::list_plans,
+        routes::holds::cancel_plan,
+        routes::holds::remind,
+        routes::pending::list_pending,
+        routes::pending::get_pending,
+        routes::pending::approve_pending,
+        routes::pending::skip_pending,
+        routes::events::list_events,
+        routes::reports::aging_report,
+        described::healthz,
+        described::readyz,
+        described::metrics,
+        serve,
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "admin", description = "Tenants and the manual clock, for the operator."),
+        (name = "tokens", description = "The calling tenant's API tokens."),
+        (name = "policies", description = "Collection policies: steps, timings and fees, versioned per key."),
+        (name = "accounts", description = "Customer accounts (the debtors) and their status."),
+        (name = "invoices", description = "Invoices and credit notes with their payment codes."),
+        (name = "payments", description = "Incoming payments and their allocation."),
+        (name = "imports", description = "E-invoice and bank payment files."),
+        (name = "holds", description = "Disputes, pauses, promises to pay, payment plans and reminders sent now."),
+        (name = "pending", description = "Steps that wait for a person's approval (guided mode)."),
+        (name = "events", description = "The tenant's event log, read by cursor with long-polling."),
+        (name = "reports", description = "Reports over all accounts of the tenant."),
+        (name = "operations", description = "Health, readiness, metrics and this document."),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the two bearer token schemes.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            TENANT_TOKEN,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A tenant's API token, `vahti_` and 40 letters and digits, as created by \
+                         `POST /v1/tenants` or `POST /v1/tokens`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            ADMIN_TOKEN,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The operator's admin token from the daemon's configuration \
+                         (`admin.token` or `admin.token_file`).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Returns the OpenAPI document, built once.
+pub fn document() -> &'static Document {
+    static DOCUMENT: OnceLock<Document> = OnceLock::new();
+    DOCUMENT.get_or_init(ApiDoc::openapi)
+}
+
+/// Registers the route of the document.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config.route(paths::OPENAPI, web::get().to(serve));
+}
+
+/// Returns this OpenAPI document.
+#[utoipa::path(
+    get,
+    path = paths::OPENAPI,
+    tag = "operations",
+    operation_id = "openapi_document",
+    responses((status = 200, description = "The OpenAPI document of the API.", content_type = "application/json"))
+)]
+pub(crate) async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+/// Descriptions of the operations whose handlers carry no annotation of their own. The
+/// functions are never called.
+pub mod described {
+    #![expect(
+        dead_code,
+        reason = "the functions only carry the OpenAPI description of their operation"
+    )]
+
+    use vahti_api::{
+        Account, AccountStatus, ApiErrorBody, BatchInvoiceRequest, BatchInvoiceResponse,
+        ChangeDueDateRequest, Clock, ClockRequest, CreateTenantRequest, CreateTenantResponse,
+        Health, ImportReport, Invoice, InvoiceListQuery, MatchPaymentRequest, Page, PageQuery,
+        Payment, PaymentListQuery, RecordPaymentRequest, Tenant, UpdateTenantRequest,
+        UpsertAccountRequest, UpsertInvoiceRequest, paths,
+    };
+
+    /// Creates a tenant with the default consumer and business policies and a first API token.
+    #[utoipa::path(
+        post,
+        path = paths::TENANTS,
+        tag = "admin",
+        request_body = CreateTenantRequest,
+        responses(
+            (status = 201, description = "The tenant and its first token; the plain token is shown only here.", body = CreateTenantResponse),
+            (status = 400, description = "The body is not valid JSON for the request, or a value is invalid; `field` names it.", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+            (status = 403, description = "The daemon has no admin token configured (`admin_disabled`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn create_tenant() {}
+
+    /// Lists the tenants.
+    #[utoipa::path(
+        get,
+        path = paths::TENANTS,
+        tag = "admin",
+        responses(
+            (status = 200, description = "Every tenant, on one page.", body = Page<Tenant>),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+            (status = 403, description = "The daemon has no admin token configured (`admin_disabled`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn list_tenants() {}
+
+    /// Reads a tenant.
+    #[utoipa::path(
+        get,
+        path = paths::TENANT,
+        tag = "admin",
+        params(("id" = i64, Path, description = "Vahti's id of the tenant.")),
+        responses(
+            (status = 200, description = "The tenant.", body = Tenant),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "No tenant has this id (`tenant_not_found`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn get_tenant() {}
+
+    /// Changes a tenant; an absent field keeps its value and `null` clears an optional one.
+    /// Setting `active` to false disables the tenant's tokens at once.
+    #[utoipa::path(
+        patch,
+        path = paths::TENANT,
+        tag = "admin",
+        params(("id" = i64, Path, description = "Vahti's id of the tenant.")),
+        request_body = UpdateTenantRequest,
+        responses(
+            (status = 200, description = "The changed tenant.", body = Tenant),
+            (status = 400, description = "The body is not valid JSON for the request, or a value is invalid; `field` names it.", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "No tenant has this id (`tenant_not_found`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn update_tenant() {}
+
+    /// Reads the daemon's clock.
+    #[utoipa::path(
+        get,
+        path = paths::CLOCK,
+        tag = "admin",
+        responses(
+            (status = 200, description = "The current instant and whether the clock is manual.", body = Clock),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn get_clock() {}
+
+    /// Moves the manual clock forward; with `wait`, responds after the scheduler and the outbox
+    /// handled everything due at the new instant.
+    #[utoipa::path(
+        post,
+        path = paths::CLOCK,
+        tag = "admin",
+        request_body = ClockRequest,
+        responses(
+            (status = 200, description = "The clock after the change.", body = Clock),
+            (status = 400, description = "The request gives both or neither of `set` and `advance_seconds` (`clock_request_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+            (status = 409, description = "The daemon runs on the system clock (`clock_not_manual`), or the change would move the clock backwards (`clock_backwards`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn set_clock() {}
+
+    /// Lists the tenant's accounts.
+    #[utoipa::path(
+        get,
+        path = paths::ACCOUNTS,
+        tag = "accounts",
+        params(PageQuery),
+        responses(
+            (status = 200, description = "One page of accounts.", body = Page<Account>),
+            (status = 400, description = "A query parameter is malformed (`query_invalid`, `cursor_invalid`, `limit_out_of_range`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn list_accounts() {}
+
+    /// Creates or updates an account, keyed by the integrator's id.
+    #[utoipa::path(
+        put,
+        path = paths::ACCOUNT,
+        tag = "accounts",
+        params(("external_id" = String, Path, description = "The integrator's id of the account, percent-encoded.")),
+        request_body = UpsertAccountRequest,
+        responses(
+            (status = 200, description = "The updated account.", body = Account),
+            (status = 201, description = "The new account.", body = Account),
+            (status = 400, description = "The body is not valid JSON for the request (`body_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The named policy does not exist (`policy_not_found`).", body = ApiErrorBody),
+            (status = 422, description = "A value is invalid; `field` names it.", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn upsert_account() {}
+
+    /// Reads an account.
+    #[utoipa::path(
+        get,
+        path = paths::ACCOUNT,
+        tag = "accounts",
+        params(("external_id" = String, Path, description = "The integrator's id of the account, percent-encoded.")),
+        responses(
+            (status = 200, description = "The account.", body = Account),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no account with this id (`account_not_found`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn get_account() {}
+
+    /// Reads an account's balances, open invoices with their current step, next wake-up and
+    /// timeline.
+    #[utoipa::path(
+        get,
+        path = paths::ACCOUNT_STATUS,
+        tag = "accounts",
+        params(("external_id" = String, Path, description = "The integrator's id of the account, percent-encoded.")),
+        responses(
+            (status = 200, description = "The account's status.", body = AccountStatus),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no account with this id (`account_not_found`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn account_status() {}
+
+    /// Lists the tenant's invoices and credit notes.
+    #[utoipa::path(
+        get,
+        path = paths::INVOICES,
+        tag = "invoices",
+        params(InvoiceListQuery),
+        responses(
+            (status = 200, description = "One page of invoices and credit notes.", body = Page<Invoice>),
+            (status = 400, description = "A query parameter is malformed (`query_invalid`, `cursor_invalid`, `limit_out_of_range`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn list_invoices() {}
+
+    /// Creates or updates an invoice or credit note, keyed by the integrator's id.
+    #[utoipa::path(
+        put,
+        path = paths::INVOICE,
+        tag = "invoices",
+        params(("external_id" = String, Path, description = "The integrator's id of the document, percent-encoded.")),
+        request_body = UpsertInvoiceRequest,
+        responses(
+            (status = 200, description = "The updated document with its payment codes.", body = Invoice),
+            (status = 201, description = "The new document with its payment codes.", body = Invoice),
+            (status = 400, description = "The body is not valid JSON for the request (`body_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The account or the corrected invoice does not exist (`account_not_found`, `invoice_not_found`).", body = ApiErrorBody),
+            (status = 409, description = "The upsert changes a fixed field or a closed invoice (`invoice_field_immutable`, `invoice_closed`).", body = ApiErrorBody),
+            (status = 422, description = "A value is invalid; `field` names it.", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn upsert_invoice() {}
+
+    /// Reads an invoice or credit note with its payment codes.
+    #[utoipa::path(
+        get,
+        path = paths::INVOICE,
+        tag = "invoices",
+        params(("external_id" = String, Path, description = "The integrator's id of the document, percent-encoded.")),
+        responses(
+            (status = 200, description = "The document.", body = Invoice),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no document with this id (`invoice_not_found`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn get_invoice() {}
+
+    /// Creates or updates up to 10000 documents; each item succeeds or fails on its own.
+    #[utoipa::path(
+        post,
+        path = paths::INVOICES_BATCH,
+        tag = "invoices",
+        request_body = BatchInvoiceRequest,
+        responses(
+            (status = 200, description = "One result per item, in request order.", body = BatchInvoiceResponse),
+            (status = 400, description = "The body is not valid JSON for the request (`body_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 413, description = "The body is larger than the batch limit (`body_too_large`).", body = ApiErrorBody),
+            (status = 422, description = "The batch has more than 10000 items (`batch_too_large`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn upsert_invoices_batch() {}
+
+    /// Issues a draft invoice, which starts watching it for payment.
+    #[utoipa::path(
+        post,
+        path = paths::INVOICE_ISSUE,
+        tag = "invoices",
+        params(("external_id" = String, Path, description = "The integrator's id of the invoice, percent-encoded.")),
+        responses(
+            (status = 200, description = "The issued invoice.", body = Invoice),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no invoice with this id (`invoice_not_found`).", body = ApiErrorBody),
+            (status = 409, description = "The invoice is not a draft (`invoice_not_draft`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn issue_invoice() {}
+
+    /// Cancels an invoice; it is never reminded again.
+    #[utoipa::path(
+        post,
+        path = paths::INVOICE_CANCEL,
+        tag = "invoices",
+        params(("external_id" = String, Path, description = "The integrator's id of the invoice, percent-encoded.")),
+        responses(
+            (status = 200, description = "The cancelled invoice.", body = Invoice),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no invoice with this id (`invoice_not_found`).", body = ApiErrorBody),
+            (status = 409, description = "The invoice is closed (`invoice_closed`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn cancel_invoice() {}
+
+    /// Changes an invoice's due date; later steps are scheduled from the new date.
+    #[utoipa::path(
+        post,
+        path = paths::INVOICE_DUE_DATE,
+        tag = "invoices",
+        params(("external_id" = String, Path, description = "The integrator's id of the invoice, percent-encoded.")),
+        request_body = ChangeDueDateRequest,
+        responses(
+            (status = 200, description = "The invoice with its new due date.", body = Invoice),
+            (status = 400, description = "The body is not valid JSON for the request (`body_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no invoice with this id (`invoice_not_found`).", body = ApiErrorBody),
+            (status = 409, description = "The invoice is closed (`invoice_closed`).", body = ApiErrorBody),
+            (status = 422, description = "The date is before the issue date (`due_date_before_issue_date`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn change_due_date() {}
+
+    /// Records an incoming payment and allocates it to an invoice by `invoice` or `reference`.
+    #[utoipa::path(
+        post,
+        path = paths::PAYMENTS,
+        tag = "payments",
+        request_body = RecordPaymentRequest,
+        responses(
+            (status = 201, description = "The recorded payment with its allocations.", body = Payment),
+            (status = 400, description = "The body is not valid JSON for the request (`body_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The named invoice does not exist (`invoice_not_found`).", body = ApiErrorBody),
+            (status = 422, description = "A value is invalid, or both `invoice` and `reference` are given (`payment_target_conflict`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn record_payment() {}
+
+    /// Lists the tenant's payments.
+    #[utoipa::path(
+        get,
+        path = paths::PAYMENTS,
+        tag = "payments",
+        params(PaymentListQuery),
+        responses(
+            (status = 200, description = "One page of payments.", body = Page<Payment>),
+            (status = 400, description = "A query parameter is malformed (`query_invalid`, `cursor_invalid`, `limit_out_of_range`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn list_payments() {}
+
+    /// Reverses a payment; its allocations are undone.
+    #[utoipa::path(
+        post,
+        path = paths::PAYMENT_REVERSE,
+        tag = "payments",
+        params(("id" = i64, Path, description = "Vahti's id of the payment.")),
+        responses(
+            (status = 200, description = "The reversed payment.", body = Payment),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The tenant has no payment with this id (`payment_not_found`).", body = ApiErrorBody),
+            (status = 409, description = "The payment is already reversed (`payment_reversed`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn reverse_payment() {}
+
+    /// Matches an unmatched payment to an invoice by hand.
+    #[utoipa::path(
+        post,
+        path = paths::PAYMENT_MATCH,
+        tag = "payments",
+        params(("id" = i64, Path, description = "Vahti's id of the payment.")),
+        request_body = MatchPaymentRequest,
+        responses(
+            (status = 200, description = "The matched payment with its allocations.", body = Payment),
+            (status = 400, description = "The body is not valid JSON for the request (`body_invalid`).", body = ApiErrorBody),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 404, description = "The payment or the invoice does not exist (`payment_not_found`, `invoice_not_found`).", body = ApiErrorBody),
+            (status = 409, description = "The payment is matched or reversed (`payment_already_matched`, `payment_reversed`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn match_payment() {}
+
+    /// Imports an e-invoice file (Finvoice or Peppol UBL); the body is the file itself.
+    #[utoipa::path(
+        post,
+        path = paths::IMPORT_INVOICES,
+        tag = "imports",
+        request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes, at most 64 MiB."),
+        responses(
+            (status = 200, description = "What the file held and what was imported.", body = ImportReport),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 413, description = "The file is larger than the import limit (`body_too_large`).", body = ApiErrorBody),
+            (status = 422, description = "The format is unknown or the file cannot be read (`import_format_unknown`, `import_invalid`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn import_invoices() {}
+
+    /// Imports a bank payment file (camt.053, camt.054 or KTL); the body is the file itself.
+    #[utoipa::path(
+        post,
+        path = paths::IMPORT_PAYMENTS,
+        tag = "imports",
+        request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes, at most 64 MiB."),
+        responses(
+            (status = 200, description = "What the file held and what was imported.", body = ImportReport),
+            (status = 401, description = "Missing or invalid API token (`unauthorized`).", body = ApiErrorBody),
+            (status = 413, description = "The file is larger than the import limit (`body_too_large`).", body = ApiErrorBody),
+            (status = 422, description = "The format is unknown or the file cannot be read (`import_format_unknown`, `import_invalid`).", body = ApiErrorBody),
+        ),
+        security(("tenant_token" = []))
+    )]
+    fn import_payments() {}
+
+    /// Reports that the process is alive.
+    #[utoipa::path(
+        get,
+        path = paths::HEALTHZ,
+        tag = "operations",
+        responses((status = 200, description = "The process responds.", body = Health))
+    )]
+    fn healthz() {}
+
+    /// Reports whether start-up finished and the database responds.
+    #[utoipa::path(
+        get,
+        path = paths::READYZ,
+        tag = "operations",
+        responses(
+            (status = 200, description = "Ready to serve requests.", body = Health),
+            (status = 503, description = "Not ready; the failing checks say why.", body = Health),
+        )
+    )]
+    fn readyz() {}
+
+    /// Returns the daemon's metrics in the Prometheus text format.
+    #[utoipa::path(
+        get,
+        path = paths::METRICS,
+        tag = "operations",
+        responses((status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"))
+    )]
+    fn metrics() {}
+}

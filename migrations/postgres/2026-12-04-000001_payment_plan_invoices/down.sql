@@ -1,0 +1,1 @@
+DROP TABLE payment_plan_invoices;
