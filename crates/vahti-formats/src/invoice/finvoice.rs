@@ -218,8 +218,17 @@ fn parse_message(
         seller: finvoice_party(message, &SELLER, warnings),
         buyer: finvoice_party(message, &BUYER, warnings),
         corrected_invoice_number,
+        recipient_language: recipient_language(message),
         position,
     })
+}
+
+/// Reads `InvoiceRecipientLanguageCode` as a lower-case two-letter code.
+fn recipient_language(message: &Node<'_>) -> Option<String> {
+    let code = message.text_at(&["InvoiceRecipientLanguageCode"])?;
+    let code = code.trim();
+    (code.len() == 2 && code.bytes().all(|byte| byte.is_ascii_alphabetic()))
+        .then(|| code.to_ascii_lowercase())
 }
 
 /// Reads the due date: `InvoiceDueDate` of the payment terms, else `EpiDateOptionDate` of the

@@ -96,6 +96,10 @@ pub struct ParsedInvoice {
     pub buyer: Party,
     /// For a credit note, the number of the invoice it corrects.
     pub corrected_invoice_number: Option<String>,
+    /// The language the buyer reads, as a lower-case ISO 639-1 code such as `fi`: Finvoice's
+    /// `InvoiceRecipientLanguageCode`. `None` for UBL, which has no such element, and for a code
+    /// that is not two letters.
+    pub recipient_language: Option<String>,
     /// The place where the document starts in the file.
     pub position: Position,
 }

@@ -205,6 +205,7 @@ fn parse_document(
             "InvoiceDocumentReference",
             "ID",
         ]),
+        recipient_language: None,
         position,
     })
 }
