@@ -8,5 +8,7 @@
 
 mod support;
 
+mod accounts;
 mod admin;
+mod invoices;
 // Resource tests are added below, one module per resource.
