@@ -11,4 +11,6 @@ mod support;
 mod accounts;
 mod admin;
 mod invoices;
+mod payments;
+mod status;
 // Resource tests are added below, one module per resource.
