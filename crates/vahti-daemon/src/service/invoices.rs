@@ -78,6 +78,19 @@ impl ReferenceInput {
     }
 }
 
+/// The form in which a reference is stored and matched: the compact RF text, or the Finnish
+/// digits without leading zeros but at least four digits long.
+///
+/// A Finnish reference may be as short as 4 digits including leading zeros, such as `0440`,
+/// whose digits without the zeros (`440`) no longer parse as a reference. Keeping four digits
+/// lets the stored form be parsed again for the payment codes and messages.
+pub fn stored_reference(reference: &PaymentReference) -> String {
+    match reference {
+        PaymentReference::Finnish(finnish) => format!("{:0>4}", finnish.as_str()),
+        PaymentReference::Rf(rf) => rf.as_str().to_owned(),
+    }
+}
+
 /// A checked invoice or credit note, before it is compared with what is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceDraft {

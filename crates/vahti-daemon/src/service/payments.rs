@@ -30,7 +30,7 @@ use vahti_store::{StoreError, Tx};
 
 use super::Loaded;
 use super::events::emit;
-use super::invoices::{checked_amount, record_settlements};
+use super::invoices::{checked_amount, record_settlements, stored_reference};
 use super::wake::refresh_next_action;
 use crate::app::App;
 use crate::error::{ServiceError, ServiceResult};
@@ -55,7 +55,7 @@ impl PaymentReferenceInput {
     /// The compact form stored with the payment.
     pub fn stored(&self) -> String {
         match self {
-            PaymentReferenceInput::Valid(reference) => reference.as_str().to_owned(),
+            PaymentReferenceInput::Valid(reference) => stored_reference(reference),
             PaymentReferenceInput::Invalid(text) => text.clone(),
         }
     }
@@ -367,7 +367,10 @@ fn target_of(tx: &mut Tx<'_>, tenant_id: TenantId, input: &PaymentInput) -> Serv
 /// The stored forms under which an invoice may carry a reference: the Finnish digits and the RF
 /// form that wraps them, or the RF text alone when it wraps no Finnish reference.
 pub fn reference_keys(reference: &PaymentReference) -> Vec<String> {
-    let mut keys = vec![reference.matching_key()];
+    let mut keys = Vec::with_capacity(2);
+    if let Some(finnish) = reference.finnish() {
+        keys.push(stored_reference(&PaymentReference::Finnish(finnish)));
+    }
     let rf = reference.rf().as_str().to_owned();
     if !keys.contains(&rf) {
         keys.push(rf);

@@ -16,7 +16,9 @@ use vahti_store::invoices::{self, Invoice, InvoiceKind, InvoiceStatus, InvoiceUp
 use vahti_store::{Tx, tenants};
 
 use super::settle::record_settlements;
-use super::{Applied, InvoiceDraft, Outcome, ReferenceInput, credit_note_invalid};
+use super::{
+    Applied, InvoiceDraft, Outcome, ReferenceInput, credit_note_invalid, stored_reference,
+};
 use crate::error::{ServiceError, ServiceResult};
 use crate::service::Loaded;
 use crate::service::events::emit_many;
@@ -351,7 +353,7 @@ fn prepare(
     let (reference, rejected_reference) = match (&draft.reference, existing) {
         (ReferenceInput::Valid(reference), _) => (
             ReferencePlan::Set {
-                reference: reference.as_str().to_owned(),
+                reference: stored_reference(reference),
                 flagged: false,
             },
             None,
