@@ -10,6 +10,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod imports;
 mod invoices;
 mod payments;
 mod status;
