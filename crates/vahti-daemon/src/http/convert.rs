@@ -1,5 +1,5 @@
 //! Conversions from stored rows and ledger balances to the wire types of `vahti-api`: accounts,
-//! invoices with their payment codes, and payments; and the opaque cursors of list pages.
+//! invoices with their payment codes, and payments. Also the opaque cursors of list pages.
 
 use std::collections::HashMap;
 
@@ -30,7 +30,7 @@ use crate::service::context::default_policy_key;
 use crate::service::invoices::{InvoiceSchedule, StepPhase, document_status};
 use crate::service::tenants::api_locale;
 
-/// The wire form of an account. `today` is the tenant's today, which decides whether a pause is
+/// Converts an account to its wire form. `today` is the tenant's today, which decides whether a pause is
 /// still in force.
 pub fn account(
     account: &Account,
@@ -67,7 +67,7 @@ pub fn account(
     }
 }
 
-/// The stored JSON form of a contact.
+/// Converts a contact to the JSON form stored with an account.
 pub fn contact_json(contact: Option<Contact>) -> serde_json::Value {
     serde_json::to_value(contact.unwrap_or_default()).unwrap_or(serde_json::Value::Null)
 }
@@ -79,7 +79,7 @@ fn debtor_type(debtor_type: DebtorType) -> WireDebtorType {
     }
 }
 
-/// The wire form of an invoice or credit note of a loaded account, with its balances from the
+/// Converts an invoice or credit note of a loaded account to its wire form, with its balances from the
 /// ledger, its schedule and its payment codes.
 pub fn invoice(
     loaded: &Loaded,
@@ -180,7 +180,7 @@ fn status(loaded: &Loaded, invoice: &Invoice) -> WireStatus {
     wire_status(document_status(loaded, invoice))
 }
 
-/// The status of the ledger and the planner that a wire status filter selects, or `None` for a
+/// Returns the status of the ledger and the planner that a wire status filter selects, or `None` for a
 /// value this version does not know.
 pub fn ledger_status(status: WireStatus) -> Option<LedgerStatus> {
     match status {
@@ -195,7 +195,7 @@ pub fn ledger_status(status: WireStatus) -> Option<LedgerStatus> {
     }
 }
 
-/// The wire form of a status from the ledger and the planner.
+/// Converts a status of the ledger and the planner to its wire form.
 pub fn wire_status(status: LedgerStatus) -> WireStatus {
     match status {
         LedgerStatus::Draft => WireStatus::Draft,
@@ -219,9 +219,9 @@ fn step_state(phase: StepPhase) -> StepState {
     }
 }
 
-/// The codes a debtor pays an invoice with.
+/// Builds the codes a debtor pays an invoice with.
 ///
-/// The virtual bank barcode needs a euro invoice and a Finnish IBAN; it carries the outstanding
+/// The virtual bank barcode needs a euro invoice and a Finnish IBAN. It carries the outstanding
 /// total (zeros when nothing is outstanding or the total is above 999 999.99) and the due date.
 /// The EPC QR payload (version 002) needs a euro invoice and any IBAN; it carries the tenant's
 /// legal name as beneficiary, the RF form of the reference, the outstanding total when there is
@@ -300,8 +300,8 @@ fn payment_codes(
     }
 }
 
-/// The wire form of a payment. `loaded` is the payment's account, whose ledger gives the
-/// allocations; `None` for an unmatched payment.
+/// Converts a payment to its wire form. `loaded` is the payment's account, whose ledger gives
+/// the allocations, or `None` for an unmatched payment.
 pub fn payment(payment: &Payment, loaded: Option<&Loaded>) -> WirePayment {
     let currency = payment.amount.currency();
     let amount = payment.amount.round().amount();
@@ -349,7 +349,7 @@ pub fn payment(payment: &Payment, loaded: Option<&Loaded>) -> WirePayment {
     }
 }
 
-/// Whether an allocation's money comes from a payment, directly or as account credit the
+/// Returns whether an allocation's money comes from a payment, directly or as account credit the
 /// payment left.
 fn is_from(source: AllocationSource, payment: PaymentId) -> bool {
     match source {
@@ -365,7 +365,7 @@ fn external_id_of(loaded: &Loaded, id: InvoiceId) -> String {
         .map_or_else(|| id.to_string(), |invoice| invoice.external_id.clone())
 }
 
-/// Zero in a currency, with the currency's decimals.
+/// Returns zero in a currency, with the currency's decimals.
 fn zero(currency: Currency) -> Decimal {
     Money::zero(currency).round().amount()
 }
@@ -373,12 +373,12 @@ fn zero(currency: Currency) -> Decimal {
 /// The prefix of every cursor, so that a cursor of another API is not taken for an id.
 const CURSOR_PREFIX: &str = "after:";
 
-/// The cursor of the page after the row with this key.
+/// Builds the cursor of the page after the row with this key.
 pub fn cursor(id: i64) -> String {
     format!("{CURSOR_PREFIX}{id}")
 }
 
-/// Reads a cursor made by [`cursor`]; fails with 400 `cursor_invalid` for anything else.
+/// Reads a cursor made by [`cursor`], or fails with 400 `cursor_invalid` for anything else.
 pub fn parse_cursor(text: Option<&str>) -> Result<Option<i64>, ApiError> {
     let Some(text) = text else {
         return Ok(None);

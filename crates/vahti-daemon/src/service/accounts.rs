@@ -22,7 +22,7 @@ use super::wake::refresh_next_action;
 use crate::app::App;
 use crate::error::{ServiceError, ServiceResult};
 
-/// Longest account name, in characters.
+/// Maximum length of an account name, in characters.
 const MAX_NAME_CHARS: usize = 200;
 
 /// An account as the integrator sends it, before it is checked.
@@ -244,7 +244,7 @@ pub fn get(tx: &mut Tx<'_>, tenant_id: TenantId, external_id: &str) -> ServiceRe
     find(tx, tenant_id, external_id)?.ok_or_else(|| not_found(external_id))
 }
 
-/// The 404 error of an account that the tenant does not have.
+/// Builds the 404 error of an account that the tenant does not have.
 pub fn not_found(external_id: &str) -> ServiceError {
     ServiceError::not_found(
         "account_not_found",
@@ -254,7 +254,7 @@ pub fn not_found(external_id: &str) -> ServiceError {
     )
 }
 
-/// The keys of the tenant's policies by id, to show which policy an account follows.
+/// Loads the keys of the tenant's policies by id, to show which policy an account follows.
 pub fn policy_keys(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,

@@ -9,8 +9,8 @@
 //!
 //! Invoice files: each document's buyer is found among the accounts by an id derived from the
 //! buyer's organisation id (`org:`), VAT id (`vat:`), e-invoice address (`einvoice:`), e-mail
-//! address (`email:`) or name (`name:`), in that order of preference; failing that, by an
-//! account with the buyer's exact name and e-mail address; failing that, a new account is
+//! address (`email:`) or name (`name:`), in that order of preference. Failing that, it is the
+//! account with the buyer's exact name and e-mail address. Failing that, a new account is
 //! created under the derived id. Each invoice is upserted under `inv:` and its number, each
 //! credit note under `cn:` and its number, correcting `inv:` and the number of the invoice it
 //! names.
@@ -53,7 +53,7 @@ const REVERSAL_SUFFIX: &str = "/reversal";
 /// Imports an e-invoice file and returns its report.
 ///
 /// Fails with 422 `import_format_unknown` or `import_invalid` when the file cannot be read as a
-/// whole, naming the line or element and the reason; nothing is stored then.
+/// whole, naming the line or element and the reason. Nothing is stored then.
 pub async fn import_invoices(
     app: &App,
     tenant_id: TenantId,
@@ -128,7 +128,7 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The error of a file that cannot be read.
+/// Builds the error of a file that cannot be read.
 fn format_error(error: FormatError) -> ServiceError {
     let code = match error {
         FormatError::UnknownFormat { .. } => "import_format_unknown",
@@ -141,7 +141,7 @@ fn format_error(error: FormatError) -> ServiceError {
     )
 }
 
-/// The stored report of a file imported completely before, marked `already_imported`.
+/// Returns the stored report of a file imported completely before, marked `already_imported`.
 async fn completed(
     app: &App,
     tenant_id: TenantId,
@@ -157,7 +157,7 @@ async fn completed(
     }))
 }
 
-/// The report stored with a completed import.
+/// Reads the report stored with a completed import.
 fn stored_report(import: &Import) -> Option<ImportReport> {
     if import.summary.get("complete") != Some(&json!(true)) {
         return None;
@@ -222,7 +222,7 @@ fn empty_report(
     }
 }
 
-/// Where a record sits in the file, such as `document 2, line 41, element /Finvoice`.
+/// Describes the place of a record in the file, such as `document 2, line 41, element /Finvoice`.
 fn position(noun: &str, item: Option<usize>, place: Option<&vahti_formats::Position>) -> String {
     let record = item.map(|index| format!("{noun} {}", index.saturating_add(1)));
     match (record, place) {
@@ -329,7 +329,7 @@ async fn apply_invoice_file(
     Ok(())
 }
 
-/// The warning of an invoice whose reference failed its check and was replaced.
+/// Builds the warning of an invoice whose reference failed its check and was replaced.
 fn flagged_reference(file: &InvoiceFile, parsed: &Warning) -> ImportWarning {
     let document = parsed.item.and_then(|item| file.documents.get(item));
     let raw = document
@@ -422,7 +422,7 @@ impl Buyer {
     }
 }
 
-/// The account id of a buyer: `org:`, `vat:`, `einvoice:`, `email:` or `name:` with the first
+/// Derives the account id of a buyer: `org:`, `vat:`, `einvoice:`, `email:` or `name:` with the first
 /// identifier the buyer has, without spaces for the identifiers, cut to the longest external id.
 fn derived_external_id(party: &Party, email: Option<&str>, name: Option<&str>) -> Option<String> {
     let compact = |text: &str| {
@@ -459,9 +459,9 @@ async fn resolve_buyer(
     index: usize,
     report: &mut ImportReport,
 ) -> ServiceResult<String> {
-    let wanted = buyer.clone();
+    let query = buyer.clone();
     let found = app
-        .read(move |tx| find_buyer(tx, tenant_id, &wanted))
+        .read(move |tx| find_buyer(tx, tenant_id, &query))
         .await?;
     if let Some(external_id) = found {
         return Ok(external_id);
@@ -495,7 +495,7 @@ async fn resolve_buyer(
     Ok(created.account.external_id)
 }
 
-/// The external id of the account of a buyer: the account with the derived id, else the one
+/// Returns the external id of the account of a buyer: the account with the derived id, else the one
 /// account with the buyer's exact name and e-mail address.
 fn find_buyer(
     tx: &mut Tx<'_>,
@@ -524,7 +524,7 @@ fn find_buyer(
         .map(|account| account.external_id))
 }
 
-/// The draft of an imported document on an account.
+/// Builds the draft of an imported document on an account.
 fn draft_of(document: &ParsedInvoice, account: String) -> ServiceResult<InvoiceDraft> {
     let prefix = match document.kind {
         DocumentKind::Invoice => INVOICE_PREFIX,
@@ -679,8 +679,8 @@ fn payment_input(
     }
 }
 
-/// A reference that failed its check, without white space and, when it is all digits, without
-/// the zero padding of fixed-width bank fields.
+/// Compacts a reference that failed its check: without white space and, when it is all digits,
+/// without the zero padding of fixed-width bank fields.
 fn compact_raw(raw: &str) -> String {
     let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     if !compact.is_empty() && compact.bytes().all(|byte| byte.is_ascii_digit()) {

@@ -2,9 +2,9 @@
 //! in one transaction, the actions on one invoice (issue, cancel, change of due date), and the
 //! schedule shown with each invoice.
 //!
-//! Every change to an account's documents is checked against the account's ledger before it is
-//! written, so that a document whose penalty interest cannot be computed (for example because
-//! its due date lies before the first stored reference rate) is rejected on its own instead of
+//! Every change to an account's documents is replayed in the account's ledger before it is
+//! written. A document whose penalty interest cannot be computed, for example because its due
+//! date lies before the first stored reference rate, is then rejected on its own instead of
 //! making the whole account unreadable.
 
 mod apply;
@@ -34,7 +34,7 @@ use super::accounts;
 use crate::app::App;
 use crate::error::{ServiceError, ServiceResult};
 
-/// Longest document number, in characters.
+/// Maximum length of a document number, in characters.
 const MAX_NUMBER_CHARS: usize = 100;
 
 /// Accounts whose batch items are applied at the same time on PostgreSQL. SQLite has one
@@ -57,7 +57,7 @@ pub enum ReferenceInput {
     Invalid {
         /// The reference as given.
         raw: String,
-        /// Why it failed, naming the value.
+        /// The validation error, naming the value.
         reason: String,
     },
 }
@@ -78,7 +78,7 @@ impl ReferenceInput {
     }
 }
 
-/// The form in which a reference is stored and matched: the compact RF text, or the Finnish
+/// Returns the form in which a reference is stored and matched: the compact RF text, or the Finnish
 /// digits without leading zeros but at least four digits long.
 ///
 /// A Finnish reference may be as short as 4 digits including leading zeros, such as `0440`,
@@ -122,7 +122,7 @@ pub struct InvoiceDraft {
     pub seller_bic: Option<String>,
 }
 
-/// What applying one document did.
+/// The result of applying one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// A new document was stored.
@@ -136,7 +136,7 @@ pub enum Outcome {
 /// One applied document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Applied {
-    /// What was done.
+    /// The result.
     pub outcome: Outcome,
     /// The stored document.
     pub invoice_id: InvoiceId,
@@ -321,7 +321,7 @@ fn credit_note_invalid(message: String) -> ServiceError {
     ServiceError::unprocessable("credit_note_invalid", Some("corrects".to_owned()), message)
 }
 
-/// The status shown for a document: the invoice's status from the integrator, hand-over and the
+/// Returns the status shown for a document: the invoice's status from the integrator, hand-over and the
 /// ledger, and for a credit note draft, cancelled or (once issued) credited.
 pub fn document_status(loaded: &Loaded, invoice: &Invoice) -> LedgerStatus {
     if invoice.kind == InvoiceKind::CreditNote {
@@ -349,7 +349,7 @@ pub struct InvoicePage {
 /// one account (404 `account_not_found` when it does not exist) or with one status.
 ///
 /// The status comes from the ledger, so documents are read in chunks and filtered. At most ten
-/// pages' worth of documents are read per call; a page may then hold fewer than `limit`
+/// pages' worth of documents are read per call, so a page may hold fewer than `limit`
 /// documents and still have a next page.
 pub fn list_page(
     tx: &mut Tx<'_>,
@@ -373,8 +373,8 @@ pub fn list_page(
         account_id,
         status: stored_status,
     };
-    let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
-    let budget = wanted.saturating_mul(SCAN_PAGES);
+    let page_size = usize::try_from(limit).unwrap_or(usize::MAX);
+    let budget = page_size.saturating_mul(SCAN_PAGES);
     let chunk = i64::from(limit.max(1));
 
     let mut page = InvoicePage {
@@ -401,7 +401,7 @@ pub fn list_page(
             if keep {
                 page.invoices.push(row);
             }
-            if page.invoices.len() >= wanted {
+            if page.invoices.len() >= page_size {
                 let more = !invoices::list(tx, tenant_id, filter, cursor, 1)?.is_empty();
                 page.next = cursor.filter(|_| more);
                 return Ok(page);
@@ -426,7 +426,7 @@ pub fn get(tx: &mut Tx<'_>, tenant_id: TenantId, external_id: &str) -> ServiceRe
     }
 }
 
-/// The 404 error of an invoice that the tenant does not have.
+/// Builds the 404 error of an invoice that the tenant does not have.
 pub fn not_found(external_id: &str) -> ServiceError {
     ServiceError::not_found(
         "invoice_not_found",
@@ -584,7 +584,8 @@ fn fill(
         .collect()
 }
 
-/// The account id of an external id, or 404 `account_not_found` naming `account`.
+/// Looks up the account id of an external id, or fails with 404 `account_not_found` naming
+/// `account`.
 async fn account_id_of(
     app: &App,
     tenant_id: TenantId,

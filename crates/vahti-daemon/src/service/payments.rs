@@ -35,10 +35,10 @@ use super::wake::refresh_next_action;
 use crate::app::App;
 use crate::error::{ServiceError, ServiceResult};
 
-/// Longest bank archive id, in characters.
+/// Maximum length of a bank archive id, in characters.
 const MAX_ARCHIVE_ID_CHARS: usize = 140;
 
-/// Longest payer name, in characters.
+/// Maximum length of a payer name, in characters.
 const MAX_PAYER_NAME_CHARS: usize = 200;
 
 /// The reference of an incoming payment.
@@ -52,7 +52,7 @@ pub enum PaymentReferenceInput {
 }
 
 impl PaymentReferenceInput {
-    /// The compact form stored with the payment.
+    /// Returns the compact form stored with the payment.
     pub fn stored(&self) -> String {
         match self {
             PaymentReferenceInput::Valid(reference) => stored_reference(reference),
@@ -78,13 +78,13 @@ pub struct PaymentInput {
     pub archive_id: Option<String>,
     /// The payer's name as the bank reports it.
     pub payer_name: Option<String>,
-    /// Where the payment came from.
+    /// The source of the payment: the API or a bank file format.
     pub source: PaymentSource,
     /// The imported file it came in.
     pub import_id: Option<ImportId>,
 }
 
-/// Why a payment was stored without an account.
+/// The reason a payment was stored without an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnmatchedReason {
     /// It carries no reference and names no invoice.
@@ -98,7 +98,7 @@ pub enum UnmatchedReason {
 }
 
 impl UnmatchedReason {
-    /// A stable code, used in events and import warnings.
+    /// Returns a stable code, used in events and import warnings.
     pub fn code(self) -> &'static str {
         match self {
             UnmatchedReason::NoReference => "payment_reference_missing",
@@ -108,7 +108,7 @@ impl UnmatchedReason {
         }
     }
 
-    /// A sentence for people.
+    /// Returns a sentence for people.
     pub fn describe(self) -> &'static str {
         match self {
             UnmatchedReason::NoReference => {
@@ -127,7 +127,7 @@ impl UnmatchedReason {
     }
 }
 
-/// What recording a payment did.
+/// The result of recording a payment.
 #[derive(Debug, Clone)]
 pub struct Recorded {
     /// The payment as stored.
@@ -135,7 +135,7 @@ pub struct Recorded {
     /// `false` when a payment with the same archive id was recorded before and this one was
     /// skipped as a duplicate.
     pub created: bool,
-    /// Why the payment has no account, when it has none.
+    /// The reason the payment has no account, when it has none.
     pub unmatched: Option<UnmatchedReason>,
     /// The payment's account after the change, for the allocations.
     pub account: Option<Box<Loaded>>,
@@ -217,7 +217,7 @@ fn checked_text(text: &str, field: &str, max_chars: usize) -> ServiceResult<Stri
     Ok(trimmed.to_owned())
 }
 
-/// Where a payment goes.
+/// The destination of a payment: an invoice, or the queue of unmatched payments.
 #[derive(Debug, Clone)]
 enum Target {
     Invoice {
@@ -277,7 +277,8 @@ pub async fn record(
     Ok(recorded.0)
 }
 
-/// The answer to a payment whose archive id is already recorded.
+/// Returns the stored payment for a payment whose archive id is already recorded, or a 409
+/// conflict when the amounts differ.
 async fn duplicate(app: &App, existing: Payment, input: &PaymentInput) -> ServiceResult<Recorded> {
     if existing.amount != input.amount {
         return Err(ServiceError::conflict(
@@ -364,7 +365,7 @@ fn target_of(tx: &mut Tx<'_>, tenant_id: TenantId, input: &PaymentInput) -> Serv
     }
 }
 
-/// The stored forms under which an invoice may carry a reference: the Finnish digits and the RF
+/// Returns the stored forms under which an invoice may carry a reference: the Finnish digits and the RF
 /// form that wraps them, or the RF text alone when it wraps no Finnish reference.
 pub fn reference_keys(reference: &PaymentReference) -> Vec<String> {
     let mut keys = Vec::with_capacity(2);
@@ -485,8 +486,8 @@ fn record_unmatched(
     ))
 }
 
-/// The stored payment with the input's archive id, checked again inside the transaction in case
-/// another request recorded it meanwhile.
+/// Returns the stored payment with the input's archive id, read again inside the transaction in
+/// case another request recorded it meanwhile.
 fn recorded_before(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
@@ -713,6 +714,7 @@ fn reverse_in(
         .account_id
         .map(|account_id| Loaded::load(tx, account_id, now))
         .transpose()?;
+
     let reversed = payments::reverse(tx, id, now)?;
     emit(
         tx,
@@ -731,6 +733,7 @@ fn reverse_in(
     let Some(before) = before else {
         return Ok(((reversed, None), None));
     };
+
     let account_id = before.context.account.id;
     let after = Loaded::load(tx, account_id, now)?;
     record_settlements(
@@ -748,7 +751,7 @@ fn reverse_in(
     Ok(((reversed, Some(Box::new(loaded))), next))
 }
 
-/// What a reversal in a bank file did.
+/// The result of a reversal in a bank file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReversalOutcome {
     /// The payment was reversed.

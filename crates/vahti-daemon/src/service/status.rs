@@ -22,7 +22,7 @@ pub struct AccountStatus {
     pub loaded: Loaded,
     /// The invoices still owed (open or handed over), earliest due date first.
     pub open_invoices: Vec<InvoiceId>,
-    /// What happened on the account, newest first.
+    /// The account's history, newest first.
     pub timeline: Vec<TimelineEntry>,
 }
 

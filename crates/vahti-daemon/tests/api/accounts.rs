@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::support::{ADMIN_TOKEN, Harness};
 
-/// A consumer account body with one e-mail address.
+/// Builds a consumer account body with one e-mail address.
 pub fn consumer(name: &str) -> Value {
     json!({
         "name": name,

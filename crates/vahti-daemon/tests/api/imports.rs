@@ -8,13 +8,13 @@ use crate::accounts::create_account;
 use crate::invoices::{invoice, put_invoice};
 use crate::support::{ADMIN_TOKEN, Harness, Reply};
 
-/// A file of the shared samples.
+/// Reads a file of the shared samples.
 fn sample(path: &str) -> Vec<u8> {
     let full = vahti_testkit::samples_dir().join(path);
     std::fs::read(&full).unwrap_or_else(|error| panic!("cannot read {}: {error}", full.display()))
 }
 
-/// A file of the demo.
+/// Reads a file of the demo.
 fn demo(name: &str) -> Vec<u8> {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../vahti-cli/demo")
@@ -22,7 +22,7 @@ fn demo(name: &str) -> Vec<u8> {
     std::fs::read(&full).unwrap_or_else(|error| panic!("cannot read {}: {error}", full.display()))
 }
 
-/// The KTL fixture of the formats crate: four payments, the reversal of the third, and a failed
+/// Reads the KTL fixture of the formats crate: four payments, the reversal of the third, and a failed
 /// direct debit.
 fn ktl_correction() -> Vec<u8> {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,7 +30,7 @@ fn ktl_correction() -> Vec<u8> {
     std::fs::read(full).unwrap()
 }
 
-/// A KTL file with only the reversal of the correction fixture, and its totals.
+/// Builds a KTL file with only the reversal of the correction fixture, and its totals.
 fn ktl_reversal_only(line_end: &[u8]) -> Vec<u8> {
     let file = ktl_correction();
     let lines: Vec<&[u8]> = file.split(|byte| *byte == b'\n').collect();
@@ -55,7 +55,7 @@ async fn import(h: &Harness, token: &str, kind: &str, file: Vec<u8>) -> Reply {
     .await
 }
 
-/// Imports a file and returns its report, failing unless the server answers 200.
+/// Imports a file and returns its report. The test fails unless the status is 200.
 async fn imported(h: &Harness, token: &str, kind: &str, file: Vec<u8>) -> ImportReport {
     let reply = import(h, token, kind, file).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -78,7 +78,7 @@ fn rejection_codes(report: &ImportReport) -> Vec<&str> {
         .collect()
 }
 
-/// The external ids of the unmatched payments and their amounts.
+/// Returns the amounts of the unmatched payments, in order.
 async fn unmatched(h: &Harness, token: &str) -> Vec<String> {
     let reply = h.get("/v1/payments?unmatched=true&limit=1000", token).await;
     reply.body["items"]

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::accounts::create_account;
 use crate::support::Harness;
 
-/// An issued invoice body of `amount` EUR, issued 2026-03-02 and due 2026-03-31.
+/// Builds an issued invoice body of `amount` EUR, issued 2026-03-02 and due 2026-03-31.
 pub fn invoice(account: &str, number: &str, amount: &str) -> Value {
     json!({
         "account": account,

@@ -5,7 +5,7 @@ use crate::accounts::create_account;
 use crate::invoices::{invoice, put_invoice};
 use crate::support::Harness;
 
-/// A payment body in EUR, paid 2026-03-02.
+/// Builds a payment body in EUR, paid 2026-03-02.
 fn payment(amount: &str, reference: Option<&str>, archive_id: &str) -> Value {
     let mut body = json!({
         "amount": amount,
@@ -20,7 +20,7 @@ fn payment(amount: &str, reference: Option<&str>, archive_id: &str) -> Value {
     body
 }
 
-/// An account `C-1` with invoice `INV-1` of 100.00 EUR, reference 1234561.
+/// Creates account `C-1` with invoice `INV-1` of 100.00 EUR, reference 1234561.
 async fn account_with_invoice(h: &Harness, token: &str) {
     create_account(h, token, "C-1").await;
     let mut body = invoice("C-1", "1", "100.00");

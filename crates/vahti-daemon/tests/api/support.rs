@@ -184,7 +184,7 @@ impl Harness {
         Reply { status, body, text }
     }
 
-    /// The kinds of the tenant's events so far, in order.
+    /// Returns the kinds of the tenant's events so far, in order.
     pub async fn event_kinds(&self, tenant_id: i64) -> Vec<String> {
         self.events(tenant_id)
             .await
@@ -193,7 +193,7 @@ impl Harness {
             .collect()
     }
 
-    /// The tenant's events so far, in order, read from the database.
+    /// Reads the tenant's events so far, in order, from the database.
     pub async fn events(&self, tenant_id: i64) -> Vec<vahti_store::events::Event> {
         let store = self.app.store().clone();
         let tenant = vahti_domain::ids::TenantId(tenant_id);

@@ -42,7 +42,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(paths::INVOICE_DUE_DATE, web::post().to(change_due_date));
 }
 
-/// The wire form of one document of a loaded account.
+/// Converts one document of a loaded account to its wire form.
 fn wire_invoice(loaded: &Loaded, id: InvoiceId) -> ApiResult<vahti_api::Invoice> {
     let invoice = loaded.invoice(id).ok_or_else(|| {
         ServiceError::internal(format!("invoice {id} is missing from its account"))

@@ -73,9 +73,9 @@ async fn list(
         .read(move |tx| payments::list(tx, tenant_id, unmatched, after, i64::from(limit) + 1, now))
         .await?;
 
-    let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = page.payments.len() > wanted;
-    page.payments.truncate(wanted);
+    let page_size = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = page.payments.len() > page_size;
+    page.payments.truncate(page_size);
     let next_cursor = more
         .then(|| {
             page.payments

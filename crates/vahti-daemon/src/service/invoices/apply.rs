@@ -45,7 +45,7 @@ pub enum InvoiceAction {
     ChangeDueDate(NaiveDate),
 }
 
-/// How the stored reference of a changed document is chosen.
+/// The choice of the stored reference of a changed document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ReferencePlan {
     /// Store this compact reference with this flag.
@@ -54,7 +54,7 @@ enum ReferencePlan {
     Generate { flagged: bool },
 }
 
-/// What the event of a change says.
+/// The kind of event a change emits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Change {
     Created,
@@ -114,9 +114,9 @@ pub fn apply_to_account(
         .collect();
 
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut taken: HashSet<&str> = HashSet::with_capacity(drafts.len());
+    let mut seen_ids: HashSet<&str> = HashSet::with_capacity(drafts.len());
     for (slot, draft) in drafts.iter().enumerate() {
-        if !taken.insert(&draft.external_id) {
+        if !seen_ids.insert(&draft.external_id) {
             results[slot] = Some(Err(ServiceError::unprocessable(
                 "value_invalid",
                 None,
@@ -161,9 +161,9 @@ pub fn apply_to_account(
 
 /// Carries out an action on one invoice and returns the account's next wake-up.
 ///
-/// Fails with 409 `invoice_not_draft` when issuing an invoice that is not a draft, and with
+/// Fails with 409 `invoice_not_draft` when issuing an invoice that is not a draft. Fails with
 /// 409 `invoice_closed` when cancelling or moving the due date of an invoice that is paid,
-/// credited, cancelled, written off or handed over, or cancelling one that was paid in part.
+/// credited, cancelled, written off or handed over, and when cancelling one paid in part.
 pub fn act(
     tx: &mut Tx<'_>,
     invoice_id: InvoiceId,
@@ -536,7 +536,7 @@ fn corrected_invoice(
     Ok(corrected.id)
 }
 
-/// A new document with a placeholder id, until it is written.
+/// Builds a new document with a placeholder id, which it keeps until it is written.
 fn placeholder(before: &Loaded, draft: &InvoiceDraft, slot: usize, now: DateTime<Utc>) -> Invoice {
     let placeholder_id = i64::try_from(slot).map_or(i64::MIN, |slot| -slot - 1);
     Invoice {
@@ -568,7 +568,7 @@ fn placeholder(before: &Loaded, draft: &InvoiceDraft, slot: usize, now: DateTime
     }
 }
 
-/// The integrator's fields that differ between the stored document and the new one.
+/// Returns the integrator's fields that differ between the stored document and the new one.
 fn changed_fields(stored: &Invoice, row: &Invoice) -> Vec<&'static str> {
     let mut changed = Vec::new();
     let checks: [(&'static str, bool); 11] = [
@@ -620,15 +620,15 @@ fn check_ledger(
         if candidates.is_empty() {
             return None;
         }
+        let changed: HashMap<InvoiceId, &Invoice> = candidates
+            .iter()
+            .filter(|candidate| candidate.existing)
+            .map(|candidate| (candidate.row.id, &candidate.row))
+            .collect();
         let mut rows: Vec<Invoice> = before
             .invoices
             .iter()
-            .map(|stored| {
-                candidates
-                    .iter()
-                    .find(|candidate| candidate.row.id == stored.id)
-                    .map_or_else(|| stored.clone(), |candidate| candidate.row.clone())
-            })
+            .map(|stored| (*changed.get(&stored.id).unwrap_or(&stored)).clone())
             .collect();
         rows.extend(
             candidates
@@ -699,7 +699,7 @@ fn set(
     }
 }
 
-/// The document a ledger error is about.
+/// Returns the document a ledger error is about, when it names a document.
 fn culprit(error: &LedgerError) -> Option<InvoiceId> {
     let entry = match error {
         LedgerError::Interest { invoice, .. } => return Some(*invoice),
@@ -831,7 +831,7 @@ fn write(
     Ok(())
 }
 
-/// The store's upsert of a document.
+/// Builds the store's upsert of a document.
 fn upsert_of(row: &Invoice, corrects_external_id: Option<String>) -> InvoiceUpsert {
     InvoiceUpsert {
         external_id: row.external_id.clone(),
@@ -851,7 +851,7 @@ fn upsert_of(row: &Invoice, corrects_external_id: Option<String>) -> InvoiceUpse
     }
 }
 
-/// The payload of an invoice event: ids, amounts, dates and codes.
+/// Builds the payload of an invoice event: ids, amounts, dates and codes.
 fn event_payload(row: &Invoice, id: InvoiceId) -> Value {
     json!({
         "invoice_id": id,

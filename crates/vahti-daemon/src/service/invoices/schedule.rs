@@ -2,8 +2,8 @@
 //! next acts on it.
 //!
 //! The planner works per account. To tell when one invoice is next acted on, it runs on the
-//! account with only that invoice, so the answer holds the account's pause, contact interval
-//! and send window but not the grouping of several invoices into one message.
+//! account with only that invoice. The result respects the account's pause, contact interval
+//! and send window, but not the grouping of several invoices into one message.
 
 use std::collections::HashMap;
 
@@ -55,7 +55,7 @@ pub struct InvoiceSchedule {
     pub next_action_at: Option<DateTime<Utc>>,
 }
 
-/// The schedule of every invoice of a loaded account, by invoice. Credit notes and invoices
+/// Computes the schedule of every invoice of a loaded account, by invoice. Credit notes and invoices
 /// the planner leaves alone get an empty or history-only schedule.
 pub fn schedules(loaded: &Loaded) -> HashMap<InvoiceId, InvoiceSchedule> {
     let snapshot = loaded.planner_snapshot();

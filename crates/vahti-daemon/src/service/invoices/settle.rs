@@ -19,7 +19,7 @@ use crate::service::events::emit;
 /// each invoice that became paid or credited, and sets or clears `settled_at` of each invoice
 /// whose settlement changed.
 ///
-/// `rows` are the account's documents as read before the change, for their collection state;
+/// `rows` are the account's documents as read before the change, for their collection state.
 /// `placeholders` maps the placeholder ids of documents created by the change to their keys.
 #[expect(
     clippy::too_many_arguments,
