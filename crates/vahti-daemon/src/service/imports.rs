@@ -355,7 +355,8 @@ fn flagged_reference(file: &InvoiceFile, parsed: &Warning) -> ImportWarning {
 struct Buyer {
     /// The account id derived from the buyer's strongest identifier.
     external_id: String,
-    name: String,
+    /// The registered name, else the trading name. A new account needs it.
+    name: Option<String>,
     email: Option<String>,
     debtor_type: DebtorType,
     locale: Locale,
@@ -385,15 +386,6 @@ impl Buyer {
                     "the buyer has no organisation id, VAT id, e-invoice address, e-mail address or name, so no account can be found or created; add one to the file",
                 )
             })?;
-        let name = name.ok_or_else(|| {
-            ServiceError::unprocessable(
-                "buyer_name_missing",
-                None,
-                format!(
-                    "the buyer has no name, which a new account {external_id:?} needs; add the buyer's name to the file or create the account first"
-                ),
-            )
-        })?;
         let locale = match document.recipient_language.as_deref() {
             Some("fi") => Locale::Fi,
             Some("sv") => Locale::Sv,
@@ -467,9 +459,19 @@ async fn resolve_buyer(
         return Ok(external_id);
     }
 
+    let name = buyer.name.clone().ok_or_else(|| {
+        ServiceError::unprocessable(
+            "buyer_name_missing",
+            None,
+            format!(
+                "no account matched the buyer, and a new account {:?} needs the buyer's name, which the document lacks; add the name to the file or create the account first",
+                buyer.external_id
+            ),
+        )
+    })?;
     let input = AccountInput {
         external_id: buyer.external_id.clone(),
-        name: buyer.name.clone(),
+        name,
         debtor_type: buyer.debtor_type,
         emails: buyer.email.iter().cloned().collect(),
         locale: Some(buyer.locale),
@@ -505,10 +507,10 @@ fn find_buyer(
     if let Some(account) = accounts::find(tx, tenant_id, &buyer.external_id)? {
         return Ok(Some(account.external_id));
     }
-    let Some(email) = &buyer.email else {
+    let (Some(name), Some(email)) = (&buyer.name, &buyer.email) else {
         return Ok(None);
     };
-    let same_name = match account_store::find_by_name(tx, tenant_id, &buyer.name) {
+    let same_name = match account_store::find_by_name(tx, tenant_id, name) {
         Ok(found) => found,
         Err(StoreError::NotFound { .. }) => Vec::new(),
         Err(error) => return Err(error.into()),

@@ -809,6 +809,9 @@ pub async fn match_to_invoice(
     check_matchable(&payment)?;
     check_payable(&invoice, payment.amount)?;
 
+    // NOTE: the payment is read again on the invoice's account actor, but two requests that
+    // match one unmatched payment to invoices of different accounts run on different actors. On
+    // PostgreSQL both can pass this check, and the later assignment wins.
     let (view, next) = app
         .on_account(tenant_id, invoice.account_id, move |tx| {
             let payment = get(tx, tenant_id, id)?;
