@@ -24,7 +24,7 @@ pub enum ErrorClass {
 }
 
 /// A failed service call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct ServiceError {
     class: ErrorClass,

@@ -583,8 +583,8 @@ fn finvoice_languages_match_accounts() {
                 invoice.number
             );
             assert_eq!(
-                invoice.language.as_deref(),
-                Some(language.as_str()),
+                invoice.recipient_language.as_deref(),
+                Some(language.to_ascii_lowercase().as_str()),
                 "parsed language of invoice {}",
                 invoice.number
             );

@@ -385,6 +385,23 @@ pub fn due(
         .collect())
 }
 
+/// Finds a tenant's accounts with exactly this name, by key, for matching a buyer of an imported
+/// invoice to an account.
+pub fn find_by_name(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    name: &str,
+) -> Result<Vec<Account>, StoreError> {
+    let rows: Vec<AccountRow> = accounts::table
+        .filter(accounts::tenant_id.eq(tenant_id.0))
+        .filter(accounts::name.eq(name))
+        .order(accounts::id)
+        .select(AccountRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Account::try_from).collect()
+}
+
 /// Lists a tenant's accounts by key, after `after` and at most `limit`.
 pub fn list(
     tx: &mut Tx<'_>,

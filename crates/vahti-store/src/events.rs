@@ -17,6 +17,7 @@ use crate::ids::EventId;
 use crate::rows::EventRow;
 use crate::schema::events;
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 use crate::tenants;
 
 /// An event to append.
@@ -94,6 +95,74 @@ pub fn append(
         .map_err(|error| tx.error(error))?;
     tracing::debug!(tenant.id = tenant_id.0, event.seq = seq, event.kind = %event.kind, "appended event");
     Event::try_from(row)
+}
+
+/// Rows per INSERT statement of [`append_many`]. Each row binds 7 values, so 1000 rows stay
+/// below the bound-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+const APPEND_CHUNK: usize = 1000;
+
+/// The columns of an appended event.
+#[derive(Insertable)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
+struct EventInsert<'a> {
+    tenant_id: i64,
+    seq: i64,
+    kind: &'a str,
+    account_id: Option<i64>,
+    invoice_id: Option<i64>,
+    payload: String,
+    created_at: Instant,
+}
+
+/// Appends events in the given order with consecutive sequence numbers, in multi-row
+/// statements, for changes that emit many events at once. Fails with
+/// [`StoreError::InvalidInput`] for more than `u32::MAX` events.
+pub fn append_many(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    new: &[NewEvent],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let count = u32::try_from(new.len()).map_err(|_| StoreError::InvalidInput {
+        field: "events",
+        detail: format!(
+            "{} events are too many for one call; append fewer",
+            new.len()
+        ),
+    })?;
+    let first = tenants::next_event_seqs(tx, tenant_id, count)?;
+    let mut rows = Vec::with_capacity(new.len());
+    for (seq, event) in (first..).zip(new) {
+        rows.push(EventInsert {
+            tenant_id: tenant_id.0,
+            seq,
+            kind: &event.kind,
+            account_id: event.account_id.map(|id| id.0),
+            invoice_id: event.invoice_id.map(|id| id.0),
+            payload: to_json("payload", &event.payload)?,
+            created_at: Instant(now),
+        });
+    }
+
+    let backend = tx.backend();
+    for chunk in rows.chunks(APPEND_CHUNK) {
+        per_backend!(tx, |connection| {
+            diesel::insert_into(events::table)
+                .values(chunk)
+                .execute(connection)
+        })
+        .map_err(|error| StoreError::from_diesel(backend, error))?;
+    }
+    tracing::debug!(
+        tenant.id = tenant_id.0,
+        events = new.len(),
+        event.first_seq = first,
+        "appended events"
+    );
+    Ok(())
 }
 
 /// Lists a tenant's events with a sequence number above `after_seq` (0 for the start), in order,

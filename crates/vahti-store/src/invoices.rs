@@ -70,7 +70,8 @@ pub struct InvoiceUpsert {
     pub amount: Money,
     /// The payment reference in compact form (no spaces), Finnish or RF.
     pub reference: Option<String>,
-    /// Whether the reference failed validation, so that matching does not rely on it.
+    /// Whether the integrator's reference failed validation. The daemon then stores a generated
+    /// valid reference in `reference` and keeps this flag to report the replacement.
     pub reference_invalid: bool,
     /// The creditor account printed on this invoice, if it differs from the tenant's.
     pub seller_iban: Option<String>,
@@ -107,7 +108,7 @@ pub struct Invoice {
     pub amount: Money,
     /// The payment reference in compact form.
     pub reference: Option<String>,
-    /// Whether the reference failed validation.
+    /// Whether the integrator's reference failed validation and was replaced.
     pub reference_invalid: bool,
     /// The creditor account printed on this invoice.
     pub seller_iban: Option<String>,
@@ -412,7 +413,11 @@ pub fn get_by_external_id(
 }
 
 /// Finds the invoices of a tenant that carry this reference (compact form), for payment
-/// matching. Invoices flagged with an invalid reference are left out.
+/// matching, by key.
+///
+/// Flagged invoices are included: the daemon stores a generated valid reference in place of an
+/// integrator's reference that failed validation, so the stored reference is the one the debtor
+/// is asked to pay with.
 pub fn find_by_reference(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
@@ -421,9 +426,67 @@ pub fn find_by_reference(
     let rows: Vec<InvoiceRow> = invoices::table
         .filter(invoices::tenant_id.eq(tenant_id.0))
         .filter(invoices::reference.eq(reference))
-        .filter(invoices::reference_invalid.eq(false))
         .order(invoices::id)
         .select(InvoiceRow::as_select())
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Invoice::try_from).collect()
+}
+
+/// Loads the tenant's invoices and credit notes with the given external ids, by key. Ids that
+/// do not exist are left out.
+pub fn get_many_by_external_id(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    external_ids: &[&str],
+) -> Result<Vec<Invoice>, StoreError> {
+    let mut found = Vec::with_capacity(external_ids.len());
+    for chunk in external_ids.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<InvoiceRow> = invoices::table
+            .filter(invoices::tenant_id.eq(tenant_id.0))
+            .filter(invoices::external_id.eq_any(chunk))
+            .select(InvoiceRow::as_select())
+            .load(tx.connection())
+            .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Invoice::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|invoice| invoice.id);
+    Ok(found)
+}
+
+/// The filters of [`list`]. An absent filter lets every document through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Only documents of this account.
+    pub account_id: Option<AccountId>,
+    /// Only documents with this integrator's status.
+    pub status: Option<InvoiceStatus>,
+}
+
+/// Lists a tenant's invoices and credit notes by key, after `after` and at most `limit`.
+pub fn list(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    filter: ListFilter,
+    after: Option<InvoiceId>,
+    limit: i64,
+) -> Result<Vec<Invoice>, StoreError> {
+    let mut query = invoices::table
+        .filter(invoices::tenant_id.eq(tenant_id.0))
+        .filter(invoices::id.gt(after.map_or(0, |id| id.0)))
+        .order(invoices::id)
+        .limit(limit)
+        .select(InvoiceRow::as_select())
+        .into_boxed();
+    if let Some(account_id) = filter.account_id {
+        query = query.filter(invoices::account_id.eq(account_id.0));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(invoices::status.eq(status.as_str()));
+    }
+    let rows: Vec<InvoiceRow> = query
         .load(tx.connection())
         .map_err(|error| tx.error(error))?;
     rows.into_iter().map(Invoice::try_from).collect()

@@ -216,6 +216,34 @@ pub fn list_unmatched(
     rows.into_iter().map(Payment::try_from).collect()
 }
 
+/// Lists the tenant's payments by key, after `after` and at most `limit`, reversed ones included.
+/// `matched` `Some(true)` keeps payments assigned to an account, `Some(false)` the unassigned
+/// ones, and `None` both.
+pub fn list(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    matched: Option<bool>,
+    after: Option<PaymentId>,
+    limit: i64,
+) -> Result<Vec<Payment>, StoreError> {
+    let mut query = payments::table
+        .filter(payments::tenant_id.eq(tenant_id.0))
+        .filter(payments::id.gt(after.map_or(0, |id| id.0)))
+        .order(payments::id)
+        .limit(limit)
+        .select(PaymentRow::as_select())
+        .into_boxed();
+    match matched {
+        Some(true) => query = query.filter(payments::account_id.is_not_null()),
+        Some(false) => query = query.filter(payments::account_id.is_null()),
+        None => {}
+    }
+    let rows: Vec<PaymentRow> = query
+        .load(tx.connection())
+        .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Payment::try_from).collect()
+}
+
 /// Lists an account's payments, reversed ones included, by key.
 pub fn list_for_account(
     tx: &mut Tx<'_>,

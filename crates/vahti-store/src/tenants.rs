@@ -195,6 +195,34 @@ pub fn next_reference_base(tx: &mut Tx<'_>, id: TenantId) -> Result<i64, StoreEr
     Ok(next - 1)
 }
 
+/// Hands out `count` consecutive reference bases at once and returns the first, with the
+/// guarantees of [`next_reference_base`]. A batch of invoices takes its bases in one statement.
+pub fn next_reference_bases(tx: &mut Tx<'_>, id: TenantId, count: u32) -> Result<i64, StoreError> {
+    let count = i64::from(count);
+    let next = diesel::update(tenant_counters::table.find(id.0))
+        .set(tenant_counters::next_reference_base.eq(tenant_counters::next_reference_base + count))
+        .returning(tenant_counters::next_reference_base)
+        .get_result::<i64>(tx.connection())
+        .map_err(|error| tx.lookup_error("tenant", id, error))?;
+    Ok(next - count)
+}
+
+/// Hands out `count` consecutive event sequence numbers and returns the first, with the
+/// guarantees of [`next_reference_base`].
+pub(crate) fn next_event_seqs(
+    tx: &mut Tx<'_>,
+    id: TenantId,
+    count: u32,
+) -> Result<i64, StoreError> {
+    let count = i64::from(count);
+    let next = diesel::update(tenant_counters::table.find(id.0))
+        .set(tenant_counters::next_event_seq.eq(tenant_counters::next_event_seq + count))
+        .returning(tenant_counters::next_event_seq)
+        .get_result::<i64>(tx.connection())
+        .map_err(|error| tx.lookup_error("tenant", id, error))?;
+    Ok(next - count)
+}
+
 /// Hands out the tenant's next event sequence number, with the guarantees of
 /// [`next_reference_base`].
 pub(crate) fn next_event_seq(tx: &mut Tx<'_>, id: TenantId) -> Result<i64, StoreError> {

@@ -4,6 +4,7 @@
 //! the results back. Business rules live in [`crate::service`].
 
 pub mod auth;
+pub mod convert;
 pub mod error;
 mod idempotency;
 mod observe;

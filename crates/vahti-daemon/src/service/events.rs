@@ -37,3 +37,25 @@ pub fn emit(
     super::webhooks::fan_out(tx, &event, now)?;
     Ok(event)
 }
+
+/// Appends several events in order with consecutive sequence numbers, in as few statements as
+/// the store allows, for a change that emits one event per item of a batch. The payload rules
+/// of [`emit`] apply.
+pub fn emit_many(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    events: Vec<(EventType, Option<AccountId>, Option<InvoiceId>, Value)>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let new: Vec<NewEvent> = events
+        .into_iter()
+        .map(|(kind, account, invoice, payload)| NewEvent {
+            kind: kind.as_str().to_owned(),
+            account_id: account,
+            invoice_id: invoice,
+            payload,
+        })
+        .collect();
+    events::append_many(tx, tenant, &new, now)?;
+    Ok(())
+}

@@ -78,7 +78,9 @@ pub fn compose(loaded: &Loaded, composition: &Composition) -> ServiceResult<Mess
             continue;
         }
         currency.get_or_insert(balance.currency);
-        if reference.is_none() && !invoice.reference_invalid {
+        // A flagged invoice carries the valid reference Vahti generated in place of the
+        // integrator's, so its stored reference is usable like any other.
+        if reference.is_none() {
             reference = invoice
                 .reference
                 .as_deref()
@@ -190,11 +192,10 @@ pub fn precheck(loaded: &Loaded, listed: &[InvoiceId], needs_email: bool) -> Ser
         .iter()
         .filter_map(|id| loaded.invoice(*id))
         .any(|invoice| {
-            !invoice.reference_invalid
-                && invoice
-                    .reference
-                    .as_deref()
-                    .is_some_and(|text| PaymentReference::parse(text).is_ok())
+            invoice
+                .reference
+                .as_deref()
+                .is_some_and(|text| PaymentReference::parse(text).is_ok())
         });
     if has_reference {
         Ok(())

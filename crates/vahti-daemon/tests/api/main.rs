@@ -8,7 +8,12 @@
 
 mod support;
 
+mod accounts;
 mod admin;
+mod imports;
+mod invoices;
+mod payments;
+mod status;
 // Resource tests are added below, one module per resource.
 mod cases;
 mod escalation;

@@ -172,6 +172,51 @@ impl Harness {
         .await
     }
 
+    /// `POST` with a token and a raw body, such as an imported file, with an optional
+    /// `Content-Type`.
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, text }
+    }
+
+    /// Returns the kinds of the tenant's events so far, in order.
+    pub async fn event_kinds(&self, tenant_id: i64) -> Vec<String> {
+        self.events(tenant_id)
+            .await
+            .into_iter()
+            .map(|event| event.kind)
+            .collect()
+    }
+
+    /// Reads the tenant's events so far, in order, from the database.
+    pub async fn events(&self, tenant_id: i64) -> Vec<vahti_store::events::Event> {
+        let store = self.app.store().clone();
+        let tenant = vahti_domain::ids::TenantId(tenant_id);
+        tokio::task::spawn_blocking(move || {
+            store.read(|tx| vahti_store::events::list_after(tx, tenant, 0, 100_000))
+        })
+        .await
+        .unwrap()
+        .unwrap()
+    }
+
     /// Creates a tenant with complete creditor details and returns its id and API token.
     pub async fn tenant(&self, name: &str) -> (i64, String) {
         let reply = self

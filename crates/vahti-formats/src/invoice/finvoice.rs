@@ -219,9 +219,17 @@ fn parse_message(
         buyer: finvoice_party(message, &BUYER, warnings),
         corrected_invoice_number,
         customer_number: details.text_at(&["SellersBuyerIdentifier"]),
-        language: message.text_at(&["InvoiceRecipientLanguageCode"]),
+        recipient_language: recipient_language(message),
         position,
     })
+}
+
+/// Reads `InvoiceRecipientLanguageCode` as a lower-case two-letter code.
+fn recipient_language(message: &Node<'_>) -> Option<String> {
+    let code = message.text_at(&["InvoiceRecipientLanguageCode"])?;
+    let code = code.trim();
+    (code.len() == 2 && code.bytes().all(|byte| byte.is_ascii_alphabetic()))
+        .then(|| code.to_ascii_lowercase())
 }
 
 /// Reads the due date: `InvoiceDueDate` of the payment terms, else `EpiDateOptionDate` of the

@@ -99,9 +99,10 @@ pub struct ParsedInvoice {
     /// The seller's own identifier of the buyer, such as a customer number: Finvoice
     /// `SellersBuyerIdentifier`, or in UBL a buyer `PartyIdentification/ID` without a scheme.
     pub customer_number: Option<String>,
-    /// The language the buyer wants, as the file states it: Finvoice
-    /// `InvoiceRecipientLanguageCode` (such as `FI`, `SV` or `EN`). UBL has no such element.
-    pub language: Option<String>,
+    /// The language the buyer reads, as a lower-case ISO 639-1 code such as `fi`: Finvoice's
+    /// `InvoiceRecipientLanguageCode`. `None` for UBL, which has no such element, and for a code
+    /// that is not two letters.
+    pub recipient_language: Option<String>,
     /// The place where the document starts in the file.
     pub position: Position,
 }

@@ -218,7 +218,7 @@ fn parse_document(
                             .and_then(|id| id.text())
                     })
             }),
-        language: None,
+        recipient_language: None,
         position,
     })
 }

@@ -342,6 +342,26 @@ fn missing_version_warns() {
 }
 
 #[test]
+fn recipient_language_is_lower_case() {
+    let cases = [("SV", Some("sv")), (" en ", Some("en")), ("FIN", None)];
+    for (code, expected) in cases {
+        let file = parse_changed(
+            "finvoice-3.0-no-declaration.xml",
+            "  <InvoiceDetails>",
+            &format!(
+                "  <InvoiceRecipientLanguageCode>{code}</InvoiceRecipientLanguageCode>\n  <InvoiceDetails>"
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            file.documents[0].recipient_language.as_deref(),
+            expected,
+            "{code:?}"
+        );
+    }
+}
+
+#[test]
 fn missing_invoice_number_names_element() {
     let error = parse_changed(
         "finvoice-3.0-no-declaration.xml",

@@ -46,6 +46,24 @@ vahti_testkit::test_both_backends! {
         assert_eq!(missing.to_string(), "account external_id \"C-1\" not found");
     }
 
+    fn name_lookup_is_exact(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other_tenant = tenant(&store, "Other");
+        let first = account(&store, tenant_id, "C-1");
+        let second = account(&store, tenant_id, "C-2");
+        account(&store, other_tenant, "C-1");
+        let mut renamed = account_upsert("C-3");
+        renamed.name = "Matti Meikäläinen Oy".to_owned();
+        store.transaction(|tx| accounts::upsert(tx, tenant_id, &renamed, now())).unwrap();
+
+        let found = store
+            .read(|tx| accounts::find_by_name(tx, tenant_id, "Matti Meikäläinen"))
+            .unwrap();
+        let keys: Vec<AccountId> = found.iter().map(|account| account.id).collect();
+        assert_eq!(keys, vec![first, second]);
+    }
+
     fn stale_version_conflicts(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");

@@ -26,4 +26,36 @@ vahti_testkit::test_both_backends! {
         let rest = store.read(|tx| events::list_after(tx, tenant_id, 5, 10)).unwrap();
         assert!(rest.is_empty());
     }
+
+    fn append_many_numbers_in_order(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let single = NewEvent {
+            kind: "account_updated".to_owned(),
+            account_id: Some(account_id),
+            invoice_id: None,
+            payload: serde_json::json!({"n": 0}),
+        };
+        store.transaction(|tx| events::append(tx, tenant_id, &single, now())).unwrap();
+        let many: Vec<NewEvent> = (1..=1500)
+            .map(|n| NewEvent {
+                kind: "invoice_created".to_owned(),
+                account_id: Some(account_id),
+                invoice_id: None,
+                payload: serde_json::json!({"n": n}),
+            })
+            .collect();
+        store.transaction(|tx| events::append_many(tx, tenant_id, &many, now())).unwrap();
+        store.transaction(|tx| events::append_many(tx, tenant_id, &[], now())).unwrap();
+        store.transaction(|tx| events::append(tx, tenant_id, &single, now())).unwrap();
+
+        let all = store.read(|tx| events::list_after(tx, tenant_id, 0, 2000)).unwrap();
+        let seqs: Vec<i64> = all.iter().map(|event| event.seq).collect();
+        assert_eq!(seqs, (1..=1502).collect::<Vec<i64>>());
+        assert_eq!(all[1].payload, serde_json::json!({"n": 1}));
+        assert_eq!(all[1500].payload, serde_json::json!({"n": 1500}));
+        assert_eq!(all[1500].invoice_id, None);
+        assert_eq!(all[1501].kind, "account_updated");
+    }
 }

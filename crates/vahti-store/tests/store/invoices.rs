@@ -121,9 +121,58 @@ vahti_testkit::test_both_backends! {
         flagged.reference_invalid = true;
         store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &[flagged], now())).unwrap();
 
+        let flagged_id = store.read(|tx| invoices::get_by_external_id(tx, tenant_id, "I-2")).unwrap().id;
+
         let found = store.read(|tx| invoices::find_by_reference(tx, tenant_id, "1232")).unwrap();
         let keys: Vec<_> = found.iter().map(|invoice| invoice.id).collect();
-        assert_eq!(keys, vec![id]);
+        assert_eq!(keys, vec![id, flagged_id]);
+    }
+
+    fn many_by_external_id(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other_tenant = tenant(&store, "Other");
+        let account_id = account(&store, tenant_id, "C-1");
+        let other_account = account(&store, other_tenant, "C-1");
+        let first = invoice(&store, tenant_id, account_id, "I-1");
+        let second = invoice(&store, tenant_id, account_id, "I-2");
+        invoice(&store, other_tenant, other_account, "I-3");
+
+        let found = store
+            .read(|tx| invoices::get_many_by_external_id(tx, tenant_id, &["I-2", "I-1", "I-3", "I-404"]))
+            .unwrap();
+        let keys: Vec<_> = found.iter().map(|invoice| invoice.id).collect();
+        assert_eq!(keys, vec![first, second]);
+    }
+
+    fn list_filters_and_pages(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other_tenant = tenant(&store, "Other");
+        let first_account = account(&store, tenant_id, "C-1");
+        let second_account = account(&store, tenant_id, "C-2");
+        let other_account = account(&store, other_tenant, "C-1");
+        let first = invoice(&store, tenant_id, first_account, "I-1");
+        let second = invoice(&store, tenant_id, second_account, "I-2");
+        let mut draft = invoice_upsert(first_account, "I-3");
+        draft.status = InvoiceStatus::Draft;
+        let third = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &[draft], now())).unwrap()[0];
+        invoice(&store, other_tenant, other_account, "I-4");
+
+        let keys = |filter: invoices::ListFilter, after: Option<vahti_domain::ids::InvoiceId>, limit: i64| -> Vec<_> {
+            store
+                .read(|tx| invoices::list(tx, tenant_id, filter, after, limit))
+                .unwrap()
+                .iter()
+                .map(|invoice| invoice.id)
+                .collect()
+        };
+        assert_eq!(keys(invoices::ListFilter::default(), None, 10), vec![first, second, third]);
+        assert_eq!(keys(invoices::ListFilter::default(), Some(first), 1), vec![second]);
+        let by_account = invoices::ListFilter { account_id: Some(first_account), status: None };
+        assert_eq!(keys(by_account, None, 10), vec![first, third]);
+        let drafts = invoices::ListFilter { account_id: None, status: Some(InvoiceStatus::Draft) };
+        assert_eq!(keys(drafts, None, 10), vec![third]);
     }
 
     fn open_invoices_leave_out_closed(db) {

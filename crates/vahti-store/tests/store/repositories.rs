@@ -94,6 +94,33 @@ vahti_testkit::test_both_backends! {
         assert_eq!(by_archive, Some(assigned));
     }
 
+    fn payments_list_by_match_state(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other_tenant = tenant(&store, "Other");
+        let account_id = account(&store, tenant_id, "C-1");
+        let unmatched = store.transaction(|tx| payments::insert(tx, tenant_id, &bank_payment("A-1"), now())).unwrap();
+        let mut assigned = bank_payment("A-2");
+        assigned.account_id = Some(account_id);
+        let matched = store.transaction(|tx| payments::insert(tx, tenant_id, &assigned, now())).unwrap();
+        let reversed = store.transaction(|tx| payments::insert(tx, tenant_id, &bank_payment("A-3"), now())).unwrap();
+        store.transaction(|tx| payments::reverse(tx, reversed.id, now())).unwrap();
+        store.transaction(|tx| payments::insert(tx, other_tenant, &bank_payment("A-1"), now())).unwrap();
+
+        let keys = |matched: Option<bool>, after, limit| -> Vec<_> {
+            store
+                .read(|tx| payments::list(tx, tenant_id, matched, after, limit))
+                .unwrap()
+                .iter()
+                .map(|payment| payment.id)
+                .collect()
+        };
+        assert_eq!(keys(None, None, 10), vec![unmatched.id, matched.id, reversed.id]);
+        assert_eq!(keys(Some(true), None, 10), vec![matched.id]);
+        assert_eq!(keys(Some(false), None, 10), vec![unmatched.id, reversed.id]);
+        assert_eq!(keys(None, Some(unmatched.id), 1), vec![matched.id]);
+    }
+
     fn snapshot_gathers_open_items(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");

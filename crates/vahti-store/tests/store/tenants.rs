@@ -46,4 +46,14 @@ vahti_testkit::test_both_backends! {
         let second = store.transaction(|tx| tenants::next_reference_base(tx, id)).unwrap();
         assert_eq!((first, second), (100, 101));
     }
+
+    fn reference_bases_taken_in_blocks(db) {
+        let store = open(db);
+        let id = tenant(&store, "Acme");
+        let block = store.transaction(|tx| tenants::next_reference_bases(tx, id, 50)).unwrap();
+        let after = store.transaction(|tx| tenants::next_reference_base(tx, id)).unwrap();
+        let empty = store.transaction(|tx| tenants::next_reference_bases(tx, id, 0)).unwrap();
+        let next = store.transaction(|tx| tenants::next_reference_base(tx, id)).unwrap();
+        assert_eq!((block, after, empty, next), (100, 150, 151, 151));
+    }
 }
