@@ -16,6 +16,7 @@ mod payments;
 mod status;
 // Resource tests are added below, one module per resource.
 mod cases;
+mod concurrency;
 mod escalation;
 mod events;
 mod holds;
