@@ -40,6 +40,10 @@ pub fn reload_log_filter(
         }
     }
 
+    // Policies are not part of the file: they live in the database, and every evaluation reads
+    // the version in force, so a policy changed through the API applies without a reload.
+    tracing::info!("policies are read from the database at each evaluation and need no reload");
+
     let restart_needed = changed_sections(running, &loaded);
     if !restart_needed.is_empty() {
         tracing::warn!(
@@ -51,18 +55,39 @@ pub fn reload_log_filter(
 }
 
 /// Returns the sections that differ, other than `log.level`. Secrets are compared by value.
+///
+/// The destructuring lists every section, so a section added to [`Config`] does not compile until
+/// it is compared here.
 pub fn changed_sections(old: &Config, new: &Config) -> Vec<&'static str> {
+    let Config {
+        server,
+        database,
+        daemon,
+        admin,
+        clock,
+        scheduler,
+        actors,
+        mail,
+        outbox,
+        webhooks,
+        collection,
+        log,
+        loaded_from: _,
+        notices: _,
+    } = old;
     let sections = [
-        ("server", old.server != new.server),
-        ("database", old.database != new.database),
-        ("daemon", old.daemon != new.daemon),
-        ("admin", old.admin != new.admin),
-        ("clock", old.clock != new.clock),
-        ("scheduler", old.scheduler != new.scheduler),
-        ("actors", old.actors != new.actors),
-        ("mail", old.mail != new.mail),
-        ("outbox", old.outbox != new.outbox),
-        ("log.format", old.log.format != new.log.format),
+        ("server", *server != new.server),
+        ("database", *database != new.database),
+        ("daemon", *daemon != new.daemon),
+        ("admin", *admin != new.admin),
+        ("clock", *clock != new.clock),
+        ("scheduler", *scheduler != new.scheduler),
+        ("actors", *actors != new.actors),
+        ("mail", *mail != new.mail),
+        ("outbox", *outbox != new.outbox),
+        ("webhooks", *webhooks != new.webhooks),
+        ("collection", *collection != new.collection),
+        ("log.format", log.format != new.log.format),
     ];
     sections
         .into_iter()
@@ -104,5 +129,16 @@ mod tests {
         ]);
 
         assert_eq!(changed_sections(&old, &new), ["server", "log.format"]);
+    }
+
+    #[test]
+    fn webhook_and_collection_changes_listed() {
+        let old = config(&[]);
+        let new = config(&[
+            ("VAHTI__WEBHOOKS__TIMEOUT_SECONDS", "3"),
+            ("VAHTI__COLLECTION__EXPORT_DIR", "/srv/vahti/cases"),
+        ]);
+
+        assert_eq!(changed_sections(&old, &new), ["webhooks", "collection"]);
     }
 }
