@@ -23,5 +23,6 @@ mod openapi;
 mod pending;
 mod policies;
 mod reports;
+mod selfservice;
 mod tokens;
 mod webhooks;
