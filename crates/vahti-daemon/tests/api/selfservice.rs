@@ -558,7 +558,7 @@ crate::api_test! {
         assert_eq!(emails.len(), 1);
         let message = mailparse::parse_mail(emails[0].as_bytes()).unwrap();
         let text = message.subparts.iter().flat_map(|part| std::iter::once(part).chain(part.subparts.iter())).filter(|part| part.ctype.mimetype == "text/plain").map(|part| part.get_body().unwrap()).next().unwrap();
-        let start = text.find("http://127.0.0.1:7878/s/").expect("the link to the page");
+        let start = text.find(&format!("{}/s/", h.base)).expect("the link to the page");
         let url = text[start..].split_whitespace().next().unwrap();
         let path = reqwest::Url::parse(url).unwrap().path().to_owned();
         let page = get(&h, &path).await;
