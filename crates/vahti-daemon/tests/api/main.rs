@@ -10,6 +10,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod browser;
 mod imports;
 mod invoices;
 mod payments;
