@@ -61,6 +61,7 @@ pub async fn run(app: App, shutdown: ShutdownToken) {
 
 /// Claims and delivers every row due now, and returns how many were handled.
 pub async fn deliver_due(app: &App) -> usize {
+    let _round = app.delivery_round().await;
     let concurrency = app.config().outbox.concurrency.max(1);
     let mut handled = 0;
     loop {
