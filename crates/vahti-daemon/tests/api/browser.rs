@@ -3,8 +3,8 @@
 //! it, and the debtor disputes an invoice through the form.
 //!
 //! The test needs Debian's `chromium` and `chromium-driver` packages, which `scripts/test`
-//! installs. Chromium starts with every background service off and resolves no host but
-//! 127.0.0.1, so the page can reach nothing else. Screenshots of every page in every language
+//! installs. Chromium starts with background networking, component updates and sync off, and
+//! resolves no host but 127.0.0.1, so the page can reach nothing else. Screenshots of every page in every language
 //! go to `selfservice-screens/` in Cargo's temporary directory for integration tests
 //! (`CARGO_TARGET_TMPDIR`), and the test prints that path.
 
@@ -100,8 +100,8 @@ impl Drop for Driver {
     }
 }
 
-/// Where the screenshots go: `selfservice-screens/` in Cargo's temporary directory for
-/// integration tests.
+/// Creates and returns the screenshot folder, `selfservice-screens/` in Cargo's temporary
+/// directory for integration tests.
 fn screenshot_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("selfservice-screens");
     std::fs::create_dir_all(&dir).unwrap();
@@ -129,7 +129,7 @@ async fn main_text(browser: &Client) -> String {
     browser.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
 }
 
-/// The link to the self-service page in the plain-text part of an email.
+/// Finds the link to the self-service page in the plain-text part of an email.
 fn link_in(message: &[u8], base: &str) -> String {
     let parsed = mailparse::parse_mail(message).unwrap();
     let mut parts = vec![&parsed];
