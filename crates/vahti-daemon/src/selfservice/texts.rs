@@ -383,9 +383,9 @@ impl Texts {
     /// The help of the email action.
     pub fn email_help(&self, email: &str) -> String {
         match self.lang {
-            Lang::Fi => format!("Lähetämme viestit nyt osoitteeseen {email}."),
-            Lang::Sv => format!("Vi skickar nu meddelanden till {email}."),
-            Lang::En => format!("We send messages to {email}."),
+            Lang::Fi => format!("Lähetämme viestit tällä hetkellä osoitteeseen {email}."),
+            Lang::Sv => format!("Just nu skickar vi meddelanden till {email}."),
+            Lang::En => format!("We currently send messages to {email}."),
         }
     }
 
@@ -585,7 +585,7 @@ pub static FI: Texts = Texts {
     creditor_decides: "Velkoja käsittelee pyynnön ja vastaa tällä sivulla.",
     your_requests: "Pyyntösi",
     questions: "Kysyttävää?",
-    do_not_share: "Älä jaa linkkiä muille, sillä se avaa sinun tietosi.",
+    do_not_share: "Älä jaa tätä linkkiä muille, sillä sen avulla näkee tietosi.",
     back: "Takaisin laskuihin",
     fix_these: "Korjaa seuraavat kohdat:",
     dispute_title: "Huomautus laskusta",
@@ -687,7 +687,7 @@ pub static SV: Texts = Texts {
     creditor_decides: "Borgenären behandlar begäran och svarar på den här sidan.",
     your_requests: "Dina begäranden",
     questions: "Har du frågor?",
-    do_not_share: "Dela inte länken med andra, eftersom den öppnar dina uppgifter.",
+    do_not_share: "Dela inte länken med andra, eftersom den visar dina uppgifter.",
     back: "Tillbaka till fakturorna",
     fix_these: "Rätta följande:",
     dispute_title: "Anmärkning mot faktura",
@@ -789,7 +789,7 @@ pub static EN: Texts = Texts {
     creditor_decides: "The creditor will review your request and reply on this page.",
     your_requests: "Your requests",
     questions: "Questions?",
-    do_not_share: "Do not share this link: it opens your details.",
+    do_not_share: "Please do not share this link, because it shows your details.",
     back: "Back to your invoices",
     fix_these: "Please correct the following:",
     dispute_title: "Dispute an invoice",
