@@ -239,7 +239,7 @@ fn dispute_in_browser() {
             .await
             .unwrap();
         browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        browser.wait_for_find(Locator::Css("main h1")).await.unwrap();
+        browser.wait().for_element(Locator::Css("main h1")).await.unwrap();
         let confirmation = browser.current_url().await.unwrap();
         assert!(confirmation.path().contains("/requests/"), "{confirmation}");
         assert!(main_text(&browser).await.contains("Huomautuksesi on vastaanotettu"));
