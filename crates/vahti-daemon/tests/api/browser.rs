@@ -32,7 +32,7 @@ const PHONE_WIDTH: u32 = 390;
 struct Driver {
     child: Child,
     port: u16,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Driver {
@@ -55,9 +55,16 @@ impl Driver {
             .spawn()
             .unwrap();
         let profile = tempfile::tempdir().unwrap();
-        let driver = Driver { child, port, _profile: profile };
+        let driver = Driver {
+            child,
+            port,
+            profile,
+        };
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return driver;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -77,7 +84,7 @@ impl Driver {
             "--no-default-browser-check".to_owned(),
             "--disable-domain-reliability".to_owned(),
             "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1".to_owned(),
-            format!("--user-data-dir={}", self._profile.path().display()),
+            format!("--user-data-dir={}", self.profile.path().display()),
             format!("--window-size={DESKTOP_WIDTH},900"),
         ];
         let mut capabilities = serde_json::Map::new();
@@ -126,7 +133,13 @@ async fn screenshot(browser: &Client, name: &str, width: u32) {
 
 /// The text of the page's main element.
 async fn main_text(browser: &Client) -> String {
-    browser.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
+    browser
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 /// Finds the link to the self-service page in the plain-text part of an email.
@@ -142,7 +155,9 @@ fn link_in(message: &[u8], base: &str) -> String {
         parts.extend(part.subparts.iter());
     }
     let text = text.expect("a text/plain part");
-    let start = text.find(&format!("{base}/s/")).expect("a link to the self-service page");
+    let start = text
+        .find(&format!("{base}/s/"))
+        .expect("a link to the self-service page");
     text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
@@ -173,8 +188,16 @@ fn dispute_in_browser() {
                 tenant,
                 "C-1",
                 &[
-                    StoredInvoice { external_id: "INV-1", amount: "129.90", due: "2026-02-23" },
-                    StoredInvoice { external_id: "INV-2", amount: "45.00", due: "2026-03-20" },
+                    StoredInvoice {
+                        external_id: "INV-1",
+                        amount: "129.90",
+                        due: "2026-02-23",
+                    },
+                    StoredInvoice {
+                        external_id: "INV-2",
+                        amount: "45.00",
+                        due: "2026-03-20",
+                    },
                 ],
             )
             .await;
@@ -192,22 +215,48 @@ fn dispute_in_browser() {
         assert!(main_text(&browser).await.contains("Avoimet laskusi"));
         for lang in ["fi", "sv", "en"] {
             browser.goto(&format!("{link}?lang={lang}")).await.unwrap();
-            let html_lang = browser.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap();
+            let html_lang = browser
+                .find(Locator::Css("html"))
+                .await
+                .unwrap()
+                .attr("lang")
+                .await
+                .unwrap();
             assert_eq!(html_lang.as_deref(), Some(lang));
             screenshot(&browser, &format!("{lang}-overview"), DESKTOP_WIDTH).await;
             screenshot(&browser, &format!("{lang}-overview-phone"), PHONE_WIDTH).await;
             for form in ["dispute", "promise", "plan", "extension", "email"] {
-                browser.goto(&format!("{link}/{form}?lang={lang}")).await.unwrap();
-                let kept = browser.find(Locator::Css("input[name=lang]")).await.unwrap().attr("value").await.unwrap();
-                assert_eq!(kept.as_deref(), Some(lang), "the {form} form keeps the language");
+                browser
+                    .goto(&format!("{link}/{form}?lang={lang}"))
+                    .await
+                    .unwrap();
+                let kept = browser
+                    .find(Locator::Css("input[name=lang]"))
+                    .await
+                    .unwrap()
+                    .attr("value")
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    kept.as_deref(),
+                    Some(lang),
+                    "the {form} form keeps the language"
+                );
                 screenshot(&browser, &format!("{lang}-{form}"), DESKTOP_WIDTH).await;
             }
         }
 
         // The copy button appears with JavaScript and copies nothing but digits.
         browser.goto(&link).await.unwrap();
-        let button = browser.find(Locator::Css("button[data-copy]")).await.unwrap();
-        assert_eq!(button.attr("hidden").await.unwrap(), None, "the script shows the copy button");
+        let button = browser
+            .find(Locator::Css("button[data-copy]"))
+            .await
+            .unwrap();
+        assert_eq!(
+            button.attr("hidden").await.unwrap(),
+            None,
+            "the script shows the copy button"
+        );
 
         // The skip link is the first stop of the keyboard.
         browser
@@ -220,12 +269,24 @@ fn dispute_in_browser() {
             .then(KeyAction::Up { value: tab });
         browser.perform_actions(keys).await.unwrap();
         let focused = browser.active_element().await.unwrap();
-        assert_eq!(focused.attr("class").await.unwrap().as_deref(), Some("skip"));
+        assert_eq!(
+            focused.attr("class").await.unwrap().as_deref(),
+            Some("skip")
+        );
 
         // The dispute, sent through the form as a debtor would.
-        browser.find(Locator::LinkText("Tee huomautus laskusta")).await.unwrap().click().await.unwrap();
         browser
-            .find(Locator::Css(&format!("input[name=invoice][value='{}']", invoices[0].0)))
+            .find(Locator::LinkText("Tee huomautus laskusta"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Css(&format!(
+                "input[name=invoice][value='{}']",
+                invoices[0].0
+            )))
             .await
             .unwrap()
             .click()
@@ -238,13 +299,33 @@ fn dispute_in_browser() {
             .send_keys("Tilasin vain yhden kahvipaketin, mutta laskulla on kaksi.")
             .await
             .unwrap();
-        browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-        browser.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        browser
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .unwrap();
         let confirmation = browser.current_url().await.unwrap();
         assert!(confirmation.path().contains("/requests/"), "{confirmation}");
-        assert!(main_text(&browser).await.contains("Huomautuksesi on vastaanotettu"));
+        assert!(
+            main_text(&browser)
+                .await
+                .contains("Huomautuksesi on vastaanotettu")
+        );
         for lang in ["fi", "sv", "en"] {
-            browser.goto(&format!("{}?lang={lang}", confirmation.as_str().split('?').next().unwrap())).await.unwrap();
+            browser
+                .goto(&format!(
+                    "{}?lang={lang}",
+                    confirmation.as_str().split('?').next().unwrap()
+                ))
+                .await
+                .unwrap();
             screenshot(&browser, &format!("{lang}-confirmation"), DESKTOP_WIDTH).await;
         }
 
@@ -264,7 +345,10 @@ fn dispute_in_browser() {
         assert_eq!(disputed[0]["invoice"], "INV-1");
         let invoice = h
             .app
-            .read({ let id = invoices[0]; move |tx| Ok(vahti_store::invoices::get(tx, id)?) })
+            .read({
+                let id = invoices[0];
+                move |tx| Ok(vahti_store::invoices::get(tx, id)?)
+            })
             .await
             .unwrap();
         assert!(invoice.disputed);
@@ -278,7 +362,10 @@ fn dispute_in_browser() {
             .filter(|event| event.kind.starts_with("step_"))
             .filter(|event| event.invoice_id == Some(invoices[0]))
             .count();
-        assert_eq!(steps_on_disputed, 0, "escalation of the disputed invoice is paused");
+        assert_eq!(
+            steps_on_disputed, 0,
+            "escalation of the disputed invoice is paused"
+        );
 
         // The link has expired by now: the neutral page, with the creditor's contact.
         h.advance_days(2).await;
@@ -289,7 +376,10 @@ fn dispute_in_browser() {
             screenshot(&browser, &format!("{lang}-expired"), DESKTOP_WIDTH).await;
         }
 
-        println!("screenshots of the self-service page: {}", screenshot_dir().display());
+        println!(
+            "screenshots of the self-service page: {}",
+            screenshot_dir().display()
+        );
         browser.close().await.unwrap();
         drop(driver);
         h.stop().await;
