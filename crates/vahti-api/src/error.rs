@@ -363,6 +363,22 @@ error_codes! {
     /// 400: a case state report has an invalid amount or note; `field` names it.
     CaseReportInvalid = "case_report_invalid" => 400,
 
+    // The debtor's self-service page and its requests.
+
+    /// 404: the self-service link is unknown, expired or revoked. The page shows a neutral
+    /// notice, and never sends this code as JSON.
+    SelfServiceLinkClosed = "self_service_link_closed" => 404,
+    /// 404: a form on the self-service page names an invoice that the link's account does not
+    /// have open. The page shows the form again with this error.
+    SelfServiceInvoiceNotFound = "self_service_invoice_not_found" => 404,
+    /// 404: the tenant has no self-service request with this id.
+    SelfServiceRequestNotFound = "self_service_request_not_found" => 404,
+    /// 409: the self-service request was approved, rejected or applied already.
+    SelfServiceRequestDecided = "self_service_request_decided" => 409,
+    /// 409: a payment plan or extension request cannot be approved because its first instalment
+    /// date or new due date is not after today. Reject it and agree new terms with the debtor.
+    SelfServiceRequestStale = "self_service_request_stale" => 409,
+
     // Messages and imports that cannot be completed.
 
     /// 422: the account has no email address to send the message to.

@@ -85,6 +85,15 @@ wire_enum! {
         ManualTaskCreated = "manual_task_created",
         /// A webhook endpoint was disabled after too many failed deliveries in a row.
         WebhookDisabled = "webhook_disabled",
+        /// The debtor opened a page of the self-service site, or a link that expired or was
+        /// revoked.
+        SelfServiceViewed = "self_service_viewed",
+        /// The debtor made a request on the self-service page.
+        SelfServiceRequest = "self_service_request",
+        /// The creditor approved or rejected a self-service request.
+        SelfServiceRequestDecided = "self_service_request_decided",
+        /// The links to an account's self-service page were revoked.
+        SelfServiceLinksRevoked = "self_service_links_revoked",
     }
 }
 

@@ -54,6 +54,7 @@ pub mod pending;
 pub mod plans;
 pub mod policies;
 pub mod reports;
+pub mod self_service;
 pub mod status;
 pub mod tokens;
 pub mod webhooks;
@@ -103,6 +104,11 @@ pub use policies::{
     UpdatePolicyRequest, ValidatePolicyRequest,
 };
 pub use reports::{AgingBucket, AgingByCurrency, AgingQuery, AgingReport};
+pub use self_service::{
+    CreateSelfServiceLinkRequest, DecideSelfServiceRequest, RevokedSelfServiceLinks,
+    SelfServiceLink, SelfServiceRequest, SelfServiceRequestKind, SelfServiceRequestState,
+    SelfServiceRequestsQuery,
+};
 pub use status::{AccountStatus, Balance, TimelineEntry, TimelineKind};
 pub use tokens::{ApiToken, CreateTokenRequest, CreatedToken};
 pub use webhooks::{

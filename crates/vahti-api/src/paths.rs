@@ -51,6 +51,11 @@ pub const ACCOUNT_PAYMENT_PLANS: &str = "/v1/accounts/{external_id}/payment-plan
 /// `POST` sends a reminder now, outside the policy's schedule.
 pub const ACCOUNT_REMIND: &str = "/v1/accounts/{external_id}/remind";
 
+/// `POST` issues a new link to the account's self-service page.
+pub const ACCOUNT_SELF_SERVICE_LINKS: &str = "/v1/accounts/{external_id}/self-service/links";
+/// `POST` revokes every live link to the account's self-service page.
+pub const ACCOUNT_SELF_SERVICE_REVOKE: &str = "/v1/accounts/{external_id}/self-service/revoke";
+
 // Invoices and credit notes.
 
 /// `GET` lists invoices and credit notes.
@@ -101,6 +106,17 @@ pub const PENDING_ACTION: &str = "/v1/pending/{id}";
 pub const PENDING_ACTION_APPROVE: &str = "/v1/pending/{id}/approve";
 /// `POST` skips a pending action.
 pub const PENDING_ACTION_SKIP: &str = "/v1/pending/{id}/skip";
+
+// Self-service requests.
+
+/// `GET` lists requests that debtors made on their self-service pages.
+pub const SELF_SERVICE_REQUESTS: &str = "/v1/self-service/requests";
+/// `GET` reads one self-service request.
+pub const SELF_SERVICE_REQUEST: &str = "/v1/self-service/requests/{id}";
+/// `POST` approves a pending self-service request, which then takes effect.
+pub const SELF_SERVICE_REQUEST_APPROVE: &str = "/v1/self-service/requests/{id}/approve";
+/// `POST` rejects a pending self-service request.
+pub const SELF_SERVICE_REQUEST_REJECT: &str = "/v1/self-service/requests/{id}/reject";
 
 // Webhooks.
 

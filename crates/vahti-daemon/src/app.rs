@@ -25,6 +25,7 @@ use crate::config::{Config, DatabaseUrl, MailTransport, SmtpSecurity};
 use crate::error::{ServiceError, ServiceResult};
 use crate::metrics::Metrics;
 use crate::ratelimit::TenantRateLimiter;
+use crate::selfservice::SelfServiceState;
 
 /// The shared state of the running daemon. Cloning is cheap.
 #[derive(Clone)]
@@ -41,6 +42,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     retry: RetryPolicy,
     rate_limiter: TenantRateLimiter,
+    self_service: SelfServiceState,
     worker_id: String,
     scheduler_nudge: Notify,
     outbox_nudge: Notify,
@@ -85,6 +87,7 @@ impl App {
         Ok(App {
             inner: Arc::new(Inner {
                 rate_limiter: TenantRateLimiter::new(config.outbox.tenant_rate_per_second),
+                self_service: SelfServiceState::new(&config.self_service),
                 config,
                 store,
                 clock,
@@ -146,6 +149,11 @@ impl App {
     /// The per-tenant limit on outgoing messages.
     pub fn rate_limiter(&self) -> &TenantRateLimiter {
         &self.inner.rate_limiter
+    }
+
+    /// The self-service page's rate limits and form key.
+    pub fn self_service(&self) -> &SelfServiceState {
+        &self.inner.self_service
     }
 
     /// The id this process claims outbox rows with.

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod ratelimit;
 pub mod reload;
 pub mod scheduler;
+pub mod selfservice;
 pub mod service;
 pub mod shutdown;
 pub mod systemd;

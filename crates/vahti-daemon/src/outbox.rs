@@ -17,6 +17,7 @@ use vahti_store::outbox::{self, OutboxKind, OutboxMessage};
 
 use crate::app::App;
 use crate::service::delivery::{self, Prepared};
+use crate::service::selfservice::LinkSettings;
 use crate::shutdown::ShutdownToken;
 
 /// How long a claimed row is reserved for this process before another sender may take it.
@@ -117,9 +118,10 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
 
     let now = app.now();
     let prepare_worker = worker.clone();
+    let links = LinkSettings::from_config(app.config());
     let prepared = app
         .on_account(tenant, account, move |tx| {
-            delivery::prepare(tx, outbox_id, &prepare_worker, &domain, now)
+            delivery::prepare(tx, outbox_id, &prepare_worker, &domain, &links, now)
         })
         .await;
     let ready = match prepared {

@@ -72,6 +72,8 @@ macro_rules! tables_with_id {
         $callback!($($arg)* webhook_secrets, WebhookSecretRow);
         $callback!($($arg)* webhook_deliveries, WebhookDeliveryRow);
         $callback!($($arg)* webhook_attempts, WebhookAttemptRow);
+        $callback!($($arg)* self_service_links, SelfServiceLinkRow);
+        $callback!($($arg)* self_service_requests, SelfServiceRequestRow);
         $callback!($($arg)* events, EventRow);
     };
 }
@@ -88,6 +90,7 @@ macro_rules! tables_without_id {
             (idempotency_keys::tenant_id, idempotency_keys::key));
         $callback!($($arg)* reference_rates, ReferenceRateRow,
             (reference_rates::year, reference_rates::half));
+        $callback!($($arg)* daemon_secrets, DaemonSecretRow, daemon_secrets::name);
     };
 }
 
@@ -249,6 +252,7 @@ fn copy_all(from: &mut Tx<'_>, to: &mut Tx<'_>) -> Result<Vec<TableCount>, Store
         ReferenceRateRow,
         (reference_rates::year, reference_rates::half)
     );
+    copy_whole!(daemon_secrets, DaemonSecretRow, daemon_secrets::name);
 
     for (invoice, corrected) in corrections {
         diesel::update(invoices::table.find(invoice))

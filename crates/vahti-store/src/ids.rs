@@ -102,3 +102,11 @@ store_id!(
     /// An entry in the history of a collection case.
     CaseUpdateId
 );
+store_id!(
+    /// A personal link to a debtor's self-service page.
+    SelfServiceLinkId
+);
+store_id!(
+    /// A request a debtor made on the self-service page.
+    SelfServiceRequestId
+);

@@ -40,6 +40,7 @@ pub mod payments;
 pub mod pending;
 pub mod policies;
 pub mod rates;
+pub mod self_service;
 pub mod steps;
 pub mod tenants;
 pub mod tokens;

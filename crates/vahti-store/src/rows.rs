@@ -491,3 +491,40 @@ pub(crate) struct CaseUpdateRow {
     pub(crate) token_id: Option<i64>,
     pub(crate) created_at: Instant,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = self_service_links, treat_none_as_default_value = false)]
+pub(crate) struct SelfServiceLinkRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) token_hash: String,
+    pub(crate) created_at: Instant,
+    pub(crate) expires_at: Instant,
+    pub(crate) revoked_at: Option<Instant>,
+    pub(crate) last_used_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = self_service_requests, treat_none_as_default_value = false)]
+pub(crate) struct SelfServiceRequestRow {
+    pub(crate) id: i64,
+    pub(crate) tenant_id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) link_id: i64,
+    pub(crate) kind: String,
+    pub(crate) state: String,
+    pub(crate) details: String,
+    pub(crate) note: Option<String>,
+    pub(crate) decided_at: Option<Instant>,
+    pub(crate) created_at: Instant,
+    pub(crate) updated_at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = daemon_secrets, treat_none_as_default_value = false)]
+pub(crate) struct DaemonSecretRow {
+    pub(crate) name: String,
+    pub(crate) secret: String,
+    pub(crate) created_at: Instant,
+}

@@ -559,6 +559,52 @@ table! {
     }
 }
 
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    self_service_links (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        account_id -> BigInt,
+        token_hash -> Text,
+        created_at -> UtcInstant,
+        expires_at -> UtcInstant,
+        revoked_at -> Nullable<UtcInstant>,
+        last_used_at -> Nullable<UtcInstant>,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    self_service_requests (id) {
+        id -> BigInt,
+        tenant_id -> BigInt,
+        account_id -> BigInt,
+        link_id -> BigInt,
+        kind -> Text,
+        state -> Text,
+        details -> Text,
+        note -> Nullable<Text>,
+        decided_at -> Nullable<UtcInstant>,
+        created_at -> UtcInstant,
+        updated_at -> UtcInstant,
+    }
+}
+
+table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::UtcInstant;
+
+    daemon_secrets (name) {
+        name -> Text,
+        secret -> Text,
+        created_at -> UtcInstant,
+    }
+}
+
 joinable!(tenant_counters -> tenants (tenant_id));
 joinable!(api_tokens -> tenants (tenant_id));
 joinable!(policies -> tenants (tenant_id));
@@ -626,6 +672,11 @@ joinable!(collection_partners -> tenants (tenant_id));
 joinable!(collection_case_updates -> tenants (tenant_id));
 joinable!(collection_case_updates -> collection_cases (case_id));
 joinable!(collection_case_updates -> api_tokens (token_id));
+joinable!(self_service_links -> tenants (tenant_id));
+joinable!(self_service_links -> accounts (account_id));
+joinable!(self_service_requests -> tenants (tenant_id));
+joinable!(self_service_requests -> accounts (account_id));
+joinable!(self_service_requests -> self_service_links (link_id));
 
 allow_tables_to_appear_in_same_query!(
     tenants,
@@ -660,4 +711,7 @@ allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     collection_partners,
     collection_case_updates,
+    self_service_links,
+    self_service_requests,
+    daemon_secrets,
 );

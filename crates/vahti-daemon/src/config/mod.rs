@@ -63,6 +63,8 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     /// `[collection]`: hand-over of cases to collection agencies.
     pub collection: CollectionConfig,
+    /// `[self_service]`: the debtor's self-service page.
+    pub self_service: SelfServiceConfig,
     /// `[log]`: log output.
     pub log: LogConfig,
     /// The file and variables the configuration was read from.
@@ -378,6 +380,17 @@ pub struct CollectionConfig {
     /// The directory that file partners' cases are written to, one subdirectory per tenant;
     /// absolute.
     pub export_dir: PathBuf,
+}
+
+/// `[self_service]`: the debtor's self-service page under `/s/`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SelfServiceConfig {
+    /// Days a link in a message opens the page.
+    pub link_days: u32,
+    /// Requests per minute that one link may make; bursts of as many are allowed.
+    pub link_requests_per_minute: u32,
+    /// Requests per minute to the page from one client address.
+    pub address_requests_per_minute: u32,
 }
 
 /// `[log]`: log output.

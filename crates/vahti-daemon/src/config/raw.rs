@@ -20,6 +20,7 @@ pub(crate) struct RawConfig {
     pub outbox: RawOutbox,
     pub webhooks: RawWebhooks,
     pub collection: RawCollection,
+    pub self_service: RawSelfService,
     pub log: RawLog,
 }
 
@@ -232,6 +233,24 @@ impl Default for RawWebhooks {
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct RawCollection {
     pub export_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawSelfService {
+    pub link_days: u64,
+    pub link_requests_per_minute: u64,
+    pub address_requests_per_minute: u64,
+}
+
+impl Default for RawSelfService {
+    fn default() -> Self {
+        RawSelfService {
+            link_days: 60,
+            link_requests_per_minute: 30,
+            address_requests_per_minute: 120,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]

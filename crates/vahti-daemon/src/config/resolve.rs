@@ -13,15 +13,15 @@ use url::{Host, Url};
 use super::error::{ConfigError, ValueSource};
 use super::raw::{
     RawActors, RawAdmin, RawClock, RawCollection, RawConfig, RawDatabase, RawLog, RawMail,
-    RawOutbox, RawScheduler, RawServer, RawSmtp, RawWebhooks,
+    RawOutbox, RawScheduler, RawSelfService, RawServer, RawSmtp, RawWebhooks,
 };
 use super::schema::Origins;
 use super::secret::{Secret, read_secret_file, resolve_secret_path};
 use super::{
     ActorsConfig, AdminConfig, ClockConfig, ClockMode, CollectionConfig, Config, DaemonConfig,
     DatabaseConfig, DatabaseUrl, LoadedFrom, LogConfig, LogFormat, MailConfig, MailTransport,
-    OutboxConfig, ProcessEnv, SchedulerConfig, ServerConfig, SmtpConfig, SmtpSecurity,
-    WebhooksConfig,
+    OutboxConfig, ProcessEnv, SchedulerConfig, SelfServiceConfig, ServerConfig, SmtpConfig,
+    SmtpSecurity, WebhooksConfig,
 };
 
 /// The shortest admin token accepted, in characters.
@@ -140,6 +140,7 @@ pub(crate) fn resolve(
     let outbox = outbox(&mut checker, raw.outbox);
     let webhooks = webhooks(&mut checker, raw.webhooks);
     let collection = collection(raw.collection, &data_dir);
+    let self_service = self_service(&mut checker, raw.self_service);
     let log = log(&mut checker, raw.log);
 
     if let Some(error) = ConfigError::from_problems(checker.problems) {
@@ -163,6 +164,7 @@ pub(crate) fn resolve(
         outbox,
         webhooks,
         collection,
+        self_service,
         log,
         loaded_from,
         notices: checker.notices,
@@ -678,6 +680,22 @@ fn collection(raw: RawCollection, data_dir: &Path) -> CollectionConfig {
         None => data_dir.join("collection"),
     };
     CollectionConfig { export_dir }
+}
+
+fn self_service(checker: &mut Checker<'_>, raw: RawSelfService) -> SelfServiceConfig {
+    SelfServiceConfig {
+        link_days: checker.integer("self_service.link_days", raw.link_days, 1..=3650),
+        link_requests_per_minute: checker.integer(
+            "self_service.link_requests_per_minute",
+            raw.link_requests_per_minute,
+            1..=100_000,
+        ),
+        address_requests_per_minute: checker.integer(
+            "self_service.address_requests_per_minute",
+            raw.address_requests_per_minute,
+            1..=100_000,
+        ),
+    }
 }
 
 fn log(checker: &mut Checker<'_>, raw: RawLog) -> LogConfig {

@@ -54,6 +54,7 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("outbox", Kind::Table),
             ("webhooks", Kind::Table),
             ("collection", Kind::Table),
+            ("self_service", Kind::Table),
             ("log", Kind::Table),
         ],
     ),
@@ -144,6 +145,14 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("collection", &[("export_dir", Kind::Text)]),
+    (
+        "self_service",
+        &[
+            ("link_days", Kind::Integer),
+            ("link_requests_per_minute", Kind::Integer),
+            ("address_requests_per_minute", Kind::Integer),
+        ],
+    ),
     ("log", &[("format", Kind::Text), ("level", Kind::Text)]),
 ];
 

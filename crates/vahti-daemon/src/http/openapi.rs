@@ -99,6 +99,12 @@ pub const ADMIN_TOKEN: &str = "admin_token";
         routes::pending::skip_pending,
         routes::events::list_events,
         routes::reports::aging_report,
+        routes::selfservice::create_link,
+        routes::selfservice::revoke,
+        routes::selfservice::list_requests,
+        routes::selfservice::get_request,
+        routes::selfservice::approve_request,
+        routes::selfservice::reject_request,
         described::healthz,
         described::readyz,
         described::metrics,
@@ -119,6 +125,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
         (name = "collection", description = "The collection agency and the cases handed over to it."),
         (name = "events", description = "The tenant's event log, read by cursor with long-polling."),
         (name = "reports", description = "Reports over all accounts of the tenant."),
+        (name = "self-service", description = "Links to the debtor's self-service page, and the requests debtors make there."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     )
 )]

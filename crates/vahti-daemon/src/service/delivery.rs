@@ -19,6 +19,7 @@ use vahti_store::{Tx, claims};
 use super::Loaded;
 use super::events::emit;
 use super::messages::{self, Composition};
+use super::selfservice::{self, LinkSettings};
 use super::wake::{EmailPayload, PendingStep, refresh_next_action};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -70,6 +71,7 @@ pub fn prepare(
     outbox_id: OutboxId,
     worker: &str,
     mail_domain: &str,
+    links: &LinkSettings,
     now: DateTime<Utc>,
 ) -> ServiceResult<Prepared> {
     let row = outbox::get(tx, outbox_id)?;
@@ -169,10 +171,15 @@ pub fn prepare(
         .copied()
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
+    // The link is issued now rather than when the email was queued, so that its token is
+    // never stored in the outbox.
+    let self_service_url = selfservice::link_for_message(tx, &loaded, links, now)?;
     // A plan confirmation states the instalments agreed when it was queued, so it is sent as
     // composed then; every other email is composed again from the ledger as of now.
     let content = if confirmation {
-        payload.content.clone()
+        let mut content = payload.content.clone();
+        content.dispute.self_service_url = self_service_url;
+        content
     } else {
         let mut content = messages::compose(
             &loaded,
@@ -180,7 +187,7 @@ pub fn prepare(
                 kind: payload.kind,
                 listed,
                 new_due_date: payload.new_due_date,
-                self_service_url: payload.content.dispute.self_service_url.clone(),
+                self_service_url,
             },
         )?;
         // The agency of a hand-over notice is the one the case went to, not the current partner.

@@ -18,6 +18,7 @@ pub mod payments;
 pub mod pending;
 pub mod policies;
 pub mod reports;
+pub mod selfservice;
 pub mod snapshot;
 pub mod status;
 pub mod tenants;

@@ -10,6 +10,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod browser;
 mod cases;
 mod concurrency;
 mod error_codes;
@@ -24,6 +25,7 @@ mod payments;
 mod pending;
 mod policies;
 mod reports;
+mod selfservice;
 mod status;
 mod tokens;
 mod webhooks;

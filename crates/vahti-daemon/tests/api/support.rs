@@ -69,6 +69,18 @@ impl Harness {
     /// Starts a daemon like [`Harness::start`], with further configuration variables such as
     /// `("VAHTI__WEBHOOKS__TIMEOUT_SECONDS", "1")`.
     pub async fn start_with(backend: Backend, settings: &[(&str, &str)]) -> Harness {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Harness::start_on(backend, settings, listener).await
+    }
+
+    /// Starts a daemon like [`Harness::start_with`] on an already bound listener, whose address
+    /// is the daemon's `server.public_url` unless the settings set another.
+    pub async fn start_on(
+        backend: Backend,
+        settings: &[(&str, &str)],
+        listener: TcpListener,
+    ) -> Harness {
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let database = TestDatabase::new(backend);
         let dir = tempfile::tempdir().unwrap();
         let mail_dir = dir.path().join("mail");
@@ -83,6 +95,7 @@ impl Harness {
             ("VAHTI__SERVER__WORKERS", "2".to_owned()),
             ("VAHTI__ACTORS__ARBITERS", "2".to_owned()),
             ("VAHTI__DATABASE__POOL_SIZE", "4".to_owned()),
+            ("VAHTI__SERVER__PUBLIC_URL", format!("{base}/")),
         ];
         pairs.extend(
             settings
@@ -101,8 +114,6 @@ impl Harness {
             .unwrap();
         app.set_ready(true);
 
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let server = http::server(app.clone(), listener).unwrap();
         let handle = server.handle();
         actix_rt::spawn(server);

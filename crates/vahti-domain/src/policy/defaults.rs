@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::{
-    Approval, CatchUp, FeeKind, FeeSpec, Grouping, InterestSettings, OffsetBase, Policy, Step,
-    StepInterest, StepKind,
+    Approval, CatchUp, FeeKind, FeeSpec, Grouping, InterestSettings, OffsetBase, Policy,
+    SelfServiceSettings, Step, StepInterest, StepKind,
 };
 use crate::calendar::SendWindow;
 use crate::legal::consumer;
@@ -66,6 +66,7 @@ fn common(name: &str, debtor_type: DebtorType, steps: Vec<Step>) -> Policy {
         payment_protection_days: payment_protection_days(),
         interest: InterestSettings::default(),
         allow_compensation_with_fees: false,
+        self_service: SelfServiceSettings::default(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! rejected before it ever runs. The planner only accepts a [`ValidatedPolicy`].
 
 mod defaults;
+mod self_service;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,10 @@ use crate::calendar::SendWindow;
 use crate::error::ErrorCode;
 use crate::{Currency, DebtorType};
 
+pub use self_service::{
+    MAX_PLAN_INSTALMENTS, MAX_SELF_SERVICE_DAYS, PlanLimits, SelfServiceApproval,
+    SelfServiceSettings,
+};
 pub use validate::{PolicyReport, PolicyViolation};
 
 /// A collection policy.
@@ -76,6 +81,10 @@ pub struct Policy {
     /// How the two combine is not settled in law, so the default is to charge only one of them.
     #[serde(default)]
     pub allow_compensation_with_fees: bool,
+
+    /// What the debtor may do on the self-service page linked from every message.
+    #[serde(default)]
+    pub self_service: SelfServiceSettings,
 }
 
 /// One escalation step.

@@ -39,7 +39,13 @@ impl PolicyReport {
         self.errors.is_empty()
     }
 
-    fn error(&mut self, step: Option<&Step>, field: String, rule: &str, message: String) {
+    pub(super) fn error(
+        &mut self,
+        step: Option<&Step>,
+        field: String,
+        rule: &str,
+        message: String,
+    ) {
         self.errors.push(PolicyViolation {
             step: step.map(|s| s.key.clone()),
             field,
@@ -81,6 +87,7 @@ pub(super) fn validate(policy: &Policy) -> PolicyReport {
     }
     check_fee_spacing(policy, &nominal, &mut report);
     check_handover(policy, &nominal, &mut report);
+    super::self_service::check(policy, &mut report);
 
     report
 }

@@ -11,6 +11,7 @@ use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
 use vahti_store::partners::{self, PartnerKind, PartnerSettings};
 use vahti_store::payments::{self, Component, NewAllocation, NewPayment, PaymentSource};
 use vahti_store::pending::{self, NewPendingAction, PendingKind};
+use vahti_store::self_service::{self, NewSelfServiceRequest, RequestKind, RequestState};
 use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::webhooks::{self, NewEndpoint, WebhookAttempt};
 use vahti_store::{Store, StoreError, idempotency, tokens};
@@ -264,6 +265,26 @@ fn fill_every_table(store: &Store, tenant_id: TenantId) {
                 now(),
             )?;
             idempotency::store(tx, tenant_id, "key-1", "hash", 201, "{}", now())?;
+            let (link, _) = self_service::create_link(
+                tx,
+                tenant_id,
+                account_id,
+                now() + chrono::Duration::days(60),
+                now(),
+            )?;
+            self_service::create_request(
+                tx,
+                tenant_id,
+                &NewSelfServiceRequest {
+                    account_id,
+                    link_id: link.id,
+                    kind: RequestKind::Dispute,
+                    state: RequestState::Applied,
+                    details: serde_json::json!({"invoice": invoice_id}),
+                },
+                now(),
+            )?;
+            self_service::daemon_secret(tx, &format!("csrf-{tenant_id}"), now())?;
             Ok::<_, StoreError>(())
         })
         .unwrap();
@@ -288,10 +309,10 @@ fn sqlite_copies_to_postgres() {
             count.table
         );
     }
-    assert_eq!(counts.len(), 32);
+    assert_eq!(counts.len(), 35);
 
     let comparisons = compare(&source, &target).unwrap();
-    assert_eq!(comparisons.len(), 32);
+    assert_eq!(comparisons.len(), 35);
     for comparison in &comparisons {
         assert!(comparison.is_equal(), "{comparison:?}");
     }

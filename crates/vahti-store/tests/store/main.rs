@@ -18,6 +18,7 @@ mod migrations;
 mod money;
 mod outbox;
 mod repositories;
+mod self_service;
 mod steps;
 mod tenants;
 mod transactions;

@@ -12,6 +12,7 @@ pub mod payments;
 pub mod pending;
 pub mod policies;
 pub mod reports;
+pub mod selfservice;
 pub mod status;
 pub mod tokens;
 pub mod webhooks;
@@ -39,7 +40,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
     reports::configure(config);
     webhooks::configure(config);
     cases::configure(config);
+    selfservice::configure(config);
     super::openapi::configure(config);
+    crate::selfservice::configure(config);
     config.default_service(web::to(not_found));
 }
 

@@ -2,7 +2,8 @@ use rust_decimal_macros::dec;
 
 use super::*;
 use crate::policy::{
-    Approval, Component, FeeBase, FeeSpec, PercentFee, Policy, Step, StepInterest,
+    Approval, Component, FeeBase, FeeSpec, MAX_PLAN_INSTALMENTS, MAX_SELF_SERVICE_DAYS, PercentFee,
+    Policy, SelfServiceApproval, SelfServiceSettings, Step, StepInterest,
 };
 
 fn rules(policy: &Policy) -> Vec<String> {
@@ -428,4 +429,135 @@ fn allocation_order_must_be_permutation() {
     let json = r#"["principal","principal","costs"]"#;
     let error = serde_json::from_str::<AllocationOrder>(json).unwrap_err();
     assert!(error.to_string().contains("allocation order"), "{error}");
+}
+
+#[test]
+fn self_service_defaults_when_absent() {
+    let mut value = serde_json::to_value(Policy::default_consumer()).unwrap();
+    value.as_object_mut().unwrap().remove("self_service");
+    let policy: Policy = serde_json::from_value(value).unwrap();
+    let settings = &policy.self_service;
+    assert!(settings.enabled);
+    assert_eq!(settings.max_promise_days, 14);
+    assert_eq!(settings.max_extension_days, 14);
+    assert_eq!(settings.extension_fee, Decimal::ZERO);
+    assert_eq!(settings.plan.max_instalments, 6);
+    assert_eq!(settings.plan.min_instalment, dec!(20.00));
+    assert_eq!(settings.plan.fee, Decimal::ZERO);
+    assert_eq!(settings.approval, SelfServiceApproval::Creditor);
+}
+
+#[test]
+fn self_service_partial_section_parses() {
+    let mut value = serde_json::to_value(Policy::default_consumer()).unwrap();
+    value["self_service"] = serde_json::json!({"approval": "auto", "plan": {"max_instalments": 3}});
+    let policy: Policy = serde_json::from_value(value).unwrap();
+    assert_eq!(policy.self_service.approval, SelfServiceApproval::Auto);
+    assert_eq!(policy.self_service.plan.max_instalments, 3);
+    assert_eq!(policy.self_service.plan.min_instalment, dec!(20.00));
+    assert_eq!(policy.self_service.max_promise_days, 14);
+}
+
+#[test]
+fn self_service_unknown_field_rejected() {
+    let mut value = serde_json::to_value(Policy::default_consumer()).unwrap();
+    value["self_service"] = serde_json::json!({"max_plan_months": 3});
+    let error = serde_json::from_value::<Policy>(value).unwrap_err();
+    assert!(error.to_string().contains("max_plan_months"), "{error}");
+}
+
+#[test]
+fn self_service_fee_caps_by_debtor_type() {
+    let cases = [
+        (DebtorType::Consumer, dec!(5.00), None),
+        (DebtorType::Consumer, dec!(5.01), Some("consumer_fee_cap")),
+        (DebtorType::Business, dec!(12.00), None),
+        (DebtorType::Business, dec!(12.01), Some("business_fee_cap")),
+        (
+            DebtorType::Consumer,
+            dec!(-1),
+            Some("self_service_fee_negative"),
+        ),
+    ];
+    for (debtor_type, fee, expected) in cases {
+        for field in ["plan.fee", "extension_fee"] {
+            let mut policy = match debtor_type {
+                DebtorType::Consumer => Policy::default_consumer(),
+                DebtorType::Business => Policy::default_business(),
+            };
+            match field {
+                "plan.fee" => policy.self_service.plan.fee = fee,
+                _ => policy.self_service.extension_fee = fee,
+            }
+            let report = policy.validate();
+            let found = report
+                .errors
+                .iter()
+                .find(|violation| violation.field == format!("self_service.{field}"))
+                .map(|violation| violation.rule.as_str());
+            assert_eq!(found, expected, "{debtor_type:?} {field} {fee}");
+        }
+    }
+}
+
+#[test]
+fn self_service_days_capped() {
+    let mut policy = Policy::default_consumer();
+    policy.self_service.max_promise_days = MAX_SELF_SERVICE_DAYS;
+    policy.self_service.max_extension_days = MAX_SELF_SERVICE_DAYS + 1;
+    let report = policy.validate();
+    let fields: Vec<&str> = report
+        .errors
+        .iter()
+        .filter(|violation| violation.rule == "self_service_days_too_long")
+        .map(|violation| violation.field.as_str())
+        .collect();
+    assert_eq!(fields, ["self_service.max_extension_days"]);
+}
+
+#[test]
+fn self_service_instalment_limits() {
+    let cases = [
+        (0, true),
+        (1, false),
+        (2, true),
+        (MAX_PLAN_INSTALMENTS, true),
+        (MAX_PLAN_INSTALMENTS + 1, false),
+    ];
+    for (max_instalments, valid) in cases {
+        let mut policy = Policy::default_consumer();
+        policy.self_service.plan.max_instalments = max_instalments;
+        let rules = rules(&policy);
+        assert_eq!(
+            !rules.contains(&"self_service_instalments_invalid".to_owned()),
+            valid,
+            "{max_instalments}: {rules:?}"
+        );
+    }
+}
+
+#[test]
+fn self_service_negative_min_instalment() {
+    let mut policy = Policy::default_consumer();
+    policy.self_service.plan.min_instalment = dec!(-0.01);
+    assert!(rules(&policy).contains(&"self_service_min_instalment_negative".to_owned()));
+}
+
+#[test]
+fn self_service_switches() {
+    let mut settings = SelfServiceSettings::default();
+    assert!(settings.allows_promises());
+    assert!(settings.allows_extensions());
+    assert!(settings.allows_plans());
+    settings.max_promise_days = 0;
+    settings.max_extension_days = 0;
+    settings.plan.max_instalments = 0;
+    assert!(!settings.allows_promises());
+    assert!(!settings.allows_extensions());
+    assert!(!settings.allows_plans());
+    let disabled = SelfServiceSettings {
+        enabled: false,
+        ..SelfServiceSettings::default()
+    };
+    assert!(!disabled.allows_promises());
 }
