@@ -6,7 +6,7 @@ vahti_testkit::test_both_backends! {
     fn migrations_apply_fresh(db) {
         let store = Store::open(db.url(), StoreOptions::default()).unwrap();
         let applied = store.migrate().unwrap();
-        assert_eq!(applied.len(), 4);
+        assert_eq!(applied.len(), 5);
     }
 
     fn migrations_twice_is_noop(db) {
