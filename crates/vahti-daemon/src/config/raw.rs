@@ -20,6 +20,7 @@ pub(crate) struct RawConfig {
     pub outbox: RawOutbox,
     pub webhooks: RawWebhooks,
     pub collection: RawCollection,
+    pub cluster: RawCluster,
     pub log: RawLog,
 }
 
@@ -232,6 +233,28 @@ impl Default for RawWebhooks {
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct RawCollection {
     pub export_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawCluster {
+    pub enabled: Option<bool>,
+    pub node_id: Option<String>,
+    pub shards: u64,
+    pub lease_duration_ms: u64,
+    pub heartbeat_interval_ms: u64,
+}
+
+impl Default for RawCluster {
+    fn default() -> Self {
+        RawCluster {
+            enabled: None,
+            node_id: None,
+            shards: 256,
+            lease_duration_ms: 15_000,
+            heartbeat_interval_ms: 3_000,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -54,6 +54,7 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("outbox", Kind::Table),
             ("webhooks", Kind::Table),
             ("collection", Kind::Table),
+            ("cluster", Kind::Table),
             ("log", Kind::Table),
         ],
     ),
@@ -144,6 +145,16 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("collection", &[("export_dir", Kind::Text)]),
+    (
+        "cluster",
+        &[
+            ("enabled", Kind::Boolean),
+            ("node_id", Kind::Text),
+            ("shards", Kind::Integer),
+            ("lease_duration_ms", Kind::Integer),
+            ("heartbeat_interval_ms", Kind::Integer),
+        ],
+    ),
     ("log", &[("format", Kind::Text), ("level", Kind::Text)]),
 ];
 
