@@ -1,9 +1,8 @@
 //! The commands that start after the configuration is loaded: `run`, `migrate` and
 //! `copy-sqlite-to-postgres`.
 //!
-//! `run` already carries the process plumbing: directories, signals, reload, the systemd
-//! notifications and watchdog, and the bounded drain. The store, actors, scheduler and HTTP API
-//! plug in at the `TODO` marks.
+//! `run` carries the process plumbing: directories, the SQLite lock, signals, reload, the
+//! systemd notifications and watchdog, and the bounded drain.
 
 use std::fs::DirBuilder;
 use std::io;
@@ -18,11 +17,12 @@ use vahti_store::{Store, StoreOptions, copy};
 
 use crate::app::{App, open_store};
 use crate::clock;
-use crate::config::{Config, MailTransport};
+use crate::config::{Config, DatabaseUrl, MailTransport};
 use crate::http::{self, routes::health::check_ready};
 use crate::metrics::Metrics;
 use crate::reload::reload_log_filter;
 use crate::shutdown::{ShutdownToken, Signals, drain_within};
+use crate::sqlite_lock::{self, SqliteLock};
 use crate::systemd;
 use crate::telemetry::LogFilterHandle;
 use crate::{outbox, scheduler};
@@ -41,6 +41,7 @@ pub struct Startup {
 /// Runs the daemon until SIGTERM or SIGINT, then drains within `server.shutdown_timeout_seconds`.
 pub fn run(startup: Startup) -> anyhow::Result<()> {
     prepare_directories(&startup.config)?;
+    let _lock = lock_sqlite(&startup.config)?;
     let system = actix_rt::System::with_tokio_rt(|| {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -133,6 +134,7 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
 /// Applies pending database migrations and exits.
 pub fn migrate(startup: Startup) -> anyhow::Result<()> {
     prepare_directories(&startup.config)?;
+    let _lock = lock_sqlite(&startup.config)?;
     let store = open_store(&startup.config)?;
     let applied = store
         .migrate()
@@ -171,6 +173,17 @@ pub fn copy_sqlite_to_postgres(_startup: Startup, from: &str, to: &str) -> anyho
     }
     tracing::info!("every table of the copy equals the source");
     Ok(())
+}
+
+/// Locks an SQLite database for this process, so that a second daemon on the same file refuses
+/// to start. PostgreSQL needs no lock.
+fn lock_sqlite(config: &Config) -> anyhow::Result<Option<SqliteLock>> {
+    let DatabaseUrl::Sqlite { path } = &config.database.url else {
+        return Ok(None);
+    };
+    let lock = sqlite_lock::lock(path)?;
+    tracing::debug!(lock_file = %lock.path().display(), "locked the SQLite database");
+    Ok(Some(lock))
 }
 
 /// Creates the data directory and, for the file transport, the mail directory, with mode 0700

@@ -19,6 +19,7 @@ pub mod reload;
 pub mod scheduler;
 pub mod service;
 pub mod shutdown;
+pub mod sqlite_lock;
 pub mod systemd;
 pub mod telemetry;
 pub mod webhook_sender;
