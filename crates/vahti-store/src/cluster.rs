@@ -2,8 +2,9 @@
 //!
 //! A daemon registers a row in `cluster_nodes` and renews it with every heartbeat. Each shard has
 //! one row in `shard_leases`. A daemon takes a shard only when its lease is free or expired, in
-//! one compare-and-set statement that counts the shard's `epoch` up, and renews only the leases
-//! it took, by shard and epoch. Every expiry is the database server's clock, so clock skew
+//! one compare-and-set statement that counts the shard's `epoch` up, or when its holder hands
+//! the lease over to it, which counts the epoch up as well. It renews only the leases it took or
+//! was handed, by shard and epoch. Every expiry is the database server's clock, so clock skew
 //! between the daemons' hosts cannot make two of them hold one shard.
 //!
 //! The functions need PostgreSQL. SQLite serves one daemon, which holds every shard without a
@@ -90,7 +91,9 @@ pub struct Heartbeat {
     /// Whether this process still owns its node row. `false` means the row expired and another
     /// process registered the same node id; the caller must stop using its leases.
     pub registered: bool,
-    /// The leases that were renewed; a lease missing here has expired and is lost.
+    /// The leases that were renewed, in shard order, among them those handed over to this node
+    /// since the last heartbeat. A lease of the caller's that is missing here has expired and is
+    /// lost.
     pub renewed: Vec<HeldLease>,
 }
 
@@ -180,11 +183,13 @@ pub fn prepare_shards(tx: &mut Tx<'_>, count: u32) -> Result<ShardSetup, StoreEr
     }
 }
 
-/// Renews the node row of `session` and the leases in `held` that this node still holds with
-/// the same epoch and that have not run out, each until `lease` from now.
+/// Renews the node row of `session` and the leases this node holds that have not run out, each
+/// until `lease` from now.
 ///
-/// A lease that ran out is not renewed even when nobody took it, because the caller may already
-/// have stopped working on it; it can be acquired again with a new epoch.
+/// Renewed are the leases in `held` that still have the same epoch, and the leases another
+/// daemon handed over to this node ([`hand_over`]) since this process registered. A lease that
+/// ran out is not renewed even when nobody took it, because the caller may already have stopped
+/// working on it; it can be acquired again with a new epoch.
 pub fn heartbeat(
     tx: &mut Tx<'_>,
     node_id: &str,
@@ -214,15 +219,21 @@ pub fn heartbeat(
     let shards: Vec<i32> = held.iter().map(|lease| lease.shard).collect();
     let epochs: Vec<i64> = held.iter().map(|lease| lease.epoch).collect();
     let mut renewed: Vec<HeldLease> = diesel::sql_query(
-        "UPDATE shard_leases SET expires_at = now() + $2 * INTERVAL '1 millisecond' \
-         WHERE holder = $1 AND expires_at > now() \
-             AND (shard, epoch) IN (SELECT * FROM unnest($3::integer[], $4::bigint[])) \
-         RETURNING shard, epoch",
+        "UPDATE shard_leases AS lease \
+         SET expires_at = now() + $2 * INTERVAL '1 millisecond' \
+         FROM cluster_nodes AS node \
+         WHERE node.node_id = $1 AND node.session = $5 \
+             AND lease.holder = $1 AND lease.expires_at > now() \
+             AND ((lease.shard, lease.epoch) IN \
+                     (SELECT * FROM unnest($3::integer[], $4::bigint[])) \
+                 OR lease.acquired_at >= node.started_at) \
+         RETURNING lease.shard, lease.epoch",
     )
     .bind::<Text, _>(node_id)
     .bind::<BigInt, _>(lease_ms)
     .bind::<Array<Integer>, _>(shards)
     .bind::<Array<BigInt>, _>(epochs)
+    .bind::<Text, _>(session)
     .load::<LeaseRow>(connection)
     .map_err(pg_error)?
     .into_iter()
@@ -282,6 +293,44 @@ pub fn acquire(
             expired_holder: row.previous_holder,
         })
         .collect())
+}
+
+/// Hands `lease` of `from` over to the live daemon `to`, which holds it at once with the next
+/// epoch until `duration` from now, and returns the new lease. Returns `None` and changes
+/// nothing when `from` no longer holds `lease` or `to` has no live registration.
+///
+/// The shard has a holder at every moment, unlike after [`release`]. The statement waits for
+/// transactions of `from` that hold the lease row under [`holds`], so their work commits
+/// before `to` holds the shard. `to` learns of the lease with its next [`heartbeat`].
+pub fn hand_over(
+    tx: &mut Tx<'_>,
+    from: &str,
+    lease: HeldLease,
+    to: &str,
+    duration: Duration,
+) -> Result<Option<HeldLease>, StoreError> {
+    let duration_ms = millis("duration", duration)?;
+    let rows: Vec<LeaseRow> = diesel::sql_query(
+        "UPDATE shard_leases AS lease \
+         SET holder = $3, expires_at = now() + $4 * INTERVAL '1 millisecond', \
+             epoch = lease.epoch + 1, acquired_at = now() \
+         FROM ( \
+             SELECT shard FROM shard_leases \
+             WHERE shard = $1 AND holder = $2 AND epoch = $5 AND expires_at > now() \
+             FOR UPDATE \
+         ) AS mine \
+         WHERE lease.shard = mine.shard \
+             AND EXISTS (SELECT 1 FROM cluster_nodes WHERE node_id = $3 AND expires_at > now()) \
+         RETURNING lease.shard, lease.epoch",
+    )
+    .bind::<Integer, _>(lease.shard)
+    .bind::<Text, _>(from)
+    .bind::<Text, _>(to)
+    .bind::<BigInt, _>(duration_ms)
+    .bind::<BigInt, _>(lease.epoch)
+    .load(postgres(tx)?)
+    .map_err(pg_error)?;
+    Ok(rows.into_iter().next().map(LeaseRow::into_held))
 }
 
 /// Releases the given leases of `node_id`, each only while it still has the same epoch, and

@@ -321,3 +321,149 @@ fn shard_count_change_needs_idle_cluster() {
         "epochs do not go back"
     );
 }
+
+fn register(store: &Store, node: &str, session: &str, lease: Duration) {
+    let registered = store
+        .transaction(|tx| cluster::register_node(tx, node, session, lease))
+        .unwrap();
+    assert!(registered, "{node} could not register");
+}
+
+#[test]
+fn hand_over_keeps_a_holder() {
+    let db = vahti_testkit::TestDatabase::postgres();
+    let store = open(&db);
+    store
+        .transaction(|tx| cluster::prepare_shards(tx, 2))
+        .unwrap();
+    register(&store, "a", "sa", LONG);
+    register(&store, "b", "sb", LONG);
+    let held = acquire(&store, "a", LONG, 2);
+
+    let handed = store
+        .transaction(|tx| cluster::hand_over(tx, "a", held[0], "b", LONG))
+        .unwrap();
+
+    assert_eq!(handed, Some(HeldLease { shard: 0, epoch: 2 }));
+    assert_eq!(
+        holders(&store),
+        [Some("b".to_owned()), Some("a".to_owned())]
+    );
+    let old_epoch_holds = store
+        .transaction(|tx| cluster::holds(tx, "a", held[0]))
+        .unwrap();
+    assert!(!old_epoch_holds, "the giver's epoch no longer holds");
+
+    let giver = store
+        .transaction(|tx| cluster::heartbeat(tx, "a", "sa", LONG, &held))
+        .unwrap();
+    let receiver = store
+        .transaction(|tx| cluster::heartbeat(tx, "b", "sb", LONG, &[]))
+        .unwrap();
+    assert_eq!(giver.renewed, [held[1]]);
+    assert_eq!(receiver.renewed, [HeldLease { shard: 0, epoch: 2 }]);
+}
+
+#[test]
+fn hand_over_needs_live_receiver() {
+    let db = vahti_testkit::TestDatabase::postgres();
+    let store = open(&db);
+    store
+        .transaction(|tx| cluster::prepare_shards(tx, 1))
+        .unwrap();
+    register(&store, "a", "sa", LONG);
+    register(&store, "gone", "sg", SHORT);
+    let held = acquire(&store, "a", LONG, 1);
+    let_short_leases_expire();
+
+    let to_unknown = store
+        .transaction(|tx| cluster::hand_over(tx, "a", held[0], "never-registered", LONG))
+        .unwrap();
+    let to_expired = store
+        .transaction(|tx| cluster::hand_over(tx, "a", held[0], "gone", LONG))
+        .unwrap();
+    let wrong_epoch = HeldLease { shard: 0, epoch: 7 };
+    let stale = store
+        .transaction(|tx| cluster::hand_over(tx, "a", wrong_epoch, "a", LONG))
+        .unwrap();
+
+    assert_eq!(to_unknown, None);
+    assert_eq!(to_expired, None);
+    assert_eq!(stale, None);
+    assert_eq!(holders(&store), [Some("a".to_owned())]);
+}
+
+#[test]
+fn hand_over_waits_for_fenced_work() {
+    let db = vahti_testkit::TestDatabase::postgres();
+    let store = open(&db);
+    store
+        .transaction(|tx| cluster::prepare_shards(tx, 1))
+        .unwrap();
+    register(&store, "a", "sa", LONG);
+    register(&store, "b", "sb", LONG);
+    let held = acquire(&store, "a", LONG, 1)[0];
+
+    let (locked, wait_locked) = mpsc::channel();
+    let (finish, wait_finish) = mpsc::channel::<()>();
+    let fenced_store = store.clone();
+    let worker = std::thread::spawn(move || {
+        fenced_store
+            .transaction(|tx| {
+                let holds = cluster::holds(tx, "a", held)?;
+                locked.send(holds).unwrap();
+                wait_finish.recv().unwrap();
+                Ok::<_, StoreError>(holds)
+            })
+            .unwrap()
+    });
+    assert!(wait_locked.recv().unwrap(), "the holder holds its lease");
+
+    let (handed, wait_handed) = mpsc::channel();
+    let handing_store = store.clone();
+    let handing = std::thread::spawn(move || {
+        let result = handing_store
+            .transaction(|tx| cluster::hand_over(tx, "a", held, "b", LONG))
+            .unwrap();
+        handed.send(result).unwrap();
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let before_commit = wait_handed.try_recv();
+    finish.send(()).unwrap();
+    worker.join().unwrap();
+    let after_commit = wait_handed.recv().unwrap();
+    handing.join().unwrap();
+
+    assert!(
+        before_commit.is_err(),
+        "the hand-over finished while the holder's work was open: {before_commit:?}"
+    );
+    assert_eq!(after_commit, Some(HeldLease { shard: 0, epoch: 2 }));
+}
+
+#[test]
+fn hand_over_to_earlier_process_not_adopted() {
+    let db = vahti_testkit::TestDatabase::postgres();
+    let store = open(&db);
+    store
+        .transaction(|tx| cluster::prepare_shards(tx, 1))
+        .unwrap();
+    register(&store, "a", "sa", LONG);
+    register(&store, "b", "first-process", Duration::from_millis(300));
+    let held = acquire(&store, "a", LONG, 1)[0];
+    let handed = store
+        .transaction(|tx| cluster::hand_over(tx, "a", held, "b", LONG))
+        .unwrap();
+    assert!(handed.is_some());
+    std::thread::sleep(Duration::from_millis(350));
+
+    // A new process registers under the same node id after the first one's row ran out. The
+    // lease was handed to the first process, which may still be working on it.
+    register(&store, "b", "second-process", LONG);
+    let beat = store
+        .transaction(|tx| cluster::heartbeat(tx, "b", "second-process", LONG, &[]))
+        .unwrap();
+
+    assert!(beat.registered);
+    assert!(beat.renewed.is_empty(), "{:?}", beat.renewed);
+}
