@@ -2,7 +2,7 @@
 //! `copy-sqlite-to-postgres`.
 //!
 //! `run` carries the process plumbing: directories, the SQLite lock, signals, reload, the
-//! systemd notifications and watchdog, and the bounded drain.
+//! systemd notifications and watchdog, joining and leaving the cluster, and the bounded drain.
 
 use std::fs::DirBuilder;
 use std::io;
@@ -17,6 +17,7 @@ use vahti_store::{Store, StoreOptions, copy};
 
 use crate::app::{App, open_store};
 use crate::clock;
+use crate::cluster::heartbeat;
 use crate::config::{Config, DatabaseUrl, MailTransport};
 use crate::http::{self, routes::health::check_ready};
 use crate::metrics::Metrics;
@@ -78,7 +79,7 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
     let migrate_on_start = config.database.migrate_on_start;
     let listen = config.server.listen;
 
-    let app = App::start(config, clock, metrics)?;
+    let app = App::start_in_cluster(config, clock, metrics)?;
     if migrate_on_start {
         let store = app.store().clone();
         let applied = tokio::task::spawn_blocking(move || store.migrate())
@@ -88,8 +89,23 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
         tracing::info!(migrations = applied.len(), "database migrations applied");
     }
 
+    let heartbeat_stop = ShutdownToken::new();
+    let mut heartbeat_task = if app.cluster().is_leased() {
+        heartbeat::join(&app)
+            .await
+            .context("failed to join the cluster")?;
+        Some(tokio::spawn(heartbeat::run(
+            app.clone(),
+            heartbeat_stop.clone(),
+        )))
+    } else {
+        heartbeat::publish_metrics(&app);
+        None
+    };
+
     let listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("failed to listen on {listen}: is another process using it?"))?;
+    let bound = listener.local_addr().unwrap_or(listen);
     let server = http::server(app.clone(), listener).context("failed to start the HTTP server")?;
     let server_handle = server.handle();
     let server_task = tokio::spawn(server);
@@ -105,21 +121,43 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
     });
     systemd::notify_ready();
     systemd::notify_status("running");
-    tracing::info!(listen = %listen, "vahtid started");
+    tracing::info!(
+        listen = %bound,
+        node_id = app.cluster().node_id(),
+        "vahtid started"
+    );
 
     shutdown.triggered().await;
     systemd::notify_stopping();
     systemd::notify_status("stopping: finishing running work");
     app.set_ready(false);
     let timeout = app.config().server.shutdown_timeout();
+    let leave = async {
+        heartbeat_stop.trigger();
+        if let Some(task) = heartbeat_task.as_mut() {
+            let _ = task.await;
+        }
+        heartbeat::leave(&app).await;
+    };
     let drained = drain_within(timeout, async {
+        // The scheduler stops first, so that the shards go to other daemons while requests and
+        // deliveries still finish here.
+        let _ = scheduler_task.await;
+        leave.await;
         server_handle.stop(true).await;
         let _ = server_task.await;
-        let _ = scheduler_task.await;
         let _ = outbox_task.await;
         app.directory().drain().await;
     })
     .await;
+    if drained.is_err() {
+        // The drain ran out of time, possibly before the leases were released.
+        heartbeat_stop.trigger();
+        if let Some(task) = &heartbeat_task {
+            task.abort();
+        }
+        heartbeat::leave(&app).await;
+    }
 
     if let Some(watchdog) = watchdog {
         watchdog.abort();

@@ -7,6 +7,7 @@ pub mod actors;
 pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod collection;
 pub mod config;
 pub mod daemon;
