@@ -41,6 +41,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
         described::update_tenant,
         described::get_clock,
         described::set_clock,
+        described::get_cluster,
         routes::tokens::create_token,
         routes::tokens::list_tokens,
         routes::tokens::revoke_token,
@@ -88,7 +89,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
     ),
     modifiers(&SecuritySchemes),
     tags(
-        (name = "admin", description = "Tenants and the manual clock, for the operator."),
+        (name = "admin", description = "Tenants, the manual clock and the cluster, for the operator."),
         (name = "tokens", description = "The calling tenant's API tokens."),
         (name = "policies", description = "Collection policies: steps, timings and fees, versioned per key."),
         (name = "accounts", description = "Customer accounts (the debtors) and their status."),
@@ -170,10 +171,10 @@ pub mod described {
 
     use vahti_api::{
         Account, AccountStatus, ApiErrorBody, BatchInvoiceRequest, BatchInvoiceResponse,
-        ChangeDueDateRequest, Clock, ClockRequest, CreateTenantRequest, CreateTenantResponse,
-        Health, ImportReport, Invoice, InvoiceListQuery, MatchPaymentRequest, Page, PageQuery,
-        Payment, PaymentListQuery, RecordPaymentRequest, Tenant, UpdateTenantRequest,
-        UpsertAccountRequest, UpsertInvoiceRequest, paths,
+        ChangeDueDateRequest, Clock, ClockRequest, ClusterStatus, CreateTenantRequest,
+        CreateTenantResponse, Health, ImportReport, Invoice, InvoiceListQuery, MatchPaymentRequest,
+        Page, PageQuery, Payment, PaymentListQuery, RecordPaymentRequest, Tenant,
+        UpdateTenantRequest, UpsertAccountRequest, UpsertInvoiceRequest, paths,
     };
 
     /// Creates a tenant with the default consumer and business policies and a first API token.
@@ -268,6 +269,21 @@ pub mod described {
         security(("admin_token" = []))
     )]
     fn set_clock() {}
+
+    /// Reads the shards whose accounts this daemon schedules and the daemons that share its
+    /// database.
+    #[utoipa::path(
+        get,
+        path = paths::CLUSTER,
+        tag = "admin",
+        responses(
+            (status = 200, description = "This daemon's shards and the known daemons.", body = ClusterStatus),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+            (status = 403, description = "The daemon has no admin token configured (`admin_disabled`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn get_cluster() {}
 
     /// Lists the tenant's accounts.
     #[utoipa::path(
