@@ -9,14 +9,18 @@
 //! ```
 //!
 //! With `VAHTI_TOKEN` set, the receiver also reads the invoice an event names and prints its
-//! outstanding amount. Events are handled once by sequence number: a repeated delivery is
-//! acknowledged and ignored.
+//! outstanding amount. Events are handled once by sequence number (`Vahti-Event-Id`): a repeated
+//! delivery is acknowledged and ignored. Deliveries can arrive out of order, because a retry
+//! waits while later events go out, so the receiver keeps every sequence number it handled, not
+//! only the highest. A real receiver keeps them in its database, in the same transaction as the
+//! work the event causes.
 
 #![expect(
     clippy::print_stdout,
     reason = "an example prints its results for the reader"
 )]
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -27,9 +31,8 @@ use vahti_sdk::webhook::{SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookVerifier};
 struct Receiver {
     verifier: WebhookVerifier,
     client: Option<Client>,
-    /// The highest sequence number handled. Events of a tenant arrive in order, so anything at
-    /// or below it is a repeated delivery.
-    last_seq: Mutex<Option<i64>>,
+    /// The sequence numbers of the events handled so far.
+    handled: Mutex<HashSet<i64>>,
 }
 
 #[actix_web::main]
@@ -57,7 +60,7 @@ async fn main() -> ExitCode {
     let receiver = web::Data::new(Receiver {
         verifier,
         client,
-        last_seq: Mutex::new(None),
+        handled: Mutex::new(HashSet::new()),
     });
     let server = HttpServer::new(move || {
         App::new()
@@ -122,17 +125,16 @@ async fn receive(
     };
 
     {
-        let Ok(mut last_seq) = receiver.last_seq.lock() else {
+        let Ok(mut handled) = receiver.handled.lock() else {
             return HttpResponse::InternalServerError().finish();
         };
-        if last_seq.is_some_and(|last| event.seq <= last) {
+        if !handled.insert(event.seq) {
             eprintln!(
                 "event {} was already handled; ignoring the repeated delivery",
                 event.seq
             );
             return HttpResponse::NoContent().finish();
         }
-        *last_seq = Some(event.seq);
     }
 
     println!(

@@ -176,6 +176,10 @@ error_codes! {
     NotFound = "not_found" => 404,
     /// 405: the path exists but does not accept this HTTP method.
     MethodNotAllowed = "method_not_allowed" => 405,
+    /// 403: the daemon has no admin token configured, so admin paths are off.
+    AdminDisabled = "admin_disabled" => 403,
+    /// 404: no endpoint has this path; `/openapi.json` lists them.
+    RouteNotFound = "route_not_found" => 404,
 
     // Malformed requests.
 
@@ -192,14 +196,18 @@ error_codes! {
     WaitOutOfRange = "wait_out_of_range" => 400,
     /// 400: an `Idempotency-Key` header is empty or longer than 255 characters.
     IdempotencyKeyInvalid = "idempotency_key_invalid" => 400,
+    /// 400: a path parameter is malformed, such as an id that is not a number.
+    PathInvalid = "path_invalid" => 400,
+    /// 400: the paragraph added to an approved message is empty, too long or holds control characters.
+    FreeTextInvalid = "free_text_invalid" => 400,
     /// 413: the body is larger than the limit of its path (see [`crate::limits`]).
     BodyTooLarge = "body_too_large" => 413,
     /// 415: the `Content-Type` is not one this path accepts.
     ContentTypeUnsupported = "content_type_unsupported" => 415,
     /// 409: another request with the same `Idempotency-Key` is still running.
     IdempotencyKeyInUse = "idempotency_key_in_use" => 409,
-    /// 422: the `Idempotency-Key` was used before with a different request.
-    IdempotencyKeyReused = "idempotency_key_reused" => 422,
+    /// 409: the `Idempotency-Key` was used before with a different request.
+    IdempotencyKeyReused = "idempotency_key_reused" => 409,
 
     // Values that are well-formed JSON but not allowed.
 
@@ -257,10 +265,10 @@ error_codes! {
     PaymentPlanInvalid = "payment_plan_invalid" => 422,
     /// 422: an approval raises a fee above the proposed amount; fees may only be lowered.
     FeeAboveProposed = "fee_above_proposed" => 422,
-    /// 422: a clock request gives both or neither of `set` and `advance_seconds`.
-    ClockRequestInvalid = "clock_request_invalid" => 422,
-    /// 422: a clock request would move the manual clock backwards.
-    ClockBackwards = "clock_backwards" => 422,
+    /// 400: a clock request gives both or neither of `set` and `advance_seconds`.
+    ClockRequestInvalid = "clock_request_invalid" => 400,
+    /// 409: a clock request would move the manual clock backwards.
+    ClockBackwards = "clock_backwards" => 409,
     /// 422: an imported file is not in a format Vahti reads.
     ImportFormatUnknown = "import_format_unknown" => 422,
     /// 422: an imported file is in a known format but cannot be read as a whole, such as
@@ -287,8 +295,8 @@ error_codes! {
     PaymentPlanNotFound = "payment_plan_not_found" => 404,
     /// 404: the tenant has no pending action with this id.
     PendingActionNotFound = "pending_action_not_found" => 404,
-    /// 404: the daemon runs on the system clock, so the clock cannot be changed.
-    ManualClockDisabled = "manual_clock_disabled" => 404,
+    /// 409: the daemon runs on the system clock, so `POST /v1/admin/clock` cannot move it.
+    ManualClockDisabled = "manual_clock_disabled" => 409,
 
     // Conflicts with the current state.
 
@@ -306,6 +314,8 @@ error_codes! {
     PaymentAlreadyMatched = "payment_already_matched" => 409,
     /// 409: the payment is reversed, so it cannot be matched or reversed again.
     PaymentReversed = "payment_reversed" => 409,
+    /// 409: the bank archive id is recorded already with another amount.
+    PaymentDuplicate = "payment_duplicate" => 409,
     /// 409: the invoice already has an open dispute.
     DisputeAlreadyOpen = "dispute_already_open" => 409,
     /// 409: the dispute is already resolved.
@@ -353,12 +363,172 @@ error_codes! {
     /// 400: a case state report has an invalid amount or note; `field` names it.
     CaseReportInvalid = "case_report_invalid" => 400,
 
+    // Messages and imports that cannot be completed.
+
+    /// 422: the account has no email address to send the message to.
+    AccountEmailMissing = "account_email_missing" => 422,
+    /// 422: the tenant's creditor details lack what a message must show, such as the IBAN.
+    TenantCreditorIncomplete = "tenant_creditor_incomplete" => 422,
+    /// 422: the invoices of the message owe nothing.
+    MessageNothingOwed = "message_nothing_owed" => 422,
+    /// 422: an invoice of the message has no payment reference.
+    MessageReferenceMissing = "message_reference_missing" => 422,
+    /// 422: an imported invoice names no buyer, so no account can be found or created.
+    BuyerNameMissing = "buyer_name_missing" => 422,
+    /// 422: an imported invoice's buyer matches no account and carries no id to create one by.
+    BuyerUnidentified = "buyer_unidentified" => 422,
+
+    // Domain rules: references, amounts, dates, interest and payment codes.
+
+    /// 422: a Finnish reference has characters other than digits and spaces.
+    ReferenceNotNumeric = "reference_not_numeric" => 422,
+    /// 422: a Finnish reference has too few or too many digits.
+    ReferenceLength = "reference_length" => 422,
+    /// 422: the check digit of a Finnish reference is wrong.
+    ReferenceCheckDigit = "reference_check_digit" => 422,
+    /// 422: the base of a reference to generate is not 3 to 19 digits.
+    ReferenceBaseInvalid = "reference_base_invalid" => 422,
+    /// 422: an RF creditor reference is not `RF`, two check digits and 1 to 21 letters or digits.
+    RfReferenceFormat = "rf_reference_format" => 422,
+    /// 422: the check digits of an RF creditor reference are wrong.
+    RfReferenceChecksum = "rf_reference_checksum" => 422,
+    /// 422: a date lies outside the years the banking calendar covers.
+    CalendarDateOutOfRange = "calendar_date_out_of_range" => 422,
+    /// 422: no banking day could be found near a date.
+    CalendarNoBankingDay = "calendar_no_banking_day" => 422,
+    /// 422: the banking calendar has no holidays for the year.
+    CalendarYearUnsupported = "calendar_year_unsupported" => 422,
+    /// 422: a send window's start is not before its end.
+    SendWindowInvalid = "send_window_invalid" => 422,
+    /// 422: a send window is open on no day.
+    SendWindowNeverOpens = "send_window_never_opens" => 422,
+    /// 422: a contractual interest rate is negative or above 100 percent.
+    ContractualRateOutOfRange = "contractual_rate_out_of_range" => 422,
+    /// 422: a half-year is not a year with `H1` or `H2`, or its year is out of range.
+    HalfYearInvalid = "half_year_invalid" => 422,
+    /// 422: a date computed for interest falls outside the range of dates.
+    InterestDateOutOfRange = "interest_date_out_of_range" => 422,
+    /// 422: interest is too large to compute.
+    InterestOverflow = "interest_overflow" => 422,
+    /// 422: interest was asked on a negative principal.
+    InterestPrincipalNegative = "interest_principal_negative" => 422,
+    /// 422: a date lies after the last known reference rate.
+    ReferenceRateAfterTable = "reference_rate_after_table" => 422,
+    /// 422: the table of reference rates has a half-year twice.
+    ReferenceRateDuplicate = "reference_rate_duplicate" => 422,
+    /// 422: the table of reference rates lacks a half-year.
+    ReferenceRateMissing = "reference_rate_missing" => 422,
+    /// 422: a reference rate is negative or unreasonably high.
+    ReferenceRateOutOfRange = "reference_rate_out_of_range" => 422,
+    /// 422: the table of reference rates is empty.
+    ReferenceRateTableEmpty = "reference_rate_table_empty" => 422,
+    /// 422: a ledger entry's amount is zero or negative.
+    LedgerAmountNotPositive = "ledger_amount_not_positive" => 422,
+    /// 422: a ledger entry's amount has more decimals than its currency.
+    LedgerAmountNotRounded = "ledger_amount_not_rounded" => 422,
+    /// 422: a ledger entry's currency differs from its invoice's.
+    LedgerCurrencyMismatch = "ledger_currency_mismatch" => 422,
+    /// 422: a ledger entry is recorded twice.
+    LedgerEntryDuplicate = "ledger_entry_duplicate" => 422,
+    /// 422: a ledger entry names an invoice the account does not have.
+    LedgerInvoiceUnknown = "ledger_invoice_unknown" => 422,
+    /// 422: a ledger sum is too large to compute.
+    LedgerOverflow = "ledger_overflow" => 422,
+    /// 422: an allocation order does not name principal, interest and costs once each.
+    PolicyAllocationOrder = "policy_allocation_order" => 422,
+    /// 422: a virtual bank barcode's amount is negative.
+    BarcodeAmountNegative = "barcode_amount_negative" => 422,
+    /// 422: a virtual bank barcode's amount has more than two decimals.
+    BarcodeAmountNotRounded = "barcode_amount_not_rounded" => 422,
+    /// 422: a virtual bank barcode's amount is 1 000 000 euros or more.
+    BarcodeAmountTooLarge = "barcode_amount_too_large" => 422,
+    /// 422: a virtual bank barcode is for euros only.
+    BarcodeCurrencyNotEur = "barcode_currency_not_eur" => 422,
+    /// 422: a virtual bank barcode's due date is not a date.
+    BarcodeDueDateInvalid = "barcode_due_date_invalid" => 422,
+    /// 422: a virtual bank barcode's due date lies outside the years it can show.
+    BarcodeDueDateOutOfRange = "barcode_due_date_out_of_range" => 422,
+    /// 422: a virtual bank barcode's IBAN is invalid.
+    BarcodeIbanInvalid = "barcode_iban_invalid" => 422,
+    /// 422: a virtual bank barcode takes a Finnish IBAN only.
+    BarcodeIbanNotFinnish = "barcode_iban_not_finnish" => 422,
+    /// 422: a virtual bank barcode to read is not 54 digits.
+    BarcodeLength = "barcode_length" => 422,
+    /// 422: a virtual bank barcode to read has characters other than digits.
+    BarcodeNotNumeric = "barcode_not_numeric" => 422,
+    /// 422: a virtual bank barcode's reference is invalid.
+    BarcodeReferenceInvalid = "barcode_reference_invalid" => 422,
+    /// 422: the reserved digits of a virtual bank barcode of version 4 are not `000`.
+    BarcodeReservedDigits = "barcode_reserved_digits" => 422,
+    /// 422: an RF reference whose body starts with a zero cannot be kept by a virtual bank barcode.
+    BarcodeRfLeadingZero = "barcode_rf_leading_zero" => 422,
+    /// 422: an RF reference in a virtual bank barcode has letters, which it cannot show.
+    BarcodeRfNotNumeric = "barcode_rf_not_numeric" => 422,
+    /// 422: a virtual bank barcode to read has an unknown version.
+    BarcodeVersionUnknown = "barcode_version_unknown" => 422,
+    /// 422: an EPC QR code's amount has more than two decimals.
+    EpcAmountNotRounded = "epc_amount_not_rounded" => 422,
+    /// 422: an EPC QR code's amount is not 0.01 to 999999999.99 euros.
+    EpcAmountOutOfRange = "epc_amount_out_of_range" => 422,
+    /// 422: an EPC QR code of version 1 needs the BIC.
+    EpcBicMissing = "epc_bic_missing" => 422,
+    /// 422: an EPC QR code's text holds a control character.
+    EpcControlCharacter = "epc_control_character" => 422,
+    /// 422: an EPC QR code is for euros only.
+    EpcCurrencyNotEur = "epc_currency_not_eur" => 422,
+    /// 422: an EPC QR code's due date lies outside the years it can show.
+    EpcDueDateOutOfRange = "epc_due_date_out_of_range" => 422,
+    /// 422: an EPC QR code has both a due date and a note to the payer, which share one line.
+    EpcInformationConflict = "epc_information_conflict" => 422,
+    /// 422: an EPC QR code's note to the payer is too long.
+    EpcInformationTooLong = "epc_information_too_long" => 422,
+    /// 422: an EPC QR code lacks the beneficiary's name.
+    EpcNameMissing = "epc_name_missing" => 422,
+    /// 422: an EPC QR code's beneficiary name is longer than 70 characters.
+    EpcNameTooLong = "epc_name_too_long" => 422,
+    /// 422: an EPC QR code's content is longer than 331 bytes.
+    EpcPayloadTooLong = "epc_payload_too_long" => 422,
+    /// 422: an EPC QR code's purpose code is not four letters.
+    EpcPurposeInvalid = "epc_purpose_invalid" => 422,
+    /// 422: an EPC QR code has both a reference and remittance text.
+    EpcRemittanceConflict = "epc_remittance_conflict" => 422,
+    /// 422: an EPC QR code's remittance text is longer than 140 characters.
+    EpcTextTooLong = "epc_text_too_long" => 422,
+    /// 422: the manual clock was asked to move by a negative step.
+    ClockNegativeStep = "clock_negative_step" => 422,
+    /// 422: the manual clock would move past the instants it can hold.
+    ClockOutOfRange = "clock_out_of_range" => 422,
+
     // Server side.
 
     /// 500: an unexpected failure; the message carries no detail, the server log does.
     InternalError = "internal_error" => 500,
     /// 503: the daemon is starting, stopping, or cannot reach its database.
     ServiceUnavailable = "service_unavailable" => 503,
+    /// 503: the account's worker is busy; retry after `Retry-After`.
+    AccountBusy = "account_busy" => 503,
+    /// 503: the daemon is shutting down; retry against another instance or later.
+    ShuttingDown = "shutting_down" => 503,
+    /// 503: the database is unreachable or busy; retry after `Retry-After`.
+    StoreUnavailable = "store_unavailable" => 503,
+    /// 404: a stored record is missing.
+    StoreNotFound = "store_not_found" => 404,
+    /// 409: a stored record changed or exists already; read it again and retry.
+    StoreConflict = "store_conflict" => 409,
+    /// 409: the change would break a rule of the database, such as a unique key.
+    StoreConstraintViolated = "store_constraint_violated" => 409,
+    /// 400: a value cannot be stored as given.
+    StoreInvalidInput = "store_invalid_input" => 400,
+    /// 500: a stored record cannot be read back.
+    StoreInvalidData = "store_invalid_data" => 500,
+    /// 500: the database answered with an error.
+    StoreDatabaseError = "store_database_error" => 500,
+    /// 500: the database schema could not be brought up to date.
+    StoreMigrationFailed = "store_migration_failed" => 500,
+    /// 500: the database to copy into holds data already.
+    StoreCopyTargetNotEmpty = "store_copy_target_not_empty" => 500,
+    /// 500: the configured database URL is invalid.
+    DatabaseUrlInvalid = "database_url_invalid" => 500,
 }
 
 impl ErrorCode {

@@ -140,8 +140,8 @@ pub struct UpsertInvoiceRequest {
     #[serde(with = "crate::decimal")]
     pub amount: Decimal,
     /// The payment reference, Finnish (`1234561`) or RF (`RF33 2348 236`), spaces allowed.
-    /// Vahti generates one when absent. A reference whose check digits are wrong is kept and
-    /// flagged in the response's `reference_flagged`.
+    /// Vahti generates one when absent. A reference whose check digits are wrong is replaced by
+    /// a generated valid one, and the response's `reference_flagged` says so.
     #[serde(default)]
     pub reference: Option<String>,
     /// For a credit note, the external id of the invoice it corrects.
@@ -406,8 +406,8 @@ pub struct Invoice {
     pub seller_bic: Option<String>,
     /// The codes the debtor pays with.
     pub payment_codes: PaymentCodes,
-    /// Whether the integrator's reference failed its check-digit test. Vahti keeps such a
-    /// reference as given, but payments may not find the invoice by it.
+    /// Whether the integrator's reference failed its check-digit test. Vahti then stores a
+    /// generated valid reference instead, which the payment codes carry and payments match by.
     #[serde(default)]
     pub reference_flagged: bool,
     /// When the document was created in Vahti.

@@ -18,7 +18,8 @@ pub struct AgingQuery {
 /// Response of `GET /v1/reports/aging`: open invoices grouped by how many days they are past their
 /// due date.
 ///
-/// An invoice counts in one bucket with its principal outstanding. Days overdue are calendar
+/// An invoice counts in one bucket with its total outstanding: principal, claimed penalty
+/// interest and fees still unpaid, which is what the debtor owes on it. Days overdue are calendar
 /// days from the due date to `as_of`, so an invoice due on `as_of` is not yet due. Invoices
 /// without a due date count as overdue from 30 days after they were sent, as for penalty
 /// interest (Interest Act 633/1982).
@@ -54,13 +55,13 @@ pub struct AgingByCurrency {
     pub total: AgingBucket,
 }
 
-/// The number and principal of the invoices in one aging bucket.
+/// The number and total outstanding of the invoices in one aging bucket.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgingBucket {
     /// Number of invoices.
     pub count: u64,
-    /// Sum of their principal outstanding.
+    /// Sum of their total outstanding: principal, claimed interest and fees still unpaid.
     #[serde(with = "crate::decimal")]
     pub amount: Decimal,
 }

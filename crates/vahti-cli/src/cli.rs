@@ -7,8 +7,8 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use rust_decimal::Decimal;
 use vahti_sdk::api::{
-    DebtorType, DisputeResolution, FeeAmount, InvoiceStatus, Locale, PendingActionState, StepKind,
-    WireEnum,
+    CaseState, DebtorType, DeliveryState, DisputeResolution, FeeAmount, InvoiceStatus, Locale,
+    PendingActionState, StepKind, WireEnum,
 };
 
 use crate::error::EXIT_CODES_HELP;
@@ -108,6 +108,14 @@ pub enum Command {
     /// List, approve and skip steps that wait for approval.
     #[command(subcommand)]
     Pending(PendingCommand),
+
+    /// Create and list webhook endpoints, rotate their secrets and redeliver events.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+
+    /// List and show collection cases, and recall them from the agency.
+    #[command(subcommand)]
+    Cases(CasesCommand),
 
     /// Pause collection of an account or one of its invoices until a day.
     Pause(PauseArgs),
@@ -228,6 +236,90 @@ pub enum TokensCommand {
         /// Vahti's id of the token.
         id: i64,
     },
+}
+
+/// `vahti webhooks ...`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List the tenant's webhook endpoints.
+    List(ListArgs),
+    /// Create an endpoint and print its signing secret once.
+    Create(CreateWebhookArgs),
+    /// Create a new signing secret and print it once; the previous secret stays valid for the
+    /// daemon's grace period (webhooks.secret_grace_hours).
+    Rotate {
+        /// Vahti's id of the endpoint.
+        id: i64,
+    },
+    /// List an endpoint's deliveries with their attempts, newest first.
+    Deliveries(DeliveriesArgs),
+    /// Queue a delivery's event for the endpoint again, as a new delivery.
+    Redeliver {
+        /// Vahti's id of the endpoint.
+        id: i64,
+        /// The id of the delivery to repeat, as `webhooks deliveries` lists it.
+        delivery_id: i64,
+    },
+}
+
+/// Arguments of `vahti webhooks create`.
+#[derive(Debug, Args)]
+pub struct CreateWebhookArgs {
+    /// The URL that receives the events: https, or http to a loopback address.
+    #[arg(value_name = "URL")]
+    pub endpoint: String,
+    /// An event type to deliver, such as invoice_paid; repeat the option for several. Every
+    /// event, present and future, when absent.
+    #[arg(long = "event", value_name = "TYPE")]
+    pub events: Vec<String>,
+    /// A note for people, such as where the receiver runs; at most 500 characters.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+}
+
+/// Arguments of `vahti webhooks deliveries`.
+#[derive(Debug, Args)]
+pub struct DeliveriesArgs {
+    /// Vahti's id of the endpoint.
+    pub id: i64,
+    /// Only deliveries in this state.
+    #[arg(long, value_parser = wire_enum::<DeliveryState>())]
+    pub state: Option<DeliveryState>,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// `vahti cases ...`
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// List collection cases, newest first.
+    List(CaseListArgs),
+    /// Show one case with its invoices and history.
+    Show {
+        /// Vahti's id of the case.
+        id: i64,
+    },
+    /// Take a case back from the agency; collection of its invoices goes on in Vahti.
+    Recall {
+        /// Vahti's id of the case.
+        id: i64,
+        /// The reason sent to the agency, 1 to 1000 characters.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+}
+
+/// Arguments of `vahti cases list`.
+#[derive(Debug, Args)]
+pub struct CaseListArgs {
+    /// Only cases in this state.
+    #[arg(long, value_parser = wire_enum::<CaseState>())]
+    pub state: Option<CaseState>,
+    /// Only cases of this account (your id).
+    #[arg(long, value_name = "EXTERNAL_ID")]
+    pub account: Option<String>,
+    #[command(flatten)]
+    pub list: ListArgs,
 }
 
 /// `vahti accounts ...`

@@ -46,6 +46,8 @@ struct Inner {
     cluster: Cluster,
     scheduler_nudge: Notify,
     outbox_nudge: Notify,
+    scheduler_round: tokio::sync::Mutex<()>,
+    delivery_round: tokio::sync::Mutex<()>,
     committed: Notify,
     ready: AtomicBool,
 }
@@ -127,6 +129,8 @@ impl App {
                 cluster,
                 scheduler_nudge: Notify::new(),
                 outbox_nudge: Notify::new(),
+                scheduler_round: tokio::sync::Mutex::new(()),
+                delivery_round: tokio::sync::Mutex::new(()),
                 committed: Notify::new(),
                 ready: AtomicBool::new(false),
             }),
@@ -212,6 +216,18 @@ impl App {
     /// Wakes the outbox sender now, after rows were queued.
     pub fn nudge_outbox(&self) {
         self.inner.outbox_nudge.notify_one();
+    }
+
+    /// Held for the length of one scheduler round, so that a round started by the admin clock
+    /// endpoint waits for a round already under way instead of missing its accounts.
+    pub(crate) async fn scheduler_round(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.scheduler_round.lock().await
+    }
+
+    /// Held for the length of one delivery round: claimed rows are invisible to other rounds, so
+    /// a round that must see every due row waits for the one under way.
+    pub(crate) async fn delivery_round(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.delivery_round.lock().await
     }
 
     pub(crate) fn scheduler_nudged(&self) -> tokio::sync::futures::Notified<'_> {

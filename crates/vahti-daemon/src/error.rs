@@ -71,9 +71,10 @@ impl ServiceError {
         ServiceError::new(ErrorClass::Internal, "internal_error", None, message)
     }
 
-    /// A domain error from a value in the request, with the field it came from.
+    /// A domain error from a value in the request, with the field it came from: a 422, like
+    /// every well-formed value that a rule does not allow.
     pub fn from_domain<E: ErrorCode + std::fmt::Display>(field: &str, error: &E) -> Self {
-        ServiceError::invalid(error.code(), Some(field.to_owned()), error.to_string())
+        ServiceError::unprocessable(error.code(), Some(field.to_owned()), error.to_string())
     }
 
     fn new(

@@ -57,6 +57,7 @@ pub async fn run(app: App, shutdown: ShutdownToken) {
 
 /// Claims and delivers every row due now, and returns how many were handled.
 pub async fn deliver_due(app: &App) -> usize {
+    let _round = app.delivery_round().await;
     let concurrency = app.config().outbox.concurrency.max(1);
     // Rows claimed per round: as many as are sent at once, so that when several daemons share
     // the database each claims only what it starts sending, and the others take the rest.

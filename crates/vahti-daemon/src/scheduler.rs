@@ -62,6 +62,7 @@ pub async fn run(app: App, shutdown: ShutdownToken) {
 
 /// Wakes every account that is due now and returns how many were woken.
 pub async fn run_once(app: &App) -> usize {
+    let _round = app.scheduler_round().await;
     let now = app.now();
     let batch_size = i64::from(app.config().scheduler.batch_size.max(1));
     let concurrency = app.config().scheduler.concurrency.max(1);

@@ -126,8 +126,9 @@ pub use events::{DEFAULT_STREAM_WAIT, EventCursor, EventStream, Events};
 pub use idempotency::IdempotencyKey;
 pub use pagination::ItemStream;
 pub use resources::{
-    Accounts, Admin, AdminClock, Disputes, Imports, Invoices, PaymentPlans, Payments, Pending,
-    Policies, Reports, Server, Tenants, Tokens, import_content_type,
+    Accounts, Admin, AdminClock, Cases, CollectionPartners, Disputes, Imports, Invoices,
+    PaymentPlans, Payments, Pending, Policies, Reports, Server, Tenants, Tokens, Webhooks,
+    import_content_type,
 };
 pub use retry::RetryPolicy;
 

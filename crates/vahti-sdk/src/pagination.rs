@@ -4,7 +4,10 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use vahti_api::{InvoiceListQuery, Page, PageQuery, PaymentListQuery, PendingListQuery};
+use vahti_api::{
+    CasesQuery, DeliveriesQuery, InvoiceListQuery, Page, PageQuery, PaymentListQuery,
+    PendingListQuery,
+};
 
 use crate::client::{Client, Request};
 use crate::error::SdkError;
@@ -37,6 +40,26 @@ pub(crate) trait CursorQuery: Serialize + Send + 'static {
 
     /// Sets the cursor of the next page request.
     fn set_cursor(&mut self, cursor: Option<String>);
+}
+
+impl CursorQuery for DeliveriesQuery {
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+}
+
+impl CursorQuery for CasesQuery {
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
 }
 
 impl CursorQuery for PageQuery {

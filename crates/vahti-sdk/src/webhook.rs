@@ -24,9 +24,13 @@
 //! The signature covers the timestamp, so an attacker who captured a request cannot change its
 //! time. The tolerance window rejects a captured request replayed later than that. Within the
 //! window a replay is still possible, and the daemon delivers a webhook again until the receiver
-//! responds with a 2xx status. So handle each event idempotently by its `seq`: store the
-//! sequence numbers you processed (or the highest one, because the events of a tenant are
-//! delivered in order) and skip an event you have already handled.
+//! responds with a 2xx status, and again when someone asks for a redelivery. So handle each
+//! event idempotently: keep the `Vahti-Event-Id` header (the event's `seq`, the same for every
+//! delivery of one event) of every event you processed, and acknowledge a repeated one with a
+//! 2xx status without acting on it again. Deliveries are not ordered: a retry waits while later
+//! events go out, so an older event can arrive after a newer one. Keeping only the highest
+//! `seq` seen would drop it; keep each one, and sort by `seq` where order matters.
+//! `Vahti-Delivery-Id` tells the retries of one delivery apart from a redelivery, for logs.
 //!
 //! ```
 //! use vahti_sdk::webhook::{WebhookVerifier, sign};

@@ -4,9 +4,11 @@
 //! Each test starts its own daemon from the workspace target directory (the `vahtid` file next
 //! to the `deps` folder of this test binary, or the path in `VAHTID_BIN`) on a free loopback
 //! port, with a temporary SQLite database, a manual clock that starts at 2026-03-02T07:00:00Z
-//! (09:00 in Helsinki), a random operator token and mail written to files. Build the daemon
-//! first with `cargo build -p vahti-daemon`, then run `cargo test -p vahti-sdk --test
-//! against_daemon -- --ignored`.
+//! (09:00 in Helsinki), a random operator token and mail written to files.
+//!
+//! `cargo test --workspace` builds `vahtid` along with the daemon's own tests. Run on its own,
+//! `cargo test -p vahti-sdk` does not build it: run `cargo build -p vahti-daemon` first, or the
+//! tests fail saying so. A `vahtid` older than the sources is used as it is.
 
 use std::time::Duration;
 
@@ -18,7 +20,6 @@ use vahti_sdk::api::*;
 use support::{Daemon, account_request, assert_code, date, invoice_request, samples_dir};
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn health_endpoints_answer() {
     let daemon = Daemon::start().await;
     let client = daemon.anonymous();
@@ -35,14 +36,13 @@ async fn health_endpoints_answer() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn missing_token_rejected_everywhere() {
     let daemon = Daemon::start().await;
     let client = daemon.anonymous();
 
     let results = support::call_every_protected_endpoint(&client).await;
 
-    assert_eq!(results.len(), 46);
+    assert_eq!(results.len(), 61);
     for (endpoint, result) in results {
         let error = result.expect_err(endpoint);
         assert_eq!(error.status(), Some(401), "{endpoint}: {error}");
@@ -55,7 +55,6 @@ async fn missing_token_rejected_everywhere() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn tenant_token_forbidden_on_admin() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -68,7 +67,6 @@ async fn tenant_token_forbidden_on_admin() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn tenants_lifecycle() {
     let daemon = Daemon::start().await;
     let admin = daemon.admin();
@@ -124,7 +122,6 @@ async fn tenants_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn tenants_validation_errors() {
     let daemon = Daemon::start().await;
     let admin = daemon.admin();
@@ -154,7 +151,6 @@ async fn tenants_validation_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn clock_moves_forward_only() {
     let daemon = Daemon::start().await;
     let admin = daemon.admin();
@@ -182,7 +178,6 @@ async fn clock_moves_forward_only() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn tokens_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -233,7 +228,6 @@ async fn tokens_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn policies_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -297,7 +291,6 @@ async fn policies_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn policies_reject_fee_above_cap() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -331,7 +324,6 @@ async fn policies_reject_fee_above_cap() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn accounts_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -378,7 +370,6 @@ async fn accounts_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn invoices_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -445,7 +436,6 @@ async fn invoices_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn invoices_validation_errors() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -504,7 +494,6 @@ async fn invoices_validation_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn invoice_batch_reports_each_item() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -536,7 +525,6 @@ async fn invoice_batch_reports_each_item() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn payments_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -606,7 +594,6 @@ async fn payments_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn payments_validation_errors() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -646,7 +633,6 @@ async fn payments_validation_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn same_idempotency_key_returns_first_response() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -680,7 +666,6 @@ async fn same_idempotency_key_returns_first_response() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn imports_read_sample_files() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -715,7 +700,6 @@ async fn imports_read_sample_files() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn pause_resume_promise_remind() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -750,6 +734,14 @@ async fn pause_resume_promise_remind() {
         .unwrap();
     assert_eq!(resumed.paused_until, None);
 
+    // The reminder comes before the promise: a promised invoice is not reminded.
+    let remind = client
+        .accounts()
+        .remind("C-1", &RemindRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(remind.invoices, ["INV-OVERDUE"]);
+
     let promise = client
         .accounts()
         .promise(
@@ -765,13 +757,6 @@ async fn pause_resume_promise_remind() {
         .unwrap();
     assert_eq!(promise.state, PromiseState::Open);
     assert_eq!(promise.amount, Decimal::new(8000, 2));
-
-    let remind = client
-        .accounts()
-        .remind("C-1", &RemindRequest::default())
-        .await
-        .unwrap();
-    assert_eq!(remind.invoices, ["INV-OVERDUE"]);
 
     assert_code(
         client
@@ -802,7 +787,6 @@ async fn pause_resume_promise_remind() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn disputes_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -863,7 +847,6 @@ async fn disputes_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn payment_plans_lifecycle() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -926,7 +909,6 @@ async fn payment_plans_lifecycle() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn pending_actions_approve_and_skip() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -1011,7 +993,6 @@ async fn pending_actions_approve_and_skip() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn events_stream_resumes_from_cursor() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -1080,7 +1061,6 @@ async fn events_stream_resumes_from_cursor() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn events_reject_bad_cursor_query() {
     let daemon = Daemon::start().await;
     let (_, created) = daemon.tenant("Esimerkki Oy").await;
@@ -1100,7 +1080,6 @@ async fn events_reject_bad_cursor_query() {
 }
 
 #[tokio::test]
-#[ignore = "needs the vahtid daemon"]
 async fn aging_report_buckets() {
     let daemon = Daemon::start().await;
     let (client, _) = daemon.tenant("Esimerkki Oy").await;
@@ -1134,6 +1113,263 @@ async fn aging_report_buckets() {
     assert_eq!(euros.not_due.count, 1);
     assert_eq!(euros.days_15_30.count, 1);
     assert_eq!(euros.total.amount, Decimal::new(18_000, 2));
+}
+
+#[tokio::test]
+async fn webhooks_lifecycle() {
+    let daemon = Daemon::start().await;
+    let (client, _) = daemon.tenant("Esimerkki Oy").await;
+    let receiver = support::Receiver::start().await;
+
+    let created = client
+        .webhooks()
+        .create(&CreateWebhookRequest {
+            url: receiver.url.clone(),
+            event_types: vec!["account_updated".to_owned()],
+            description: Some("ERP test receiver".to_owned()),
+        })
+        .await
+        .unwrap();
+    let id = created.webhook.id;
+    assert!(
+        created
+            .secret
+            .starts_with(&created.webhook.secrets[0].prefix)
+    );
+    let listed: Vec<Webhook> = client
+        .webhooks()
+        .list_all(PageQuery::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(client.webhooks().get(id).await.unwrap().url, receiver.url);
+
+    client
+        .accounts()
+        .upsert("C-1", &account_request())
+        .await
+        .unwrap();
+    daemon.advance_seconds(1).await;
+    let sent = support::delivered(&client, id).await;
+    assert_eq!(sent.event_type, EventType::AccountUpdated);
+    assert_eq!(receiver.count(), 1);
+
+    let again = client.webhooks().redeliver(id, sent.id).await.unwrap();
+    assert_eq!(again.event_seq, sent.event_seq);
+    assert_ne!(again.id, sent.id);
+
+    let rotated = client.webhooks().rotate_secret(id).await.unwrap();
+    assert_ne!(rotated.secret, created.secret);
+    assert_eq!(client.webhooks().get(id).await.unwrap().secrets.len(), 2);
+
+    let change = UpdateWebhookRequest {
+        url: None,
+        event_types: None,
+        description: None,
+        enabled: Some(false),
+    };
+    let disabled = client.webhooks().update(id, &change).await.unwrap();
+    assert!(!disabled.enabled);
+    assert_code(
+        client.webhooks().redeliver(id, sent.id).await,
+        ErrorCode::WebhookDisabled,
+    );
+
+    client.webhooks().delete(id).await.unwrap();
+    assert_code(client.webhooks().get(id).await, ErrorCode::WebhookNotFound);
+}
+
+#[tokio::test]
+async fn webhooks_validation_errors() {
+    let daemon = Daemon::start().await;
+    let (client, _) = daemon.tenant("Esimerkki Oy").await;
+
+    let error = assert_code(
+        client
+            .webhooks()
+            .create(&CreateWebhookRequest {
+                url: "ftp://erp.example.com/events".to_owned(),
+                event_types: vec!["*".to_owned()],
+                description: None,
+            })
+            .await,
+        ErrorCode::WebhookUrlInvalid,
+    );
+    assert_eq!(error.api_error().unwrap().field.as_deref(), Some("url"));
+    assert_code(
+        client
+            .webhooks()
+            .create(&CreateWebhookRequest {
+                url: "https://erp.example.com/events".to_owned(),
+                event_types: vec!["invoice_on_fire".to_owned()],
+                description: None,
+            })
+            .await,
+        ErrorCode::EventTypeUnknown,
+    );
+    assert_code(
+        client.webhooks().rotate_secret(999_999).await,
+        ErrorCode::WebhookNotFound,
+    );
+    assert_code(
+        client
+            .webhooks()
+            .deliveries(999_999, &DeliveriesQuery::default())
+            .await,
+        ErrorCode::WebhookNotFound,
+    );
+}
+
+#[tokio::test]
+async fn collection_case_lifecycle() {
+    let daemon = Daemon::start().await;
+    let (client, _) = daemon.tenant("Esimerkki Oy").await;
+    let partner = client
+        .collection_partner()
+        .put(&PutPartnerRequest {
+            kind: PartnerKind::File,
+            name: "Perintä Oy".to_owned(),
+            email: Some("asiakaspalvelu@perinta.example".to_owned()),
+            phone: None,
+            website: None,
+            url: None,
+            secret: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(partner.partner.name, "Perintä Oy");
+    assert_eq!(
+        client.collection_partner().get().await.unwrap().name,
+        "Perintä Oy"
+    );
+    let mut account = account_request();
+    account.contact = Some(support::contact());
+    account.electronic_demand_consent_until = Some(date(2026, 12, 31));
+    client.accounts().upsert("C-1", &account).await.unwrap();
+    let mut invoice = support::overdue_invoice("C-1", "120.00");
+    invoice.sent_on = Some(invoice.issue_date);
+    client.invoices().upsert("INV-1", &invoice).await.unwrap();
+
+    let handover = support::escalate_to_handover(&daemon, &client).await;
+    client
+        .pending()
+        .approve(handover, &ApprovePendingRequest::default())
+        .await
+        .unwrap();
+    daemon.advance_seconds(1).await;
+
+    let cases: Vec<CollectionCase> = client
+        .cases()
+        .list_all(CasesQuery::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let case = client.cases().get(cases[0].id).await.unwrap();
+    assert_eq!(case.account, "C-1");
+    assert_eq!(case.invoices[0].invoice, "INV-1");
+    assert!(case.document.is_some());
+
+    let acknowledged = client
+        .cases()
+        .report_state(
+            case.id,
+            &CaseStateRequest {
+                state: ReportedCaseState::Acknowledged,
+                note: Some("received".to_owned()),
+                amount: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(acknowledged.state, CaseState::Acknowledged);
+
+    let recalled = client
+        .cases()
+        .recall(
+            case.id,
+            &RecallCaseRequest {
+                reason: "the debtor paid us directly".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(recalled.state, CaseState::Recalled);
+    assert_code(
+        client
+            .cases()
+            .recall(
+                case.id,
+                &RecallCaseRequest {
+                    reason: "again".to_owned(),
+                },
+            )
+            .await,
+        ErrorCode::CaseClosed,
+    );
+
+    client.collection_partner().delete().await.unwrap();
+    assert_code(
+        client.collection_partner().get().await,
+        ErrorCode::PartnerNotFound,
+    );
+}
+
+#[tokio::test]
+async fn collection_validation_errors() {
+    let daemon = Daemon::start().await;
+    let (client, _) = daemon.tenant("Esimerkki Oy").await;
+
+    let error = assert_code(
+        client
+            .collection_partner()
+            .put(&PutPartnerRequest {
+                kind: PartnerKind::Http,
+                name: "Perintä Oy".to_owned(),
+                email: Some("asiakaspalvelu@perinta.example".to_owned()),
+                phone: None,
+                website: None,
+                url: Some("not a url".to_owned()),
+                secret: None,
+            })
+            .await,
+        ErrorCode::WebhookUrlInvalid,
+    );
+    assert_eq!(error.api_error().unwrap().field.as_deref(), Some("url"));
+    let error = assert_code(
+        client
+            .collection_partner()
+            .put(&PutPartnerRequest {
+                kind: PartnerKind::Http,
+                name: "Perintä Oy".to_owned(),
+                email: Some("asiakaspalvelu@perinta.example".to_owned()),
+                phone: None,
+                website: None,
+                url: None,
+                secret: None,
+            })
+            .await,
+        ErrorCode::PartnerInvalid,
+    );
+    assert_eq!(error.api_error().unwrap().field.as_deref(), Some("url"));
+    assert_code(
+        client.collection_partner().get().await,
+        ErrorCode::PartnerNotFound,
+    );
+    assert_code(client.cases().get(999_999).await, ErrorCode::CaseNotFound);
+    assert_code(
+        client
+            .cases()
+            .recall(
+                999_999,
+                &RecallCaseRequest {
+                    reason: "paid".to_owned(),
+                },
+            )
+            .await,
+        ErrorCode::CaseNotFound,
+    );
 }
 
 /// Starting and stopping the daemon, and request builders shared by the tests.
@@ -1270,6 +1506,16 @@ mod support {
             (client, created)
         }
 
+        /// Moves the manual clock forward by seconds and waits until the daemon has acted.
+        pub async fn advance_seconds(&self, seconds: u32) {
+            let request = ClockRequest {
+                set: None,
+                advance_seconds: Some(seconds),
+                wait: true,
+            };
+            self.admin().admin().clock().change(&request).await.unwrap();
+        }
+
         /// Moves the manual clock forward by whole days and waits until the daemon has acted.
         pub async fn advance_days(&self, days: u32) {
             let request = ClockRequest {
@@ -1301,6 +1547,122 @@ mod support {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+
+    /// A webhook receiver on a free loopback port that answers every request with 204 and
+    /// counts them.
+    pub struct Receiver {
+        pub url: String,
+        count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Receiver {
+        pub async fn start() -> Receiver {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}/vahti", listener.local_addr().unwrap());
+            let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let counted = count.clone();
+            let task = tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let mut request = Vec::new();
+                    let mut buffer = [0_u8; 8192];
+                    // Read the head, then as much body as `Content-Length` says.
+                    while let Ok(read) = stream.read(&mut buffer).await {
+                        if read == 0 {
+                            break;
+                        }
+                        request.extend_from_slice(&buffer[..read]);
+                        if complete(&request) {
+                            break;
+                        }
+                    }
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+                        .await;
+                }
+            });
+            Receiver { url, count, task }
+        }
+
+        /// How many requests arrived.
+        pub fn count(&self) -> usize {
+            self.count.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    impl Drop for Receiver {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    /// Whether a request's head and its whole body have arrived.
+    fn complete(request: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(request);
+        let Some(head_end) = text.find("\r\n\r\n") else {
+            return false;
+        };
+        let length = text[..head_end]
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        request.len() >= head_end + 4 + length
+    }
+
+    /// Waits until the endpoint's newest delivery is sent and returns it.
+    pub async fn delivered(client: &Client, webhook: i64) -> WebhookDelivery {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let page = client
+                .webhooks()
+                .deliveries(webhook, &DeliveriesQuery::default())
+                .await
+                .unwrap();
+            if let Some(delivery) = page.items.first()
+                && delivery.state == DeliveryState::Sent
+            {
+                return delivery.clone();
+            }
+            assert!(Instant::now() < deadline, "no delivery was sent: {page:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A postal address, which a hand-over to a collection agency needs.
+    pub fn contact() -> ContactInput {
+        serde_json::from_value(serde_json::json!({
+            "address_lines": ["Kotikatu 3"],
+            "postal_code": "00100",
+            "city": "Helsinki",
+        }))
+        .unwrap()
+    }
+
+    /// Moves the clock a day at a time until the hand-over of the only account waits for
+    /// approval, and returns the pending action.
+    pub async fn escalate_to_handover(daemon: &Daemon, client: &Client) -> i64 {
+        for _ in 0..120 {
+            daemon.advance_days(1).await;
+            let page = client
+                .pending()
+                .list(&PendingListQuery::default())
+                .await
+                .unwrap();
+            if let Some(action) = page
+                .items
+                .iter()
+                .find(|action| action.step_kind == StepKind::CollectionHandover)
+            {
+                return action.id;
+            }
+        }
+        panic!("the escalation did not reach its hand-over within 120 days");
     }
 
     /// Asserts that a call failed with the given error code and returns the error.
@@ -1448,6 +1810,34 @@ mod support {
                 external_id: "INV-2".to_owned(),
                 invoice: invoice_request("C-1", "10.00"),
             }],
+        };
+        let webhook = CreateWebhookRequest {
+            url: "https://erp.example.com/events".to_owned(),
+            event_types: vec!["*".to_owned()],
+            description: None,
+        };
+        let webhook_change = UpdateWebhookRequest {
+            url: None,
+            event_types: None,
+            description: None,
+            enabled: Some(true),
+        };
+        let partner = PutPartnerRequest {
+            kind: PartnerKind::File,
+            name: "Perintä Oy".to_owned(),
+            email: None,
+            phone: None,
+            website: None,
+            url: None,
+            secret: None,
+        };
+        let case_state = CaseStateRequest {
+            state: ReportedCaseState::Acknowledged,
+            note: None,
+            amount: None,
+        };
+        let recall = RecallCaseRequest {
+            reason: "paid".to_owned(),
         };
 
         vec![
@@ -1802,6 +2192,71 @@ mod support {
                     .aging(&AgingQuery::default())
                     .await
                     .map(drop),
+            ),
+            (
+                "POST /v1/webhooks",
+                client.webhooks().create(&webhook).await.map(drop),
+            ),
+            (
+                "GET /v1/webhooks",
+                client
+                    .webhooks()
+                    .list(&PageQuery::default())
+                    .await
+                    .map(drop),
+            ),
+            (
+                "GET /v1/webhooks/{id}",
+                client.webhooks().get(1).await.map(drop),
+            ),
+            (
+                "PATCH /v1/webhooks/{id}",
+                client.webhooks().update(1, &webhook_change).await.map(drop),
+            ),
+            (
+                "DELETE /v1/webhooks/{id}",
+                client.webhooks().delete(1).await,
+            ),
+            (
+                "POST /v1/webhooks/{id}/secrets/rotate",
+                client.webhooks().rotate_secret(1).await.map(drop),
+            ),
+            (
+                "GET /v1/webhooks/{id}/deliveries",
+                client
+                    .webhooks()
+                    .deliveries(1, &DeliveriesQuery::default())
+                    .await
+                    .map(drop),
+            ),
+            (
+                "POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+                client.webhooks().redeliver(1, 1).await.map(drop),
+            ),
+            (
+                "PUT /v1/collection/partner",
+                client.collection_partner().put(&partner).await.map(drop),
+            ),
+            (
+                "GET /v1/collection/partner",
+                client.collection_partner().get().await.map(drop),
+            ),
+            (
+                "DELETE /v1/collection/partner",
+                client.collection_partner().delete().await,
+            ),
+            (
+                "GET /v1/cases",
+                client.cases().list(&CasesQuery::default()).await.map(drop),
+            ),
+            ("GET /v1/cases/{id}", client.cases().get(1).await.map(drop)),
+            (
+                "POST /v1/cases/{id}/state",
+                client.cases().report_state(1, &case_state).await.map(drop),
+            ),
+            (
+                "POST /v1/cases/{id}/recall",
+                client.cases().recall(1, &recall).await.map(drop),
             ),
         ]
     }

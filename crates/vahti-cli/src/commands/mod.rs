@@ -1,6 +1,7 @@
 //! The commands: each module runs one group of them against the API.
 
 mod accounts;
+mod cases;
 mod collection;
 mod events;
 mod imports;
@@ -11,6 +12,7 @@ mod policies;
 mod reports;
 mod tenants;
 mod tokens;
+mod webhooks;
 
 use clap::CommandFactory;
 use futures::{StreamExt, TryStreamExt};
@@ -33,6 +35,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Payments(command) => payments::run(&context, command).await,
         Command::Policies(command) => policies::run(&context, command).await,
         Command::Pending(command) => pending::run(&context, command).await,
+        Command::Webhooks(command) => webhooks::run(&context, command).await,
+        Command::Cases(command) => cases::run(&context, command).await,
         Command::Pause(args) => collection::pause(&context, args).await,
         Command::Resume(args) => collection::resume(&context, args).await,
         Command::Dispute(command) => collection::dispute(&context, command).await,

@@ -169,7 +169,11 @@ async fn run_scenario(daemon: &DemoDaemon, options: &DemoOptions) -> Result<(), 
         }
         if day == STATEMENT_DAY {
             let report = api.imports().payments(STATEMENT.1.to_vec()).await?;
+            let today = admin.admin().clock().get().await?.now;
             timeline.note_import(
+                today
+                    .with_timezone(&chrono_tz::Europe::Helsinki)
+                    .date_naive(),
                 STATEMENT.0,
                 report.created,
                 report.duplicates_skipped,

@@ -45,7 +45,11 @@ impl Timeline {
     pub fn record(&mut self, event: &Event) {
         let date = local_date(event.at);
         let account = event.account.clone().unwrap_or_default();
-        let invoice = event.invoice.clone().unwrap_or_default();
+        let invoice = event
+            .invoice
+            .as_deref()
+            .map(invoice_number)
+            .unwrap_or_default();
         let data = &event.data;
 
         match event.event_type {
@@ -103,7 +107,10 @@ impl Timeline {
                 } else {
                     vec![invoice]
                 },
-                amount: match (text(data, "amount"), text(data, "currency")) {
+                amount: match (
+                    text(data, "allocated").or_else(|| text(data, "amount")),
+                    text(data, "currency"),
+                ) {
                     (Some(amount), Some(currency)) => format!("{amount} {currency}"),
                     _ => String::new(),
                 },
@@ -121,9 +128,15 @@ impl Timeline {
         }
     }
 
-    /// Notes the import of a bank file.
-    pub fn note_import(&mut self, name: &str, created: u32, duplicates: u32, warnings: usize) {
-        let date = self.rows.last().map_or(NaiveDate::MIN, |row| row.date);
+    /// Notes the import of a bank file on `date`.
+    pub fn note_import(
+        &mut self,
+        date: NaiveDate,
+        name: &str,
+        created: u32,
+        duplicates: u32,
+        warnings: usize,
+    ) {
         self.rows.push(Row {
             date,
             account: String::new(),
@@ -195,15 +208,25 @@ fn kind_name(data: &serde_json::Value) -> String {
 }
 
 fn invoice_list(data: &serde_json::Value) -> Vec<String> {
-    data.get("invoices")
+    data.get("invoice_external_ids")
         .and_then(serde_json::Value::as_array)
         .map(|items| {
             items
                 .iter()
-                .map(|item| item.to_string().trim_matches('"').to_owned())
+                .filter_map(serde_json::Value::as_str)
+                .map(invoice_number)
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The invoice number in an external id that an import derived, such as `inv:4093`.
+fn invoice_number(external_id: &str) -> String {
+    external_id
+        .strip_prefix("inv:")
+        .or_else(|| external_id.strip_prefix("cn:"))
+        .unwrap_or(external_id)
+        .to_owned()
 }
 
 /// The file the file transport wrote for a Message-ID: the id without angle brackets.

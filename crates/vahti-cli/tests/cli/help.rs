@@ -38,6 +38,16 @@ const COMMANDS: &[&str] = &[
     "pending list",
     "pending approve",
     "pending skip",
+    "webhooks",
+    "webhooks list",
+    "webhooks create",
+    "webhooks rotate",
+    "webhooks deliveries",
+    "webhooks redeliver",
+    "cases",
+    "cases list",
+    "cases show",
+    "cases recall",
     "pause",
     "resume",
     "dispute",
@@ -112,6 +122,13 @@ fn help_names_units() {
         (&["status", "--help"][..], "timeline entries"),
         (&["events", "--help"][..], "sequence number"),
         (&["tokens", "list", "--help"][..], "in seconds"),
+        (&["webhooks", "create", "--help"][..], "Every event"),
+        (
+            &["webhooks", "create", "--help"][..],
+            "webhooks create [OPTIONS] <URL>",
+        ),
+        (&["webhooks", "rotate", "--help"][..], "grace period"),
+        (&["cases", "recall", "--help"][..], "1 to 1000 characters"),
     ];
     for (args, text) in cases {
         let run = vahti(args);

@@ -7,6 +7,8 @@
 #[cfg(test)]
 mod canned;
 #[cfg(test)]
+mod demo;
+#[cfg(test)]
 mod exit_codes;
 #[cfg(test)]
 mod help;

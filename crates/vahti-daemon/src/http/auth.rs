@@ -11,15 +11,18 @@ use std::pin::Pin;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use actix_web::dev::Payload;
+use actix_web::body::BoxBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use subtle::ConstantTimeEq;
 use vahti_domain::ids::TenantId;
 use vahti_store::ids::TokenId;
 use vahti_store::{tenants, tokens};
 
 use super::error::ApiError;
+use super::routing;
 use crate::app::App;
 
 /// How long a successful token lookup is trusted without asking the database again.
@@ -115,12 +118,57 @@ pub async fn authenticate_tenant(app: &App, token: &str) -> Result<TenantAuth, A
             }
             Ok(auth)
         }
-        Some((_, true)) => Err(ApiError::unauthorized(
-            "the tenant of this token is disabled; ask the operator to enable it",
+        Some((_, true)) => Err(ApiError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "tenant_inactive",
+            None,
+            "the tenant of this token is deactivated; ask the operator to reactivate it",
         )),
         None => Err(ApiError::unauthorized(
             "missing or invalid API token: send `Authorization: Bearer <token>` with a live token of your tenant",
         )),
+    }
+}
+
+/// Authenticates the bearer token of a request as a tenant's token.
+async fn authenticate_request(
+    app: Option<web::Data<App>>,
+    token: Option<String>,
+) -> Result<TenantAuth, ApiError> {
+    let app = app.ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            None,
+            "application state missing",
+        )
+    })?;
+    let token = token.ok_or_else(|| {
+        ApiError::unauthorized(
+            "missing API token: send `Authorization: Bearer <token>` with a token of your tenant",
+        )
+    })?;
+    authenticate_tenant(&app, &token).await
+}
+
+/// Authenticates every request to an operation that takes a tenant's token before any handler
+/// or other middleware reads its body, so that a missing or wrong token answers 401 whatever the
+/// body holds. The tenant is kept in the request for the [`TenantAuth`] extractor.
+pub async fn middleware(
+    request: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !routing::table().takes_tenant_token(request.method(), request.path()) {
+        return next.call(request).await;
+    }
+    let app = request.app_data::<web::Data<App>>().cloned();
+    let token = bearer_token(request.request()).map(str::to_owned);
+    match authenticate_request(app, token).await {
+        Ok(auth) => {
+            request.extensions_mut().insert(auth);
+            next.call(request).await
+        }
+        Err(error) => Ok(request.error_response(error)),
     }
 }
 
@@ -129,58 +177,68 @@ impl FromRequest for TenantAuth {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        if let Some(auth) = request.extensions().get::<TenantAuth>().copied() {
+            return Box::pin(std::future::ready(Ok(auth)));
+        }
         let app = request.app_data::<web::Data<App>>().cloned();
         let token = bearer_token(request).map(str::to_owned);
-        Box::pin(async move {
-            let app = app.ok_or_else(|| {
-                ApiError::new(
-                    actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    None,
-                    "application state missing",
-                )
-            })?;
-            let token = token.ok_or_else(|| {
-                ApiError::unauthorized(
-                    "missing API token: send `Authorization: Bearer <token>` with a token of your tenant",
-                )
-            })?;
-            Ok(authenticate_tenant(&app, &token).await?)
-        })
+        Box::pin(async move { Ok(authenticate_request(app, token).await?) })
     }
 }
 
 impl FromRequest for AdminAuth {
     type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let configured = request.app_data::<web::Data<App>>().and_then(|app| {
+        let app = request.app_data::<web::Data<App>>().cloned();
+        let configured = app.as_ref().and_then(|app| {
             app.config()
                 .admin
                 .token
                 .as_ref()
                 .map(|token| token.expose().to_owned())
         });
-        let presented = bearer_token(request);
-        let result = match (configured, presented) {
-            (None, _) => Err(ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "admin_disabled",
-                None,
-                "admin endpoints are disabled: set admin.token or admin.token_file in the daemon configuration",
-            )),
-            (Some(_), None) => Err(ApiError::unauthorized(
-                "missing admin token: send `Authorization: Bearer <admin token>`",
-            )),
-            (Some(expected), Some(given)) => {
-                if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
-                    Ok(AdminAuth)
-                } else {
-                    Err(ApiError::unauthorized("invalid admin token"))
+        let presented = bearer_token(request).map(str::to_owned);
+        Box::pin(async move {
+            let (expected, given) = match (configured, presented) {
+                (None, _) => {
+                    return Err(ApiError::new(
+                        actix_web::http::StatusCode::FORBIDDEN,
+                        "admin_disabled",
+                        None,
+                        "admin endpoints are disabled: set admin.token or admin.token_file in the daemon configuration",
+                    )
+                    .into());
                 }
+                (Some(_), None) => {
+                    return Err(ApiError::unauthorized(
+                        "missing admin token: send `Authorization: Bearer <admin token>`",
+                    )
+                    .into());
+                }
+                (Some(expected), Some(given)) => (expected, given),
+            };
+            if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
+                return Ok(AdminAuth);
             }
-        };
-        std::future::ready(result.map_err(actix_web::Error::from))
+            // A live tenant token is refused with 403, so that a client can tell a token of the
+            // wrong kind from a wrong token.
+            let tenant = match app {
+                Some(app) => authenticate_tenant(&app, &given).await.is_ok(),
+                None => false,
+            };
+            Err(if tenant {
+                ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    "forbidden",
+                    None,
+                    "this path takes the operator's admin token, not a tenant's API token",
+                )
+            } else {
+                ApiError::unauthorized("invalid admin token")
+            }
+            .into())
+        })
     }
 }

@@ -144,7 +144,7 @@ pub fn json_error(
         ),
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type_invalid",
+            "content_type_unsupported",
             None,
             "the request body must be JSON with Content-Type: application/json",
         ),

@@ -16,12 +16,15 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, web};
+use futures::StreamExt;
 use sha2::{Digest, Sha256};
+use vahti_api::limits::{MAX_BATCH_BODY_BYTES, MAX_IMPORT_BODY_BYTES};
+use vahti_api::paths;
 use vahti_domain::ids::TenantId;
 use vahti_store::idempotency;
 
-use super::auth::{authenticate_tenant, bearer_token};
+use super::auth::TenantAuth;
 use super::error::ApiError;
 use crate::app::App;
 
@@ -75,15 +78,14 @@ pub async fn middleware(
     let Some(app) = request.app_data::<web::Data<App>>().cloned() else {
         return next.call(request).await;
     };
-    let Some(token) = bearer_token(request.request()).map(str::to_owned) else {
-        // No tenant: the handler's own authentication answers.
-        return next.call(request).await;
-    };
-    let Ok(auth) = authenticate_tenant(&app, &token).await else {
+    // The authentication middleware has resolved the tenant of every tenant operation; without
+    // one (admin paths, unknown routes) the key does not apply.
+    let Some(auth) = request.extensions().get::<TenantAuth>().copied() else {
         return next.call(request).await;
     };
 
-    let body = request.extract::<web::Bytes>().await?;
+    let path = request.path().to_owned();
+    let body = read_body(&mut request, &path, app.config().server.max_body_bytes).await?;
     let mut hasher = Sha256::new();
     hasher.update(request.method().as_str().as_bytes());
     hasher.update(b" ");
@@ -166,4 +168,60 @@ pub async fn middleware(
     }
     let http_response = head.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(http_request, http_response).map_into_boxed_body())
+}
+
+/// Whether a path takes a raw file rather than JSON.
+fn is_import(path: &str) -> bool {
+    path == paths::IMPORT_INVOICES || path == paths::IMPORT_PAYMENTS
+}
+
+/// The largest body the middleware buffers for a path: the limit of the route itself, so that
+/// a body the route accepts is never cut short here.
+fn body_limit(path: &str, max_body: usize) -> usize {
+    if is_import(path) {
+        MAX_IMPORT_BODY_BYTES
+    } else if path == paths::INVOICES_BATCH {
+        MAX_BATCH_BODY_BYTES.max(max_body)
+    } else {
+        max_body
+    }
+}
+
+/// Reads the whole request body up to the limit of its route, answering 413 with the same error
+/// body as the route beyond it.
+async fn read_body(
+    request: &mut ServiceRequest,
+    path: &str,
+    max_body: usize,
+) -> Result<web::Bytes, ApiError> {
+    let limit = body_limit(path, max_body);
+    let mut payload = request.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| {
+            ApiError::bad_request(
+                "body_invalid",
+                None,
+                format!("the request body could not be read: {error}"),
+            )
+        })?;
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                None,
+                if is_import(path) {
+                    format!(
+                        "the file is larger than the limit of {limit} bytes; split it into smaller files"
+                    )
+                } else {
+                    format!(
+                        "the request body is larger than the limit of {limit} bytes; send fewer items per request"
+                    )
+                },
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }

@@ -10,6 +10,7 @@ mod idempotency;
 mod observe;
 pub mod openapi;
 pub mod routes;
+pub mod routing;
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -43,6 +44,7 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .wrap(from_fn(idempotency::middleware))
+            .wrap(from_fn(auth::middleware))
             .wrap(from_fn(observe::middleware))
             .configure(routes::configure)
     })

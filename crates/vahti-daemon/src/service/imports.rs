@@ -516,10 +516,10 @@ fn find_buyer(
     tenant_id: TenantId,
     buyer: &Buyer,
 ) -> ServiceResult<Option<String>> {
-    if let Some(number) = &buyer.customer_number {
-        if let Some(account) = accounts::find(tx, tenant_id, number)? {
-            return Ok(Some(account.external_id));
-        }
+    if let Some(number) = &buyer.customer_number
+        && let Some(account) = accounts::find(tx, tenant_id, number)?
+    {
+        return Ok(Some(account.external_id));
     }
     if let Some(account) = accounts::find(tx, tenant_id, &buyer.external_id)? {
         return Ok(Some(account.external_id));

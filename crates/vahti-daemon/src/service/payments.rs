@@ -466,7 +466,12 @@ fn record_unmatched(
         EventType::PaymentUnmatched,
         None,
         None,
-        json!({"payment_id": payment.id, "reason": reason.code()}),
+        json!({
+            "payment_id": payment.id,
+            "reason": reason.code(),
+            "amount": payment.amount.amount().to_string(),
+            "currency": payment.amount.currency().code(),
+        }),
         now,
     )?;
     tracing::info!(

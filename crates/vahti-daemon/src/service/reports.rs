@@ -32,12 +32,12 @@ const ACCOUNT_PAGE: i64 = 500;
 /// interest (Interest Act 633/1982).
 pub const DAYS_DUE_WITHOUT_DUE_DATE: u64 = 30;
 
-/// The number and principal outstanding of the invoices in one bucket.
+/// The number and total outstanding of the invoices in one bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Bucket {
     /// Number of invoices.
     pub count: u64,
-    /// Sum of their principal outstanding.
+    /// Sum of what they owe: principal, claimed interest and fees still unpaid.
     pub amount: Decimal,
 }
 
@@ -68,8 +68,8 @@ pub struct CurrencyAging {
 }
 
 impl CurrencyAging {
-    /// Counts an invoice `days_overdue` days past its due date with `principal` outstanding.
-    pub fn add(&mut self, days_overdue: i64, principal: Decimal) {
+    /// Counts an invoice `days_overdue` days past its due date that owes `outstanding`.
+    pub fn add(&mut self, days_overdue: i64, outstanding: Decimal) {
         let bucket = match days_overdue {
             ..=0 => &mut self.not_due,
             1..=14 => &mut self.days_1_14,
@@ -78,8 +78,8 @@ impl CurrencyAging {
             61..=90 => &mut self.days_61_90,
             _ => &mut self.days_over_90,
         };
-        bucket.add(principal);
-        self.total.add(principal);
+        bucket.add(outstanding);
+        self.total.add(outstanding);
     }
 }
 
@@ -95,7 +95,9 @@ pub struct AgingReport {
 /// Computes the aging report as of `as_of`, today in the tenant's time zone when `None`.
 ///
 /// An invoice counts when it is issued on or before `as_of` and the ledger as of that day shows
-/// it open with principal outstanding. Handed-over invoices count, since the debt is still owed.
+/// it open and owing something, with its total outstanding: principal, claimed interest and
+/// fees, as an accounts-receivable aging shows what each customer owes. Handed-over invoices
+/// count, since the debt is still owed.
 /// Fails when an account's ledger cannot be computed, naming the account.
 pub fn aging(
     tx: &mut Tx<'_>,
@@ -192,7 +194,7 @@ fn age_account(
         let Some(balance) = state.invoices.get(&invoice.id) else {
             continue;
         };
-        if balance.status != InvoiceStatus::Open || !balance.principal_outstanding.is_positive() {
+        if balance.status != InvoiceStatus::Open || !balance.total_outstanding.is_positive() {
             continue;
         }
         let due = invoice.due_date.unwrap_or_else(|| {
@@ -205,7 +207,7 @@ fn age_account(
             .currencies
             .entry(balance.currency)
             .or_default()
-            .add(days_overdue, balance.principal_outstanding.amount());
+            .add(days_overdue, balance.total_outstanding.amount());
     }
     Ok(())
 }

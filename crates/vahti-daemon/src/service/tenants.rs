@@ -27,15 +27,15 @@ pub struct CreatedTenant {
 /// Checks the values of a tenant before they are stored.
 pub fn validate(tenant: &NewTenant) -> ServiceResult<()> {
     if tenant.name.trim().is_empty() || tenant.name.chars().count() > 200 {
-        return Err(ServiceError::invalid(
-            "tenant_name_invalid",
+        return Err(ServiceError::unprocessable(
+            "value_invalid",
             Some("name".to_owned()),
             "name must be 1 to 200 characters",
         ));
     }
     if tenant.time_zone.parse::<Tz>().is_err() {
-        return Err(ServiceError::invalid(
-            "time_zone_invalid",
+        return Err(ServiceError::unprocessable(
+            "time_zone_unknown",
             Some("time_zone".to_owned()),
             format!(
                 "unknown time zone {:?}: use an IANA name such as Europe/Helsinki",
@@ -57,7 +57,7 @@ pub fn validate(tenant: &NewTenant) -> ServiceResult<()> {
         if let Some(address) = address
             && address.parse::<lettre::Address>().is_err()
         {
-            return Err(ServiceError::invalid(
+            return Err(ServiceError::unprocessable(
                 "email_invalid",
                 Some(field.to_owned()),
                 format!("{field} {address:?} is not a valid email address"),

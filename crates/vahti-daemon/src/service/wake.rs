@@ -259,6 +259,12 @@ fn carry_out(
                 "kind": kind.as_str(),
                 "step_kind": message.kind.as_str(),
                 "invoices": message.steps.iter().map(|step| step.invoice).collect::<Vec<_>>(),
+                "invoice_external_ids": message
+                    .steps
+                    .iter()
+                    .filter_map(|step| loaded.invoice(step.invoice))
+                    .map(|invoice| invoice.external_id.clone())
+                    .collect::<Vec<_>>(),
             }),
             loaded.now,
         )?;

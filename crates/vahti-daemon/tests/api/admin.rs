@@ -26,15 +26,25 @@ crate::api_test! {
         assert_eq!(missing.code(), "unauthorized");
 
         let tenant_token = h.get("/v1/tenants", &token).await;
-        assert_eq!(tenant_token.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(tenant_token.status, StatusCode::FORBIDDEN);
+        assert_eq!(tenant_token.code(), "forbidden");
+
+        let wrong = h.get("/v1/tenants", "not-the-admin-token").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     }
 
     fn tenant_validation_names_field(h) {
         let reply = h
             .post("/v1/tenants", ADMIN_TOKEN, json!({"name": "Acme", "iban": "FI00 1234"}))
             .await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text);
         assert_eq!(reply.body["error"]["field"], "iban");
+
+        let zone = h
+            .post("/v1/tenants", ADMIN_TOKEN, json!({"name": "Acme", "time_zone": "Mars/Olympus_Mons"}))
+            .await;
+        assert_eq!(zone.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", zone.text);
+        assert_eq!(zone.code(), "time_zone_unknown");
 
         let unknown = h
             .post("/v1/tenants", ADMIN_TOKEN, json!({"name": "Acme", "colour": "blue"}))
@@ -60,7 +70,8 @@ crate::api_test! {
         let refused = vahti_daemon::http::auth::authenticate_tenant(&h.app, &token)
             .await
             .unwrap_err();
-        assert_eq!(refused.status().as_u16(), 401);
+        assert_eq!(refused.status().as_u16(), 403);
+        assert_eq!(refused.code(), "tenant_inactive");
     }
 
     fn clock_moves_only_forward(h) {
@@ -87,7 +98,7 @@ crate::api_test! {
         assert_eq!(tenant.business_id.as_deref(), Some("3958213-2"));
 
         let wrong_method = h.put(&format!("/v1/tenants/{id}"), ADMIN_TOKEN, json!({})).await;
-        assert_eq!(wrong_method.status, StatusCode::NOT_FOUND, "{}", wrong_method.text);
+        assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED, "{}", wrong_method.text);
         assert!(h.emails().is_empty());
         h.stop().await;
     }

@@ -10,18 +10,20 @@ mod support;
 
 mod accounts;
 mod admin;
-mod imports;
-mod invoices;
-mod payments;
-mod status;
-// Resource tests are added below, one module per resource.
 mod cases;
+mod concurrency;
+mod error_codes;
 mod escalation;
 mod events;
 mod holds;
+mod imports;
+mod invoices;
+mod middleware;
 mod openapi;
+mod payments;
 mod pending;
 mod policies;
 mod reports;
+mod status;
 mod tokens;
 mod webhooks;

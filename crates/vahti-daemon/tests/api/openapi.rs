@@ -43,6 +43,16 @@ const ALL_PATHS: &[&str] = &[
     paths::PENDING_ACTION,
     paths::PENDING_ACTION_APPROVE,
     paths::PENDING_ACTION_SKIP,
+    paths::WEBHOOKS,
+    paths::WEBHOOK,
+    paths::WEBHOOK_SECRET_ROTATE,
+    paths::WEBHOOK_DELIVERIES,
+    paths::WEBHOOK_REDELIVER,
+    paths::COLLECTION_PARTNER,
+    paths::CASES,
+    paths::CASE,
+    paths::CASE_STATE,
+    paths::CASE_RECALL,
     paths::EVENTS,
     paths::AGING_REPORT,
     paths::HEALTHZ,
@@ -53,30 +63,6 @@ const ALL_PATHS: &[&str] = &[
 
 /// The methods probed on every path.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-
-/// Operations the document describes that this build does not serve yet.
-///
-/// TODO: remove each operation once its route is served. `documented_routes_are_served` fails
-/// for an operation listed here that the server responds to.
-const NOT_SERVED_YET: &[(&str, &str)] = &[
-    ("GET", paths::ACCOUNTS),
-    ("PUT", paths::ACCOUNT),
-    ("GET", paths::ACCOUNT),
-    ("GET", paths::ACCOUNT_STATUS),
-    ("GET", paths::INVOICES),
-    ("PUT", paths::INVOICE),
-    ("GET", paths::INVOICE),
-    ("POST", paths::INVOICES_BATCH),
-    ("POST", paths::INVOICE_ISSUE),
-    ("POST", paths::INVOICE_CANCEL),
-    ("POST", paths::INVOICE_DUE_DATE),
-    ("POST", paths::PAYMENTS),
-    ("GET", paths::PAYMENTS),
-    ("POST", paths::PAYMENT_REVERSE),
-    ("POST", paths::PAYMENT_MATCH),
-    ("POST", paths::IMPORT_INVOICES),
-    ("POST", paths::IMPORT_PAYMENTS),
-];
 
 fn document() -> Value {
     serde_json::to_value(vahti_daemon::http::openapi::document()).unwrap()
@@ -100,6 +86,7 @@ fn documented() -> BTreeSet<(String, String)> {
 fn concrete(template: &str) -> String {
     template
         .replace("{id}", "1")
+        .replace("{delivery_id}", "1")
         .replace("{external_id}", "X-1")
         .replace("{key}", "default-consumer")
 }
@@ -116,8 +103,8 @@ fn matches(template: &str, path: &str) -> bool {
 }
 
 /// Lists the (method, path template) of every operation the server serves. It sends each method
-/// to each known path without a token, and the server responds with `route_not_found` only where
-/// no route matches. A response is put down to another documented template of the same method
+/// to each known path without a token, and the server responds with `route_not_found` where no
+/// route matches the path and `method_not_allowed` where the path takes other methods only. A response is put down to another documented template of the same method
 /// when the path matches that one too, such as `GET /v1/policies/validate`, which reads the
 /// policy with the key `validate`.
 async fn served(
@@ -143,7 +130,7 @@ async fn served(
                     Some(serde_json::json!({})),
                 )
                 .await;
-            if reply.code() != "route_not_found" {
+            if !matches!(reply.code(), "route_not_found" | "method_not_allowed") {
                 operations.insert((method.to_owned(), template.clone()));
             }
         }
@@ -212,14 +199,46 @@ crate::api_test! {
             assert!(documented.contains(operation), "{operation:?} is served but not documented");
         }
         for operation in &documented {
-            let pending = NOT_SERVED_YET
+            assert!(served.contains(operation), "{operation:?} is documented but not served");
+        }
+    }
+
+    fn unserved_method_answers_405(h) {
+        let documented = documented();
+        let templates: BTreeSet<String> = ALL_PATHS.iter().map(|path| (*path).to_owned()).collect();
+        for template in &templates {
+            let path = concrete(template);
+            let allowed: Vec<&str> = METHODS
                 .iter()
-                .any(|(method, path)| *method == operation.0 && *path == operation.1);
-            if pending {
-                assert!(!served.contains(operation), "{operation:?} is served now; remove it from NOT_SERVED_YET");
-            } else {
-                assert!(served.contains(operation), "{operation:?} is documented but not served");
+                .copied()
+                .filter(|method| {
+                    documented
+                        .iter()
+                        .any(|(other_method, other)| other_method == method && matches(other, &path))
+                })
+                .collect();
+            for method in METHODS.iter().filter(|method| !allowed.contains(method)) {
+                let reply = h
+                    .call(Method::from_bytes(method.as_bytes()).unwrap(), &path, None, None)
+                    .await;
+                let name = format!("{method} {path}");
+                assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{name}: {}", reply.text);
+                assert_eq!(reply.code(), "method_not_allowed", "{name}");
             }
         }
+    }
+
+    fn method_not_allowed_names_methods(h) {
+        let response = h
+            .client
+            .delete(format!("{}{}", h.base, paths::INVOICES_BATCH))
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
+        let body: Value = response.json().await.unwrap();
+
+        assert_eq!(allow, "GET, POST, PUT");
+        assert_eq!(body["error"]["code"], "method_not_allowed");
     }
 }

@@ -1,6 +1,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::accounts::create_account;
+use crate::invoices::{invoice as invoice_body, put_invoice};
 use crate::support::StoredInvoice;
 
 fn invoice<'a>(external_id: &'a str, amount: &'a str, due: &'a str) -> StoredInvoice<'a> {
@@ -76,5 +78,30 @@ crate::api_test! {
 
         let missing = h.call(Method::GET, "/v1/reports/aging", None, None).await;
         assert_eq!(missing.status, StatusCode::UNAUTHORIZED, "{}", missing.text);
+    }
+
+    fn aging_counts_fees_and_interest(h) {
+        let (_, token) = h.tenant("Acme Oy").await;
+        create_account(&h, &token, "C-1").await;
+        let mut body = invoice_body("C-1", "1001", "100.00");
+        body["issue_date"] = json!("2026-01-15");
+        body["sent_on"] = json!("2026-01-15");
+        body["due_date"] = json!("2026-02-01");
+        put_invoice(&h, &token, "INV-1", body).await;
+        // Escalate a day at a time until the default consumer policy has charged a fee.
+        let mut owed: vahti_api::Invoice = h.get("/v1/invoices/INV-1", &token).await.json();
+        for _ in 0..150 {
+            if !owed.fees_outstanding.is_zero() {
+                break;
+            }
+            h.advance_days(1).await;
+            owed = h.get("/v1/invoices/INV-1", &token).await.json();
+        }
+
+        let report: vahti_api::AgingReport = h.get("/v1/reports/aging", &token).await.json();
+
+        assert!(!owed.fees_outstanding.is_zero(), "{owed:?}");
+        assert!(owed.total_outstanding > owed.principal_outstanding, "{owed:?}");
+        assert_eq!(report.currencies[0].total.amount, owed.total_outstanding);
     }
 }

@@ -3,21 +3,25 @@
 
 mod accounts;
 mod admin;
+mod cases;
 mod invoices;
 mod payments;
 mod pending;
 mod policies;
 mod reports;
 mod tokens;
+mod webhooks;
 
 pub use accounts::{Accounts, PaymentPlans};
 pub use admin::{Admin, AdminClock, Tenants};
+pub use cases::{Cases, CollectionPartners};
 pub use invoices::{Disputes, Invoices};
 pub use payments::{Imports, Payments, import_content_type};
 pub use pending::Pending;
 pub use policies::Policies;
 pub use reports::{Reports, Server};
 pub use tokens::Tokens;
+pub use webhooks::Webhooks;
 
 use vahti_api::limits::page_limit;
 
@@ -113,6 +117,21 @@ impl Client {
     /// Incoming payments.
     pub fn payments(&self) -> Payments<'_> {
         Payments::new(self)
+    }
+
+    /// Webhook endpoints, their signing secrets and delivery logs.
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks::new(self)
+    }
+
+    /// Collection cases handed over to the tenant's collection agency.
+    pub fn cases(&self) -> Cases<'_> {
+        Cases::new(self)
+    }
+
+    /// The tenant's collection agency.
+    pub fn collection_partner(&self) -> CollectionPartners<'_> {
+        CollectionPartners::new(self)
     }
 
     /// Imports of e-invoice files and bank payment files.

@@ -136,10 +136,8 @@ impl Imports<'_> {
 
 /// Returns the `Content-Type` sent with an imported file: `application/xml` when the file
 /// starts with `<` (after an optional byte order mark and white space), as Finvoice, UBL and
-/// camt files do, and `text/plain` otherwise, as for KTL files.
-///
-/// NOTE: the API names no content types for imports, so the daemon must accept both of these;
-/// no daemon has been run against them yet.
+/// camt files do, and `text/plain` otherwise, as for KTL files. The daemon accepts both, as well
+/// as `text/xml` and `application/octet-stream`.
 ///
 /// ```
 /// use vahti_sdk::import_content_type;

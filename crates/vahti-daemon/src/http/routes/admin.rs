@@ -10,14 +10,18 @@ use vahti_api::{
     UpdateTenantRequest,
 };
 use vahti_domain::ids::TenantId;
+use vahti_store::StoreError;
 use vahti_store::cluster as cluster_store;
 use vahti_store::tenants::{self, CreditorSettings, NewTenant, Tenant};
 
 use crate::app::App;
+use crate::clock::ClockError;
+use crate::error::{ServiceError, ServiceResult};
 use crate::http::auth::{AdminAuth, forget_tenant};
 use crate::http::error::{ApiError, ApiResult};
 use crate::scheduler;
 use crate::service::tenants::{self as tenant_service, api_locale, store_locale};
+use vahti_domain::ErrorCode as _;
 
 /// Registers the admin routes.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -90,8 +94,20 @@ async fn get_tenant(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = TenantId(path.into_inner());
-    let tenant = app.read(move |tx| Ok(tenants::get(tx, id)?)).await?;
+    let tenant = app.read(move |tx| tenant_of(tx, id)).await?;
     Ok(HttpResponse::Ok().json(wire_tenant(&tenant)))
+}
+
+/// Reads a tenant, or fails with 404 `tenant_not_found`.
+fn tenant_of(tx: &mut vahti_store::Tx<'_>, id: TenantId) -> ServiceResult<Tenant> {
+    match tenants::get(tx, id) {
+        Ok(tenant) => Ok(tenant),
+        Err(StoreError::NotFound { .. }) => Err(ServiceError::not_found(
+            "tenant_not_found",
+            format!("tenant {id} not found; list the tenants with GET /v1/tenants"),
+        )),
+        Err(error) => Err(error.into()),
+    }
 }
 
 async fn update_tenant(
@@ -105,7 +121,7 @@ async fn update_tenant(
     let now = app.now();
     let updated = app
         .write(move |tx| {
-            let current = tenants::get(tx, id)?;
+            let current = tenant_of(tx, id)?;
             let mut changed = NewTenant {
                 name: current.name.clone(),
                 time_zone: current.time_zone.clone(),
@@ -177,7 +193,7 @@ async fn set_clock(
     let Some(manual) = app.clock().as_manual() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "clock_not_manual",
+            "manual_clock_disabled",
             None,
             "the daemon runs on the system clock; start it with clock.mode = \"manual\" to move time",
         ));
@@ -190,12 +206,11 @@ async fn set_clock(
         ClockChange::Advance { seconds } => manual.advance(TimeDelta::seconds(i64::from(seconds))),
     };
     moved.map_err(|error| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "clock_backwards",
-            None,
-            error.to_string(),
-        )
+        let status = match error {
+            ClockError::Backwards { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, error.code(), None, error.to_string())
     })?;
 
     if request.wait {

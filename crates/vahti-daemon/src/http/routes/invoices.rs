@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, guard, web};
 use vahti_api::limits::{MAX_BATCH_BODY_BYTES, validate_batch_len};
 use vahti_api::{
     ApiError as WireError, BatchInvoiceRequest, BatchInvoiceResponse, BatchItemResult,
@@ -26,7 +26,10 @@ use crate::service::invoices::{
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(
+            // The guard lets other methods fall through to the routes of
+            // `/v1/invoices/{external_id}` and then to the 405 of the default service.
             web::resource(paths::INVOICES_BATCH)
+                .guard(guard::Post())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(MAX_BATCH_BODY_BYTES)

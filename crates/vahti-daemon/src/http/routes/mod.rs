@@ -16,7 +16,9 @@ pub mod status;
 pub mod tokens;
 pub mod webhooks;
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError, web};
 
 use super::error::ApiError;
 
@@ -41,13 +43,36 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config.default_service(web::to(not_found));
 }
 
-async fn not_found(request: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(
-        "route_not_found",
+/// Answers a request that no route takes: 405 with an `Allow` header when the path is served
+/// with other methods, 404 otherwise.
+async fn not_found(request: actix_web::HttpRequest) -> HttpResponse {
+    let allowed = super::routing::table().allowed(request.path());
+    if allowed.is_empty() {
+        return ApiError::not_found(
+            "route_not_found",
+            format!(
+                "no endpoint {} {}; see /openapi.json for the API",
+                request.method(),
+                request.path()
+            ),
+        )
+        .error_response();
+    }
+    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    let allow = names.join(", ");
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        None,
         format!(
-            "no endpoint {} {}; see /openapi.json for the API",
+            "{} {} is not served; this path takes {allow}",
             request.method(),
             request.path()
         ),
-    ))
+    )
+    .error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

@@ -14,7 +14,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
 }
 
 /// Reads the aging report: open invoices per currency in buckets of days past their due date
-/// (not yet due, 1-14, 15-30, 31-60, 61-90, over 90), with count and principal outstanding.
+/// (not yet due, 1-14, 15-30, 31-60, 61-90, over 90), with count and total outstanding.
 #[utoipa::path(
     get,
     path = paths::AGING_REPORT,
