@@ -171,7 +171,13 @@ impl Daemon {
         }
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> Value {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Value {
         let client = reqwest::Client::new();
         let mut request = client
             .request(method, format!("{}{path}", self.base))
@@ -204,7 +210,9 @@ impl Daemon {
     }
 
     async fn metrics(&self) -> String {
-        let response = reqwest::get(format!("{}/metrics", self.base)).await.unwrap();
+        let response = reqwest::get(format!("{}/metrics", self.base))
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.text().await.unwrap()
     }
@@ -381,8 +389,8 @@ fn message_id(message: &ReceivedMessage) -> String {
         .unwrap_or_else(|| panic!("a message without Message-ID from {}", message.mail_from))
 }
 
-/// Advances the surviving daemons' clocks by nothing, with `wait`, until every step of
-/// `step_key` exists `expected` times and is sent.
+/// Runs the daemons' schedulers and outboxes (a clock change of 0 seconds with `wait`) until
+/// `expected` steps of `step_key` exist and every one of them is sent.
 async fn settle(
     connection: &mut PgConnection,
     daemons: &[&Daemon],
@@ -400,7 +408,10 @@ async fn settle(
             Instant::now() < deadline,
             "{} of {expected} {step_key} steps, states {:?}",
             of_key.len(),
-            of_key.iter().map(|row| row.state.as_str()).collect::<BTreeSet<_>>()
+            of_key
+                .iter()
+                .map(|row| row.state.as_str())
+                .collect::<BTreeSet<_>>()
         );
         for daemon in daemons {
             daemon.advance(0, true).await;
@@ -414,9 +425,12 @@ async fn settle(
 fn check_deliveries(steps: &[StepRow], messages: &[ReceivedMessage]) -> usize {
     let mut expected: HashMap<String, &StepRow> = HashMap::new();
     for step in steps {
-        let outbox = step
-            .outbox_id
-            .unwrap_or_else(|| panic!("step {} of invoice {} has no email", step.step_key, step.invoice_id));
+        let outbox = step.outbox_id.unwrap_or_else(|| {
+            panic!(
+                "step {} of invoice {} has no email",
+                step.step_key, step.invoice_id
+            )
+        });
         let previous = expected.insert(format!("<vahti.{outbox}@{MAIL_DOMAIN}>"), step);
         assert!(previous.is_none(), "two steps share outbox row {outbox}");
     }
@@ -496,7 +510,10 @@ async fn killed_daemon_loses_no_step() {
         if !counts.contains_key("node-b") && counts.values().sum::<usize>() == SHARDS {
             break;
         }
-        assert!(Instant::now() < deadline, "node-b's shards were not taken over: {counts:?}");
+        assert!(
+            Instant::now() < deadline,
+            "node-b's shards were not taken over: {counts:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The survivors finish the emails they have in flight, so that the jump of the clocks
@@ -514,7 +531,10 @@ async fn killed_daemon_loses_no_step() {
         if in_flight == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "{in_flight} emails stay in flight");
+        assert!(
+            Instant::now() < deadline,
+            "{in_flight} emails stay in flight"
+        );
     }
     for daemon in [&a, &c] {
         daemon.advance(600, true).await;
@@ -537,7 +557,10 @@ async fn killed_daemon_loses_no_step() {
     assert_eq!(keys.len(), rows.len(), "a step ran twice");
     assert_eq!(invoices.len(), ACCOUNTS);
     for invoice in &invoices {
-        assert!(keys.contains(&(*invoice, "friendly_reminder")), "invoice {invoice}");
+        assert!(
+            keys.contains(&(*invoice, "friendly_reminder")),
+            "invoice {invoice}"
+        );
         assert!(keys.contains(&(*invoice, "reminder")), "invoice {invoice}");
     }
     assert!(rows.iter().all(|row| row.state == "sent"));
@@ -562,7 +585,12 @@ async fn killed_daemon_loses_no_step() {
         .collect::<futures::future::JoinAll<_>>()
         .await
         .iter()
-        .map(|text| metric(text, "vahti_cluster_lease_takeovers_total{reason=\"expired\"}"))
+        .map(|text| {
+            metric(
+                text,
+                "vahti_cluster_lease_takeovers_total{reason=\"expired\"}",
+            )
+        })
         .sum();
     assert!(takeovers >= 1.0, "no expired lease was taken over");
     let view = a.cluster().await;
@@ -586,7 +614,7 @@ struct ShardHistory {
 }
 
 /// Checks observations of the lease table and of the daemons' own views, taken one after the
-/// other, against each other: epochs never go back, and no daemon acts on an epoch that the
+/// other, against each other. Epochs never go back, and no daemon acts on an epoch that the
 /// database or another daemon had already moved past.
 #[derive(Debug, Default)]
 struct Observer {
@@ -673,7 +701,10 @@ async fn observe_until_balanced(
         let rows = observer.round(connection, daemons).await;
         let counts = held_counts(&rows);
         let free = rows.iter().filter(|row| !row.held).count();
-        assert!(free <= max_free, "{free} shards without a holder: {counts:?}");
+        assert!(
+            free <= max_free,
+            "{free} shards without a holder: {counts:?}"
+        );
         let balanced = counts.len() == daemons.len()
             && free == 0
             && counts.values().max().unwrap() - counts.values().min().unwrap() <= 1;
@@ -699,7 +730,10 @@ async fn joining_daemons_share_shards() {
     // holder in every observation.
     let b = Daemon::start("node-b", &database, smtp.port()).await;
     let two = observe_until_balanced(&mut observer, &mut connection, &[&a, &b], 0).await;
-    assert_eq!(two.values().copied().collect::<Vec<_>>(), [SHARDS / 2, SHARDS / 2]);
+    assert_eq!(
+        two.values().copied().collect::<Vec<_>>(),
+        [SHARDS / 2, SHARDS / 2]
+    );
 
     // A third joins: both hand shards over, each one at a time.
     let mut c = Daemon::start("node-c", &database, smtp.port()).await;
@@ -713,21 +747,39 @@ async fn joining_daemons_share_shards() {
     assert_eq!(code, Some(0));
     let after_stop = observe_until_balanced(&mut observer, &mut connection, &[&a, &b], 0).await;
     assert_eq!(after_stop.values().sum::<usize>(), SHARDS);
-    assert!(observer.observations > 10, "{} observations", observer.observations);
+    assert!(
+        observer.observations > 10,
+        "{} observations",
+        observer.observations
+    );
 
     let metrics_a = a.metrics().await;
     let metrics_b = b.metrics().await;
     for metrics in [&metrics_a, &metrics_b] {
-        assert_eq!(metric(metrics, "vahti_cluster_nodes_live"), 2.0, "{metrics}");
         assert_eq!(
-            metric(metrics, "vahti_cluster_lease_takeovers_total{reason=\"expired\"}"),
+            metric(metrics, "vahti_cluster_nodes_live"),
+            2.0,
+            "{metrics}"
+        );
+        assert_eq!(
+            metric(
+                metrics,
+                "vahti_cluster_lease_takeovers_total{reason=\"expired\"}"
+            ),
             0.0,
             "no lease may run out during joins and a graceful stop:\n{metrics}"
         );
-        assert_eq!(metric(metrics, "vahti_cluster_leases_lost_total"), 0.0, "{metrics}");
+        assert_eq!(
+            metric(metrics, "vahti_cluster_leases_lost_total"),
+            0.0,
+            "{metrics}"
+        );
     }
     assert!(
-        metric(&metrics_b, "vahti_cluster_lease_takeovers_total{reason=\"handed_over\"}") >= 16.0,
+        metric(
+            &metrics_b,
+            "vahti_cluster_lease_takeovers_total{reason=\"handed_over\"}"
+        ) >= 16.0,
         "{metrics_b}"
     );
     assert_eq!(

@@ -30,9 +30,11 @@ const LOG_EVERY_FAILURES: u32 = 20;
 pub async fn join(app: &App) -> anyhow::Result<()> {
     let cluster = app.cluster().clone();
     let shards = cluster.shards();
-    let setup = database(app.lease_store(), move |tx| cluster::prepare_shards(tx, shards))
-        .await
-        .context("failed to prepare the shard leases")?;
+    let setup = database(app.lease_store(), move |tx| {
+        cluster::prepare_shards(tx, shards)
+    })
+    .await
+    .context("failed to prepare the shard leases")?;
     match setup {
         ShardSetup::Created => tracing::info!(shards, "created the shard lease table"),
         ShardSetup::Resized { previous } => tracing::warn!(

@@ -7,10 +7,10 @@
 //! run on whichever daemon receives them, serialized by the account's row lock (see
 //! [`crate::app::App::on_account`]).
 //!
-//! [`Cluster`] keeps this daemon's view of its leases. The heartbeat ([`heartbeat`]) renews them,
-//! takes free or expired shards up to this daemon's share, and hands surplus shards over to
-//! daemons below their share one at a time, so that a joining daemon gets its share without a
-//! shard ever lacking a holder. A lease counts as held locally only until 80% of its duration after the heartbeat
+//! [`Cluster`] keeps this daemon's view of its leases. The heartbeat ([`heartbeat`]) renews them
+//! and takes free or expired shards up to this daemon's share. It hands surplus shards over to
+//! daemons below their share one at a time, so a joining daemon gets its share while every shard
+//! keeps a holder. A lease counts as held locally only until 80% of its duration after the heartbeat
 //! that last renewed it was sent, so the daemon stops scheduling a shard before the database lets
 //! anyone else take it. The scheduler also checks the lease inside each wake-up transaction
 //! ([`vahti_store::cluster::holds`]), so a wake-up commits under a held lease or not at all.

@@ -228,7 +228,10 @@ fn give_up_last_takes_highest_shard() {
     ];
     cluster.acquired(&leases, Instant::now());
 
-    assert_eq!(cluster.give_up_last().map(|(lease, _)| lease), Some(leases[1]));
+    assert_eq!(
+        cluster.give_up_last().map(|(lease, _)| lease),
+        Some(leases[1])
+    );
     assert_eq!(cluster.held(), [leases[0]]);
 }
 

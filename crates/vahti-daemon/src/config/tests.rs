@@ -956,7 +956,10 @@ fn cluster_on_by_default_on_postgres() {
         .load(
             None,
             &[
-                ("VAHTI__DATABASE__URL", "postgres://vahti@db.example.com/vahti"),
+                (
+                    "VAHTI__DATABASE__URL",
+                    "postgres://vahti@db.example.com/vahti",
+                ),
                 ("VAHTI__CLUSTER__NODE_ID", "vahti-2"),
                 ("VAHTI__CLUSTER__SHARDS", "64"),
             ],
@@ -976,7 +979,10 @@ fn cluster_off_on_postgres_noted() {
         .load(
             None,
             &[
-                ("VAHTI__DATABASE__URL", "postgres://vahti@db.example.com/vahti"),
+                (
+                    "VAHTI__DATABASE__URL",
+                    "postgres://vahti@db.example.com/vahti",
+                ),
                 ("VAHTI__CLUSTER__ENABLED", "false"),
             ],
         )
