@@ -482,6 +482,9 @@ pub struct Metrics {
     pub steps_executed: Arc<Family<Counter, 1>>,
     /// Shards whose lease this daemon holds; every shard when it runs alone.
     pub cluster_shards_held: Arc<Gauge>,
+    /// 1 for each shard whose lease this daemon holds and 0 for the other shards, by shard; only
+    /// with shard leases.
+    pub cluster_shard_held: Arc<Family<Gauge, 1>>,
     /// Live daemons in the cluster at the last heartbeat, this one included.
     pub cluster_nodes_live: Arc<Gauge>,
     /// Shard leases this daemon took, by how: `free` (released or never held), `expired` (the
@@ -538,6 +541,11 @@ impl Metrics {
             cluster_shards_held: registry.gauge(
                 "vahti_cluster_shards_held",
                 "Shards whose lease this daemon holds.",
+            ),
+            cluster_shard_held: registry.gauge_family(
+                "vahti_cluster_shard_held",
+                "1 for each shard whose lease this daemon holds, 0 for the others.",
+                ["shard"],
             ),
             cluster_nodes_live: registry.gauge(
                 "vahti_cluster_nodes_live",
@@ -709,6 +717,7 @@ app_latency_seconds_count 3
             ("vahti_scheduler_runs_total", "counter"),
             ("vahti_steps_executed_total", "counter"),
             ("vahti_cluster_shards_held", "gauge"),
+            ("vahti_cluster_shard_held", "gauge"),
             ("vahti_cluster_nodes_live", "gauge"),
             ("vahti_cluster_lease_takeovers_total", "counter"),
             ("vahti_cluster_leases_lost_total", "counter"),

@@ -753,14 +753,23 @@ async fn joining_daemons_share_shards() {
         observer.observations
     );
 
-    let metrics_a = a.metrics().await;
-    let metrics_b = b.metrics().await;
-    for metrics in [&metrics_a, &metrics_b] {
-        assert_eq!(
-            metric(metrics, "vahti_cluster_nodes_live"),
-            2.0,
-            "{metrics}"
+    // Each daemon sees the stopped one gone at its next heartbeat.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (metrics_a, metrics_b) = loop {
+        let metrics_a = a.metrics().await;
+        let metrics_b = b.metrics().await;
+        let live_a = metric(&metrics_a, "vahti_cluster_nodes_live");
+        let live_b = metric(&metrics_b, "vahti_cluster_nodes_live");
+        if live_a == 2.0 && live_b == 2.0 {
+            break (metrics_a, metrics_b);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "live daemons seen by node-a: {live_a}, by node-b: {live_b}"
         );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for metrics in [&metrics_a, &metrics_b] {
         assert_eq!(
             metric(
                 metrics,
@@ -787,4 +796,20 @@ async fn joining_daemons_share_shards() {
         f64::from(u32::try_from(after_stop["node-a"]).unwrap()),
         "{metrics_a}"
     );
+
+    // The per-shard series of /metrics name the shards the status endpoint lists.
+    let view = a.cluster().await;
+    let listed: BTreeSet<i64> = view["held"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|held| held["shard"].as_i64().unwrap())
+        .collect();
+    let metrics_a = a.metrics().await;
+    for shard in 0..i64::try_from(SHARDS).unwrap() {
+        let series = format!("vahti_cluster_shard_held{{shard=\"{shard}\"}}");
+        let expected = if listed.contains(&shard) { 1.0 } else { 0.0 };
+        assert_eq!(metric(&metrics_a, &series), expected, "{series}");
+    }
+    assert_eq!(listed.len(), after_stop["node-a"]);
 }

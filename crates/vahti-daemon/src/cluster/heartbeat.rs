@@ -387,9 +387,19 @@ async fn forget_gone_nodes(app: &App) {
 pub fn publish_metrics(app: &App) {
     let cluster = app.cluster();
     let metrics = app.metrics();
+    let held = cluster.held();
     metrics
         .cluster_shards_held
-        .set(i64::try_from(cluster.held().len()).unwrap_or(i64::MAX));
+        .set(i64::try_from(held.len()).unwrap_or(i64::MAX));
+    if cluster.is_leased() {
+        let held: BTreeSet<i32> = held.iter().map(|lease| lease.shard).collect();
+        for shard in 0..i32::try_from(cluster.shards()).unwrap_or(i32::MAX) {
+            metrics
+                .cluster_shard_held
+                .with_labels([&shard.to_string()])
+                .set(i64::from(held.contains(&shard)));
+        }
+    }
     metrics
         .cluster_nodes_live
         .set(i64::try_from(cluster.nodes_live()).unwrap_or(i64::MAX));
