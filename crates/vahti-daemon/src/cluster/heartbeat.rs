@@ -194,7 +194,7 @@ async fn tick(app: &App) -> bool {
         Ok(result) => result,
         Err(error) => {
             let failures = cluster.heartbeat_failed();
-            if failures == 1 || failures % LOG_EVERY_FAILURES == 0 {
+            if failures == 1 || failures.is_multiple_of(LOG_EVERY_FAILURES) {
                 tracing::error!(
                     node_id = cluster.node_id(),
                     failures,
