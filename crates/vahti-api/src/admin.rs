@@ -1,4 +1,4 @@
-//! Operator endpoints: tenants and the manual clock. They take the operator token.
+//! Operator endpoints: tenants, the manual clock and the cluster. They take the operator token.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -169,6 +169,59 @@ pub struct Clock {
     /// system clock is used otherwise.
     #[serde(default)]
     pub manual: bool,
+}
+
+/// This daemon's part in its cluster, returned by `GET /v1/admin/cluster`.
+///
+/// Several daemons on one PostgreSQL database split the accounts by leasing shards; only the
+/// holder of a shard's lease runs the scheduler for its accounts. A daemon on SQLite, or with
+/// clustering turned off, holds every shard without a lease and lists only itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClusterStatus {
+    /// Whether the daemon holds shards by lease.
+    pub enabled: bool,
+    /// The daemon's node id, unique among the running daemons.
+    pub node_id: String,
+    /// The number of leased shards.
+    pub shards: u32,
+    /// The shards whose accounts this daemon schedules now, in shard order.
+    pub held: Vec<HeldShard>,
+    /// The daemons registered in the database, live ones and those stopped within the last
+    /// hour, by node id.
+    pub nodes: Vec<ClusterNode>,
+}
+
+/// A shard whose lease a daemon holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldShard {
+    /// The shard, from 0 to the number of shards minus one.
+    pub shard: u32,
+    /// The number of times the shard's lease was acquired, the holder's fencing token; 0 without
+    /// leases.
+    pub epoch: u64,
+}
+
+/// A daemon of the cluster. Times are the database server's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClusterNode {
+    /// The daemon's node id.
+    pub node_id: String,
+    /// Whether its registration is still renewed.
+    pub live: bool,
+    /// The number of shards whose lease it holds now.
+    pub shards_held: u32,
+    /// When it registered; absent without leases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    /// Its last heartbeat; absent without leases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    /// When its registration runs out unless it sends another heartbeat; absent without leases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Body of `POST /v1/admin/clock`: moves the manual clock forward.

@@ -62,8 +62,8 @@ pub mod wire;
 
 pub use accounts::{Account, UpsertAccountRequest};
 pub use admin::{
-    Clock, ClockChange, ClockRequest, CreateTenantRequest, CreateTenantResponse, Tenant,
-    UpdateTenantRequest,
+    Clock, ClockChange, ClockRequest, ClusterNode, ClusterStatus, CreateTenantRequest,
+    CreateTenantResponse, HeldShard, Tenant, UpdateTenantRequest,
 };
 pub use cases::{
     CaseChange, CaseInvoice, CaseState, CaseStateRequest, CaseUpdate, CasesQuery, CollectionCase,

@@ -15,6 +15,8 @@ pub const TENANTS: &str = "/v1/tenants";
 pub const TENANT: &str = "/v1/tenants/{id}";
 /// `GET` reads the daemon's clock; `POST` moves the manual clock when the daemon enables it.
 pub const CLOCK: &str = "/v1/admin/clock";
+/// `GET` reads the shards this daemon holds and the daemons of its cluster.
+pub const CLUSTER: &str = "/v1/admin/cluster";
 
 // API tokens.
 

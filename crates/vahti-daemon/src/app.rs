@@ -17,10 +17,11 @@ use vahti_mail::retry::RetryPolicy;
 use vahti_mail::transport::{
     Security, SmtpConfig as MailSmtpConfig, SmtpCredentials, TransportConfig,
 };
-use vahti_store::{Store, StoreOptions, Tx};
+use vahti_store::{Backend, Store, StoreError, StoreOptions, Tx, accounts};
 
 use crate::actors::{AccountKey, Directory, DirectoryConfig};
 use crate::clock::SharedClock;
+use crate::cluster::Cluster;
 use crate::config::{Config, DatabaseUrl, MailTransport, SmtpSecurity};
 use crate::error::{ServiceError, ServiceResult};
 use crate::metrics::Metrics;
@@ -36,6 +37,7 @@ pub struct App {
 struct Inner {
     config: Config,
     store: Store,
+    lease_store: Store,
     clock: SharedClock,
     directory: Directory,
     mailer: Mailer,
@@ -43,7 +45,7 @@ struct Inner {
     retry: RetryPolicy,
     rate_limiter: TenantRateLimiter,
     self_service: SelfServiceState,
-    worker_id: String,
+    cluster: Cluster,
     scheduler_nudge: Notify,
     outbox_nudge: Notify,
     scheduler_round: tokio::sync::Mutex<()>,
@@ -55,17 +57,50 @@ struct Inner {
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
-            .field("worker_id", &self.inner.worker_id)
+            .field("node_id", &self.inner.cluster.node_id())
             .field("directory", &self.inner.directory)
             .finish_non_exhaustive()
     }
 }
 
 impl App {
-    /// Opens the store and the mailer and starts the actor directory. Must be called inside an
-    /// actix system. Migrations are not run here.
+    /// Opens the store and the mailer and starts the actor directory, for a daemon that holds
+    /// every shard alone, whatever `[cluster]` says. Must be called inside an actix system.
+    /// Migrations are not run here.
     pub fn start(config: Config, clock: SharedClock, metrics: Arc<Metrics>) -> anyhow::Result<App> {
+        let cluster = Cluster::single(node_id(&config), &config.cluster);
+        App::start_with(config, clock, metrics, cluster)
+    }
+
+    /// Starts like [`App::start`], but with `cluster.enabled` the daemon holds shards by lease
+    /// and schedules nothing until [`crate::cluster::heartbeat::join`] took its share.
+    pub fn start_in_cluster(
+        config: Config,
+        clock: SharedClock,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<App> {
+        let cluster = if config.cluster.enabled {
+            Cluster::leased(node_id(&config), &config.cluster)
+        } else {
+            Cluster::single(node_id(&config), &config.cluster)
+        };
+        App::start_with(config, clock, metrics, cluster)
+    }
+
+    fn start_with(
+        config: Config,
+        clock: SharedClock,
+        metrics: Arc<Metrics>,
+        cluster: Cluster,
+    ) -> anyhow::Result<App> {
         let store = open_store(&config)?;
+        // The heartbeat renews the leases on connections of its own, so that a pool busy with
+        // account work cannot delay it past the lease duration.
+        let lease_store = if cluster.is_leased() {
+            open_lease_store(&config)?
+        } else {
+            store.clone()
+        };
         let mailer = Mailer::from_config(&transport_config(&config))
             .context("invalid mail transport configuration")?;
         let directory = Directory::start(&DirectoryConfig {
@@ -82,20 +117,19 @@ impl App {
             max_delay: Duration::from_secs(config.outbox.retry_max_seconds),
             max_age: Duration::from_secs(config.outbox.max_age_hours.saturating_mul(3600)),
         };
-        let worker_id = format!("{}-{}", hostname(), std::process::id());
-
         Ok(App {
             inner: Arc::new(Inner {
                 rate_limiter: TenantRateLimiter::new(config.outbox.tenant_rate_per_second),
                 self_service: SelfServiceState::new(&config.self_service),
                 config,
                 store,
+                lease_store,
                 clock,
                 directory,
                 mailer,
                 metrics,
                 retry,
-                worker_id,
+                cluster,
                 scheduler_nudge: Notify::new(),
                 outbox_nudge: Notify::new(),
                 scheduler_round: tokio::sync::Mutex::new(()),
@@ -114,6 +148,12 @@ impl App {
     /// The database.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The database connections of the lease heartbeat: a pool of their own in a cluster,
+    /// otherwise the main pool.
+    pub fn lease_store(&self) -> &Store {
+        &self.inner.lease_store
     }
 
     /// The clock.
@@ -156,9 +196,14 @@ impl App {
         &self.inner.self_service
     }
 
-    /// The id this process claims outbox rows with.
+    /// The id this process claims outbox rows with: its node id.
     pub fn worker_id(&self) -> &str {
-        &self.inner.worker_id
+        self.inner.cluster.node_id()
+    }
+
+    /// This daemon's node id and shard leases.
+    pub fn cluster(&self) -> &Cluster {
+        &self.inner.cluster
     }
 
     /// Whether start-up finished and the daemon serves requests.
@@ -209,6 +254,11 @@ impl App {
 
     /// Runs `work` in one database transaction on the account's actor, after every earlier job
     /// of that account.
+    ///
+    /// On PostgreSQL the transaction first locks the account's row (`SELECT ... FOR UPDATE`), so
+    /// that the jobs of one account never interleave even when several daemons share the
+    /// database: the actor orders the jobs within this process, the row lock across processes.
+    /// On SQLite every write transaction already excludes the others.
     pub async fn on_account<R, F>(
         &self,
         tenant: TenantId,
@@ -224,7 +274,12 @@ impl App {
         let result = self
             .inner
             .directory
-            .run(key, move || store.transaction(work))
+            .run(key, move || {
+                store.transaction(|tx| {
+                    lock_account(tx, account)?;
+                    work(tx)
+                })
+            })
             .await;
         self.inner
             .metrics
@@ -263,6 +318,18 @@ impl App {
     }
 }
 
+/// Locks the account's row until the transaction ends, on PostgreSQL. A missing account is left
+/// to `work`, which reports it in its own words.
+fn lock_account(tx: &mut Tx<'_>, account: AccountId) -> ServiceResult<()> {
+    if tx.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    match accounts::lock(tx, account) {
+        Ok(_) | Err(StoreError::NotFound { .. }) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// Runs blocking work on the blocking pool and turns a panic into an internal error.
 async fn blocking<R, F>(work: F) -> ServiceResult<R>
 where
@@ -294,6 +361,26 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     .with_context(|| {
         format!(
             "failed to open the database {}",
+            config.database.url.redacted()
+        )
+    })
+}
+
+/// The connections of the lease heartbeat, separate from the main pool.
+const LEASE_POOL_SIZE: u32 = 2;
+
+fn open_lease_store(config: &Config) -> anyhow::Result<Store> {
+    let url = store_url(&config.database.url);
+    Store::open(
+        &url,
+        StoreOptions {
+            pool_size: LEASE_POOL_SIZE,
+            ..StoreOptions::default()
+        },
+    )
+    .with_context(|| {
+        format!(
+            "failed to open the database {} for the lease heartbeat",
             config.database.url.redacted()
         )
     })
@@ -335,6 +422,15 @@ pub fn transport_config(config: &Config) -> TransportConfig {
             directory: config.mail.file_dir.clone(),
         },
     }
+}
+
+/// The configured node id, or the host name and process id.
+fn node_id(config: &Config) -> String {
+    config
+        .cluster
+        .node_id
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", hostname(), std::process::id()))
 }
 
 fn hostname() -> String {

@@ -1,9 +1,8 @@
 //! The commands that start after the configuration is loaded: `run`, `migrate` and
 //! `copy-sqlite-to-postgres`.
 //!
-//! `run` already carries the process plumbing: directories, signals, reload, the systemd
-//! notifications and watchdog, and the bounded drain. The store, actors, scheduler and HTTP API
-//! plug in at the `TODO` marks.
+//! `run` carries the process plumbing: directories, the SQLite lock, signals, reload, the
+//! systemd notifications and watchdog, joining and leaving the cluster, and the bounded drain.
 
 use std::fs::DirBuilder;
 use std::io;
@@ -18,11 +17,13 @@ use vahti_store::{Store, StoreOptions, copy};
 
 use crate::app::{App, open_store};
 use crate::clock;
-use crate::config::{Config, MailTransport};
+use crate::cluster::heartbeat;
+use crate::config::{Config, DatabaseUrl, MailTransport};
 use crate::http::{self, routes::health::check_ready};
 use crate::metrics::Metrics;
 use crate::reload::reload_log_filter;
 use crate::shutdown::{ShutdownToken, Signals, drain_within};
+use crate::sqlite_lock::{self, SqliteLock};
 use crate::systemd;
 use crate::telemetry::LogFilterHandle;
 use crate::{outbox, scheduler};
@@ -41,6 +42,7 @@ pub struct Startup {
 /// Runs the daemon until SIGTERM or SIGINT, then drains within `server.shutdown_timeout_seconds`.
 pub fn run(startup: Startup) -> anyhow::Result<()> {
     prepare_directories(&startup.config)?;
+    let _lock = lock_sqlite(&startup.config)?;
     let system = actix_rt::System::with_tokio_rt(|| {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -77,7 +79,7 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
     let migrate_on_start = config.database.migrate_on_start;
     let listen = config.server.listen;
 
-    let app = App::start(config, clock, metrics)?;
+    let app = App::start_in_cluster(config, clock, metrics)?;
     if migrate_on_start {
         let store = app.store().clone();
         let applied = tokio::task::spawn_blocking(move || store.migrate())
@@ -87,8 +89,23 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
         tracing::info!(migrations = applied.len(), "database migrations applied");
     }
 
+    let heartbeat_stop = ShutdownToken::new();
+    let mut heartbeat_task = if app.cluster().is_leased() {
+        heartbeat::join(&app)
+            .await
+            .context("failed to join the cluster")?;
+        Some(tokio::spawn(heartbeat::run(
+            app.clone(),
+            heartbeat_stop.clone(),
+        )))
+    } else {
+        heartbeat::publish_metrics(&app);
+        None
+    };
+
     let listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("failed to listen on {listen}: is another process using it?"))?;
+    let bound = listener.local_addr().unwrap_or(listen);
     let server = http::server(app.clone(), listener).context("failed to start the HTTP server")?;
     let server_handle = server.handle();
     let server_task = tokio::spawn(server);
@@ -104,21 +121,43 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
     });
     systemd::notify_ready();
     systemd::notify_status("running");
-    tracing::info!(listen = %listen, "vahtid started");
+    tracing::info!(
+        listen = %bound,
+        node_id = app.cluster().node_id(),
+        "vahtid started"
+    );
 
     shutdown.triggered().await;
     systemd::notify_stopping();
     systemd::notify_status("stopping: finishing running work");
     app.set_ready(false);
     let timeout = app.config().server.shutdown_timeout();
+    let leave = async {
+        heartbeat_stop.trigger();
+        if let Some(task) = heartbeat_task.as_mut() {
+            let _ = task.await;
+        }
+        heartbeat::leave(&app).await;
+    };
     let drained = drain_within(timeout, async {
+        // The scheduler stops first, so that the shards go to other daemons while requests and
+        // deliveries still finish here.
+        let _ = scheduler_task.await;
+        leave.await;
         server_handle.stop(true).await;
         let _ = server_task.await;
-        let _ = scheduler_task.await;
         let _ = outbox_task.await;
         app.directory().drain().await;
     })
     .await;
+    if drained.is_err() {
+        // The drain ran out of time, possibly before the leases were released.
+        heartbeat_stop.trigger();
+        if let Some(task) = &heartbeat_task {
+            task.abort();
+        }
+        heartbeat::leave(&app).await;
+    }
 
     if let Some(watchdog) = watchdog {
         watchdog.abort();
@@ -133,6 +172,7 @@ async fn serve(startup: Startup) -> anyhow::Result<()> {
 /// Applies pending database migrations and exits.
 pub fn migrate(startup: Startup) -> anyhow::Result<()> {
     prepare_directories(&startup.config)?;
+    let _lock = lock_sqlite(&startup.config)?;
     let store = open_store(&startup.config)?;
     let applied = store
         .migrate()
@@ -171,6 +211,17 @@ pub fn copy_sqlite_to_postgres(_startup: Startup, from: &str, to: &str) -> anyho
     }
     tracing::info!("every table of the copy equals the source");
     Ok(())
+}
+
+/// Locks an SQLite database for this process, so that a second daemon on the same file refuses
+/// to start. PostgreSQL needs no lock.
+fn lock_sqlite(config: &Config) -> anyhow::Result<Option<SqliteLock>> {
+    let DatabaseUrl::Sqlite { path } = &config.database.url else {
+        return Ok(None);
+    };
+    let lock = sqlite_lock::lock(path)?;
+    tracing::debug!(lock_file = %lock.path().display(), "locked the SQLite database");
+    Ok(Some(lock))
 }
 
 /// Creates the data directory and, for the file transport, the mail directory, with mode 0700

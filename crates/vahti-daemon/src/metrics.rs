@@ -480,6 +480,19 @@ pub struct Metrics {
     pub scheduler_runs: Arc<Counter>,
     /// Escalation steps executed, by step kind.
     pub steps_executed: Arc<Family<Counter, 1>>,
+    /// Shards whose lease this daemon holds; every shard when it runs alone.
+    pub cluster_shards_held: Arc<Gauge>,
+    /// 1 for each shard whose lease this daemon holds and 0 for the other shards, by shard; only
+    /// with shard leases.
+    pub cluster_shard_held: Arc<Family<Gauge, 1>>,
+    /// Live daemons in the cluster at the last heartbeat, this one included.
+    pub cluster_nodes_live: Arc<Gauge>,
+    /// Shard leases this daemon took, by how: `free` (released or never held), `expired` (the
+    /// holder stopped renewing, such as a daemon that died) or `handed_over` (another daemon
+    /// passed the lease on while rebalancing or stopping).
+    pub cluster_lease_takeovers: Arc<Family<Counter, 1>>,
+    /// Shard leases this daemon held that ran out before it could renew them.
+    pub cluster_leases_lost: Arc<Counter>,
     /// Always 1, labelled with the daemon's version.
     pub build_info: Arc<Family<Gauge, 1>>,
 }
@@ -524,6 +537,28 @@ impl Metrics {
                 "vahti_steps_executed_total",
                 "Escalation steps executed, by step kind.",
                 ["kind"],
+            ),
+            cluster_shards_held: registry.gauge(
+                "vahti_cluster_shards_held",
+                "Shards whose lease this daemon holds.",
+            ),
+            cluster_shard_held: registry.gauge_family(
+                "vahti_cluster_shard_held",
+                "1 for each shard whose lease this daemon holds, 0 for the others.",
+                ["shard"],
+            ),
+            cluster_nodes_live: registry.gauge(
+                "vahti_cluster_nodes_live",
+                "Live daemons in the cluster at the last heartbeat, this one included.",
+            ),
+            cluster_lease_takeovers: registry.counter_family(
+                "vahti_cluster_lease_takeovers_total",
+                "Shard leases taken, by whether the lease was free, had expired or was handed over.",
+                ["reason"],
+            ),
+            cluster_leases_lost: registry.counter(
+                "vahti_cluster_leases_lost_total",
+                "Shard leases that ran out before this daemon renewed them.",
             ),
             build_info: registry.gauge_family(
                 "vahti_build_info",
@@ -681,6 +716,11 @@ app_latency_seconds_count 3
             ("vahti_delivery_failures_total", "counter"),
             ("vahti_scheduler_runs_total", "counter"),
             ("vahti_steps_executed_total", "counter"),
+            ("vahti_cluster_shards_held", "gauge"),
+            ("vahti_cluster_shard_held", "gauge"),
+            ("vahti_cluster_nodes_live", "gauge"),
+            ("vahti_cluster_lease_takeovers_total", "counter"),
+            ("vahti_cluster_leases_lost_total", "counter"),
             ("vahti_build_info", "gauge"),
         ] {
             assert!(

@@ -23,9 +23,6 @@ use crate::shutdown::ShutdownToken;
 /// How long a claimed row is reserved for this process before another sender may take it.
 const CLAIM_LEASE: TimeDelta = TimeDelta::minutes(5);
 
-/// Rows claimed per round.
-const CLAIM_BATCH: i64 = 100;
-
 /// Delivers until shutdown.
 pub async fn run(app: App, shutdown: ShutdownToken) {
     let poll = Duration::from_millis(app.config().scheduler.poll_interval_ms.max(10));
@@ -63,6 +60,9 @@ pub async fn run(app: App, shutdown: ShutdownToken) {
 pub async fn deliver_due(app: &App) -> usize {
     let _round = app.delivery_round().await;
     let concurrency = app.config().outbox.concurrency.max(1);
+    // Rows claimed per round: as many as are sent at once, so that when several daemons share
+    // the database each claims only what it starts sending, and the others take the rest.
+    let claim_batch = i64::try_from(concurrency).unwrap_or(i64::MAX);
     let mut handled = 0;
     loop {
         let now = app.now();
@@ -72,7 +72,7 @@ pub async fn deliver_due(app: &App) -> usize {
                 Ok(outbox::claim_due(
                     tx,
                     now,
-                    CLAIM_BATCH,
+                    claim_batch,
                     &worker,
                     CLAIM_LEASE,
                 )?)

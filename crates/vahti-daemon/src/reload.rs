@@ -71,6 +71,8 @@ pub fn changed_sections(old: &Config, new: &Config) -> Vec<&'static str> {
         outbox,
         webhooks,
         collection,
+        self_service,
+        cluster,
         log,
         loaded_from: _,
         notices: _,
@@ -87,6 +89,8 @@ pub fn changed_sections(old: &Config, new: &Config) -> Vec<&'static str> {
         ("outbox", *outbox != new.outbox),
         ("webhooks", *webhooks != new.webhooks),
         ("collection", *collection != new.collection),
+        ("self_service", *self_service != new.self_service),
+        ("cluster", *cluster != new.cluster),
         ("log.format", log.format != new.log.format),
     ];
     sections

@@ -4,14 +4,19 @@
 //! each on its actor. After downtime the first poll finds every account whose wake-up passed
 //! while the daemon was down, so missed wake-ups are caught up. A manual clock that moves wakes
 //! the poller at once.
+//!
+//! In a cluster the poll lists only the accounts of the shards this daemon holds, and each
+//! wake-up checks in its transaction that the lease is still held (see [`crate::cluster`]).
 
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use vahti_store::accounts::{self, DueAccount, DueCursor};
+use vahti_store::cluster::{self, HeldLease};
 
 use crate::app::App;
+use crate::error::{ServiceError, ServiceResult};
 use crate::outbox;
 use crate::service::wake;
 use crate::shutdown::ShutdownToken;
@@ -63,12 +68,25 @@ pub async fn run_once(app: &App) -> usize {
     let concurrency = app.config().scheduler.concurrency.max(1);
     app.metrics().scheduler_runs.inc();
 
+    let scope = app.cluster().scope();
+    let account_shards = scope.account_shards();
+    if account_shards.as_ref().is_some_and(Vec::is_empty) {
+        app.metrics().accounts_due.set(0);
+        return 0;
+    }
+
     let mut cursor: Option<DueCursor> = None;
     let mut woken = 0;
     loop {
         let after = cursor;
+        let shards = account_shards.clone();
         let batch = match app
-            .read(move |tx| Ok(accounts::due(tx, now, after, batch_size)?))
+            .read(move |tx| {
+                Ok(match &shards {
+                    Some(shards) => accounts::due_in_shards(tx, now, after, batch_size, shards)?,
+                    None => accounts::due(tx, now, after, batch_size)?,
+                })
+            })
             .await
         {
             Ok(batch) => batch,
@@ -87,7 +105,10 @@ pub async fn run_once(app: &App) -> usize {
             .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
 
         futures::stream::iter(batch)
-            .for_each_concurrent(concurrency, |due| wake_one(app, due, now))
+            .for_each_concurrent(concurrency, |due| {
+                let lease = scope.lease_for(due.shard);
+                wake_one(app, due, lease, now)
+            })
             .await;
     }
     if woken == 0 {
@@ -96,10 +117,17 @@ pub async fn run_once(app: &App) -> usize {
     woken
 }
 
-async fn wake_one(app: &App, due: DueAccount, now: DateTime<Utc>) {
+/// The error code of a wake-up whose shard lease this daemon lost before it could commit.
+const LEASE_LOST: &str = "shard_lease_lost";
+
+async fn wake_one(app: &App, due: DueAccount, lease: Option<HeldLease>, now: DateTime<Utc>) {
     let account = due.id;
+    let node_id = app.cluster().node_id().to_owned();
     let result = app
         .on_account(due.tenant_id, account, move |tx| {
+            if let Some(lease) = lease {
+                check_lease(tx, &node_id, lease)?;
+            }
             wake::wake(tx, account, now)
         })
         .await;
@@ -120,6 +148,14 @@ async fn wake_one(app: &App, due: DueAccount, now: DateTime<Utc>) {
                     "account woken"
                 );
             }
+        }
+        Err(error) if error.code() == LEASE_LOST => {
+            tracing::debug!(
+                tenant.id = due.tenant_id.0,
+                account.id = account.0,
+                shard = due.shard,
+                "skipped a wake-up: the shard's lease moved to another daemon"
+            );
         }
         Err(error) => {
             tracing::error!(
@@ -145,6 +181,23 @@ async fn wake_one(app: &App, due: DueAccount, now: DateTime<Utc>) {
             }
         }
     }
+}
+
+/// Fails with [`LEASE_LOST`] unless this daemon still holds `lease`, and keeps the lease from
+/// being taken over until the transaction ends.
+fn check_lease(tx: &mut vahti_store::Tx<'_>, node_id: &str, lease: HeldLease) -> ServiceResult<()> {
+    if cluster::holds(tx, node_id, lease)? {
+        return Ok(());
+    }
+    Err(ServiceError::conflict(
+        LEASE_LOST,
+        None,
+        format!(
+            "this daemon no longer holds the lease of shard {} with epoch {}; the shard's new \
+             holder wakes the account",
+            lease.shard, lease.epoch
+        ),
+    ))
 }
 
 /// Runs the scheduler and the outbox until nothing is due at the current instant. Used after the

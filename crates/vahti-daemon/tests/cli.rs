@@ -349,3 +349,28 @@ fn run_stops_on_sigint() {
 
     assert_eq!(daemon.wait_exit_code(), Some(0));
 }
+
+#[test]
+fn second_daemon_on_sqlite_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Daemon::start(vahtid(dir.path()).arg("run"));
+    first.wait_for_line("vahtid started");
+
+    let mut second = Daemon::start(vahtid(dir.path()).arg("run"));
+    let failed = second.wait_for_line("vahtid failed");
+    let code = second.wait_exit_code();
+
+    let database = dir.path().join(".local/share/vahti/vahti.db");
+    assert_eq!(code, Some(1));
+    assert!(
+        failed.contains(&format!("SQLite database {}", database.display())),
+        "{failed}"
+    );
+    assert!(
+        failed.contains(&format!("process {}", first.child.id())),
+        "{failed}"
+    );
+    assert!(failed.contains("move to PostgreSQL"), "{failed}");
+    first.signal("TERM");
+    assert_eq!(first.wait_exit_code(), Some(0));
+}

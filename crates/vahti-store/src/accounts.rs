@@ -17,8 +17,9 @@ use crate::schema::accounts;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
 
-/// The number of shards accounts are spread over. Several daemons can later split the shards
-/// between them with leases; the value is fixed because stored accounts keep their shard.
+/// The number of shards accounts are spread over. An account's shard is fixed when it is
+/// created, so the number cannot change. Several daemons split the accounts by leasing groups of
+/// these shards (see [`crate::cluster`]).
 pub const SHARD_COUNT: u32 = 256;
 
 /// An account as the integrator sends it; the key is `external_id` within the tenant.
@@ -349,6 +350,31 @@ pub fn due(
     after: Option<DueCursor>,
     limit: i64,
 ) -> Result<Vec<DueAccount>, StoreError> {
+    due_filtered(tx, now, after, limit, None)
+}
+
+/// Lists due accounts like [`due`], but only those whose shard is one of `shards`, for a daemon
+/// that holds the leases of these shards. An empty `shards` lists nothing.
+pub fn due_in_shards(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    after: Option<DueCursor>,
+    limit: i64,
+    shards: &[i32],
+) -> Result<Vec<DueAccount>, StoreError> {
+    if shards.is_empty() {
+        return Ok(Vec::new());
+    }
+    due_filtered(tx, now, after, limit, Some(shards))
+}
+
+fn due_filtered(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    after: Option<DueCursor>,
+    limit: i64,
+    shards: Option<&[i32]>,
+) -> Result<Vec<DueAccount>, StoreError> {
     let mut query = accounts::table
         .filter(accounts::next_action_at.le(Instant(now)))
         .order((accounts::next_action_at, accounts::id))
@@ -367,6 +393,9 @@ pub fn due(
                 .eq(at)
                 .and(accounts::id.gt(cursor.id.0))),
         );
+    }
+    if let Some(shards) = shards {
+        query = query.filter(accounts::shard.eq_any(shards.to_vec()));
     }
 
     let rows: Vec<(i64, i64, Option<Instant>, i32)> = query

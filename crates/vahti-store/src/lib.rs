@@ -27,6 +27,7 @@ mod url;
 pub mod accounts;
 pub mod cases;
 pub mod claims;
+pub mod cluster;
 pub mod copy;
 pub mod events;
 pub mod holds;

@@ -65,6 +65,8 @@ pub struct Config {
     pub collection: CollectionConfig,
     /// `[self_service]`: the debtor's self-service page.
     pub self_service: SelfServiceConfig,
+    /// `[cluster]`: several daemons on one PostgreSQL database.
+    pub cluster: ClusterConfig,
     /// `[log]`: log output.
     pub log: LogConfig,
     /// The file and variables the configuration was read from.
@@ -391,6 +393,39 @@ pub struct SelfServiceConfig {
     pub link_requests_per_minute: u32,
     /// Requests per minute to the page from one client address.
     pub address_requests_per_minute: u32,
+}
+
+/// `[cluster]`: several daemons on one PostgreSQL database, which split the accounts between
+/// them by leasing shards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterConfig {
+    /// Whether this daemon takes part in shard leases. `true` by default on PostgreSQL; never
+    /// on SQLite, which serves one daemon.
+    pub enabled: bool,
+    /// The daemon's name among the others, unique per running daemon; `None` uses the host
+    /// name and the process id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// The number of shards that are leased: a power of two from 1 to 256, the same on every
+    /// daemon.
+    pub shards: u32,
+    /// How long a lease lasts without renewal, in milliseconds: the time after which the shards
+    /// of a daemon that died are taken over.
+    pub lease_duration_ms: u64,
+    /// The time between two heartbeats that renew the leases, in milliseconds.
+    pub heartbeat_interval_ms: u64,
+}
+
+impl ClusterConfig {
+    /// `lease_duration_ms` as a duration.
+    pub fn lease_duration(&self) -> Duration {
+        Duration::from_millis(self.lease_duration_ms)
+    }
+
+    /// `heartbeat_interval_ms` as a duration.
+    pub fn heartbeat_interval(&self) -> Duration {
+        Duration::from_millis(self.heartbeat_interval_ms)
+    }
 }
 
 /// `[log]`: log output.

@@ -21,6 +21,7 @@ pub(crate) struct RawConfig {
     pub webhooks: RawWebhooks,
     pub collection: RawCollection,
     pub self_service: RawSelfService,
+    pub cluster: RawCluster,
     pub log: RawLog,
 }
 
@@ -249,6 +250,28 @@ impl Default for RawSelfService {
             link_days: 60,
             link_requests_per_minute: 30,
             address_requests_per_minute: 120,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawCluster {
+    pub enabled: Option<bool>,
+    pub node_id: Option<String>,
+    pub shards: u64,
+    pub lease_duration_ms: u64,
+    pub heartbeat_interval_ms: u64,
+}
+
+impl Default for RawCluster {
+    fn default() -> Self {
+        RawCluster {
+            enabled: None,
+            node_id: None,
+            shards: 256,
+            lease_duration_ms: 15_000,
+            heartbeat_interval_ms: 3_000,
         }
     }
 }

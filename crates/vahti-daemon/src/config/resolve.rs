@@ -12,15 +12,16 @@ use url::{Host, Url};
 
 use super::error::{ConfigError, ValueSource};
 use super::raw::{
-    RawActors, RawAdmin, RawClock, RawCollection, RawConfig, RawDatabase, RawLog, RawMail,
-    RawOutbox, RawScheduler, RawSelfService, RawServer, RawSmtp, RawWebhooks,
+    RawActors, RawAdmin, RawClock, RawCluster, RawCollection, RawConfig, RawDatabase, RawLog,
+    RawMail, RawOutbox, RawScheduler, RawSelfService, RawServer, RawSmtp, RawWebhooks,
 };
 use super::schema::Origins;
 use super::secret::{Secret, read_secret_file, resolve_secret_path};
 use super::{
-    ActorsConfig, AdminConfig, ClockConfig, ClockMode, CollectionConfig, Config, DaemonConfig,
-    DatabaseConfig, DatabaseUrl, LoadedFrom, LogConfig, LogFormat, MailConfig, MailTransport,
-    OutboxConfig, ProcessEnv, SchedulerConfig, SelfServiceConfig, ServerConfig, SmtpConfig,
+    ActorsConfig, AdminConfig, ClockConfig, ClockMode, ClusterConfig, CollectionConfig, Config,
+    DaemonConfig, DatabaseConfig, DatabaseUrl, LoadedFrom, LogConfig, LogFormat, MailConfig,
+    MailTransport, OutboxConfig, ProcessEnv, SchedulerConfig, SelfServiceConfig, ServerConfig,
+    SmtpConfig,
     SmtpSecurity, WebhooksConfig,
 };
 
@@ -141,6 +142,7 @@ pub(crate) fn resolve(
     let webhooks = webhooks(&mut checker, raw.webhooks);
     let collection = collection(raw.collection, &data_dir);
     let self_service = self_service(&mut checker, raw.self_service);
+    let cluster = cluster(&mut checker, raw.cluster, &database.url);
     let log = log(&mut checker, raw.log);
 
     if let Some(error) = ConfigError::from_problems(checker.problems) {
@@ -165,6 +167,7 @@ pub(crate) fn resolve(
         webhooks,
         collection,
         self_service,
+        cluster,
         log,
         loaded_from,
         notices: checker.notices,
@@ -696,6 +699,97 @@ fn self_service(checker: &mut Checker<'_>, raw: RawSelfService) -> SelfServiceCo
             1..=100_000,
         ),
     }
+}
+
+/// The number of shards accounts are hashed into when they are created. A leased shard covers
+/// the account shards with the same remainder, so `cluster.shards` must divide this number.
+const ACCOUNT_SHARDS: u64 = vahti_store::accounts::SHARD_COUNT as u64;
+
+/// The longest node id accepted, in characters.
+const MAX_NODE_ID_LEN: usize = 64;
+
+fn cluster(checker: &mut Checker<'_>, raw: RawCluster, database: &DatabaseUrl) -> ClusterConfig {
+    let postgres = matches!(database, DatabaseUrl::Postgres(_));
+    let enabled = match raw.enabled {
+        Some(true) if !postgres => {
+            checker.invalid(
+                "cluster.enabled",
+                true,
+                "needs PostgreSQL: SQLite serves one daemon, and a second daemon on the same \
+                 file is refused; set database.url to a postgres:// URL, or remove \
+                 cluster.enabled",
+            );
+            false
+        }
+        Some(enabled) => enabled,
+        None => postgres,
+    };
+    if postgres && !enabled {
+        checker.notices.push(
+            "cluster.enabled is false: this daemon schedules every account as if it were the \
+             only one; run no other daemon on this database"
+                .to_owned(),
+        );
+    }
+
+    let node_id = raw.node_id.filter(|id| !id.is_empty());
+    if let Some(id) = &node_id
+        && !is_node_id(id)
+    {
+        checker.invalid(
+            "cluster.node_id",
+            format!("{id:?}"),
+            format!(
+                "must be 1 to {MAX_NODE_ID_LEN} letters, digits, dots, hyphens or underscores, \
+                 different on every daemon, such as \"vahti-1\""
+            ),
+        );
+    }
+
+    let shards = raw.shards;
+    if !(shards.is_power_of_two() && shards <= ACCOUNT_SHARDS) {
+        checker.invalid(
+            "cluster.shards",
+            shards,
+            format!(
+                "must be a power of two from 1 to {ACCOUNT_SHARDS} (1, 2, 4, ..., \
+                 {ACCOUNT_SHARDS}), because accounts are hashed into {ACCOUNT_SHARDS} shards \
+                 and each leased shard covers an equal share of them"
+            ),
+        );
+    }
+
+    let lease_duration_ms = checker.integer(
+        "cluster.lease_duration_ms",
+        raw.lease_duration_ms,
+        500..=3_600_000,
+    );
+    let longest_heartbeat = raw.lease_duration_ms / 3;
+    if raw.heartbeat_interval_ms == 0 || raw.heartbeat_interval_ms > longest_heartbeat {
+        checker.invalid(
+            "cluster.heartbeat_interval_ms",
+            raw.heartbeat_interval_ms,
+            format!(
+                "must be between 1 and a third of cluster.lease_duration_ms ({longest_heartbeat}), \
+                 so that two heartbeats in a row can fail before the leases run out"
+            ),
+        );
+    }
+
+    ClusterConfig {
+        enabled,
+        node_id,
+        shards: u32::try_from(shards).unwrap_or(0),
+        lease_duration_ms,
+        heartbeat_interval_ms: raw.heartbeat_interval_ms,
+    }
+}
+
+fn is_node_id(id: &str) -> bool {
+    id.chars().count() <= MAX_NODE_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 fn log(checker: &mut Checker<'_>, raw: RawLog) -> LogConfig {

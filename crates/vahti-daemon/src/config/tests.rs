@@ -798,6 +798,31 @@ fn invalid_values_name_key_value_and_fix() {
             "`webhooks.failures_before_disable`",
             "between 1 and 10000",
         ),
+        (
+            "[cluster]\nenabled = true\n",
+            "`cluster.enabled`",
+            "needs PostgreSQL",
+        ),
+        (
+            "[cluster]\nnode_id = \"node one\"\n",
+            "`cluster.node_id`",
+            "such as \"vahti-1\"",
+        ),
+        (
+            "[cluster]\nshards = 100\n",
+            "`cluster.shards`",
+            "power of two from 1 to 256",
+        ),
+        (
+            "[cluster]\nlease_duration_ms = 100\nheartbeat_interval_ms = 10\n",
+            "`cluster.lease_duration_ms`",
+            "between 500 and 3600000",
+        ),
+        (
+            "[cluster]\nlease_duration_ms = 3000\nheartbeat_interval_ms = 1500\n",
+            "`cluster.heartbeat_interval_ms`",
+            "a third of cluster.lease_duration_ms (1000)",
+        ),
         ("[log]\nformat = \"xml\"\n", "`log.format`", "\"journald\""),
         (
             "[log]\nlevel = \"info,[\"\n",
@@ -908,4 +933,68 @@ fn redact_postgres_url_without_password_unchanged() {
 #[test]
 fn redact_postgres_url_unparsable_hidden() {
     assert_eq!(redact_postgres_url("postgres://[bad"), "postgres://***");
+}
+
+#[test]
+fn cluster_off_on_sqlite() {
+    let fixture = Fixture::new();
+
+    let config = fixture.load(None, &[]).unwrap();
+
+    assert!(!config.cluster.enabled);
+    assert_eq!(config.cluster.node_id, None);
+    assert_eq!(config.cluster.shards, 256);
+    assert_eq!(config.cluster.lease_duration_ms, 15_000);
+    assert_eq!(config.cluster.heartbeat_interval_ms, 3_000);
+}
+
+#[test]
+fn cluster_on_by_default_on_postgres() {
+    let fixture = Fixture::new();
+
+    let config = fixture
+        .load(
+            None,
+            &[
+                (
+                    "VAHTI__DATABASE__URL",
+                    "postgres://vahti@db.example.com/vahti",
+                ),
+                ("VAHTI__CLUSTER__NODE_ID", "vahti-2"),
+                ("VAHTI__CLUSTER__SHARDS", "64"),
+            ],
+        )
+        .unwrap();
+
+    assert!(config.cluster.enabled);
+    assert_eq!(config.cluster.node_id.as_deref(), Some("vahti-2"));
+    assert_eq!(config.cluster.shards, 64);
+}
+
+#[test]
+fn cluster_off_on_postgres_noted() {
+    let fixture = Fixture::new();
+
+    let config = fixture
+        .load(
+            None,
+            &[
+                (
+                    "VAHTI__DATABASE__URL",
+                    "postgres://vahti@db.example.com/vahti",
+                ),
+                ("VAHTI__CLUSTER__ENABLED", "false"),
+            ],
+        )
+        .unwrap();
+
+    assert!(!config.cluster.enabled);
+    assert!(
+        config
+            .notices
+            .iter()
+            .any(|notice| notice.contains("run no other daemon")),
+        "{:?}",
+        config.notices
+    );
 }

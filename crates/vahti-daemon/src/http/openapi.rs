@@ -44,6 +44,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
         described::update_tenant,
         described::get_clock,
         described::set_clock,
+        described::get_cluster,
         routes::tokens::create_token,
         routes::tokens::list_tokens,
         routes::tokens::revoke_token,
@@ -112,7 +113,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
     ),
     modifiers(&SecuritySchemes, &CommonResponses),
     tags(
-        (name = "admin", description = "Tenants and the manual clock, for the operator."),
+        (name = "admin", description = "Tenants, the manual clock and the cluster, for the operator."),
         (name = "tokens", description = "The calling tenant's API tokens."),
         (name = "policies", description = "Collection policies: steps, timings and fees, versioned per key."),
         (name = "accounts", description = "Customer accounts (the debtors) and their status."),
@@ -329,13 +330,13 @@ pub mod described {
 
     use vahti_api::{
         Account, AccountStatus, ApiErrorBody, BatchInvoiceRequest, BatchInvoiceResponse,
-        CaseStateRequest, CasesQuery, ChangeDueDateRequest, Clock, ClockRequest, CollectionCase,
-        CollectionPartner, CreateTenantRequest, CreateTenantResponse, CreateWebhookRequest,
-        CreatedWebhook, DeliveriesQuery, Health, ImportReport, Invoice, InvoiceListQuery,
-        MatchPaymentRequest, Page, PageQuery, Payment, PaymentListQuery, PutPartnerRequest,
-        PutPartnerResponse, RecallCaseRequest, RecordPaymentRequest, RotatedWebhookSecret, Tenant,
-        UpdateTenantRequest, UpdateWebhookRequest, UpsertAccountRequest, UpsertInvoiceRequest,
-        Webhook, WebhookDelivery, paths,
+        CaseStateRequest, CasesQuery, ChangeDueDateRequest, Clock, ClockRequest, ClusterStatus,
+        CollectionCase, CollectionPartner, CreateTenantRequest, CreateTenantResponse,
+        CreateWebhookRequest, CreatedWebhook, DeliveriesQuery, Health, ImportReport, Invoice,
+        InvoiceListQuery, MatchPaymentRequest, Page, PageQuery, Payment, PaymentListQuery,
+        PutPartnerRequest, PutPartnerResponse, RecallCaseRequest, RecordPaymentRequest,
+        RotatedWebhookSecret, Tenant, UpdateTenantRequest, UpdateWebhookRequest,
+        UpsertAccountRequest, UpsertInvoiceRequest, Webhook, WebhookDelivery, paths,
     };
 
     /// Creates a tenant with the default consumer and business policies and a first API token.
@@ -430,6 +431,20 @@ pub mod described {
         security(("admin_token" = []))
     )]
     fn set_clock() {}
+
+    /// Reads the shards whose accounts this daemon schedules and the daemons that share its
+    /// database.
+    #[utoipa::path(
+        get,
+        path = paths::CLUSTER,
+        tag = "admin",
+        responses(
+            (status = 200, description = "This daemon's shards and the known daemons.", body = ClusterStatus),
+            (status = 401, description = "Missing or invalid admin token (`unauthorized`).", body = ApiErrorBody),
+        ),
+        security(("admin_token" = []))
+    )]
+    fn get_cluster() {}
 
     /// Lists the tenant's accounts.
     #[utoipa::path(

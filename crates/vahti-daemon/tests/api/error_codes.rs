@@ -4,8 +4,8 @@
 //!
 //! The codes are read from the sources: the first argument of the constructors of
 //! `ServiceError` and `ApiError`, and the codes of every `ErrorCode` implementation of the
-//! daemon, the store and the domain rules. The daemon's configuration and logging errors only
-//! stop start-up and never reach a client, so their modules are left out.
+//! daemon, the store and the domain rules. The daemon's configuration, logging and SQLite lock
+//! errors only stop start-up and never reach a client, so their modules are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,10 +20,11 @@ const FOLDERS: [&str; 3] = [
 ];
 
 /// Files whose codes never reach a client.
-const START_UP_ONLY: [&str; 3] = [
+const START_UP_ONLY: [&str; 4] = [
     "crates/vahti-daemon/src/config",
     "crates/vahti-daemon/src/telemetry.rs",
     "crates/vahti-daemon/src/cli.rs",
+    "crates/vahti-daemon/src/sqlite_lock.rs",
 ];
 
 /// Constructors whose first argument is a code, with the status they answer with.

@@ -11,6 +11,7 @@ const ALL_PATHS: &[&str] = &[
     paths::TENANTS,
     paths::TENANT,
     paths::CLOCK,
+    paths::CLUSTER,
     paths::TOKENS,
     paths::TOKEN,
     paths::POLICIES,

@@ -111,4 +111,34 @@ vahti_testkit::test_both_backends! {
         }
         assert_eq!(listed, ids);
     }
+
+    fn due_in_shards_filters(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let mut due = Vec::new();
+        for n in 0..12 {
+            let id = account(&store, tenant_id, &format!("C-{n}"));
+            store.transaction(|tx| accounts::set_next_action_at(tx, id, Some(now()))).unwrap();
+            let shard = store.read(|tx| accounts::get(tx, id)).unwrap().shard;
+            due.push((id, shard));
+        }
+        let wanted: Vec<i32> = due.iter().take(3).map(|(_, shard)| *shard).collect();
+
+        let listed = store
+            .read(|tx| accounts::due_in_shards(tx, now(), None, 100, &wanted))
+            .unwrap();
+        let none = store
+            .read(|tx| accounts::due_in_shards(tx, now(), None, 100, &[]))
+            .unwrap();
+
+        let expected: Vec<AccountId> = due
+            .iter()
+            .filter(|(_, shard)| wanted.contains(shard))
+            .map(|(id, _)| *id)
+            .collect();
+        let listed_ids: Vec<AccountId> = listed.iter().map(|account| account.id).collect();
+        assert_eq!(listed_ids, expected);
+        assert!(listed.iter().all(|account| wanted.contains(&account.shard)));
+        assert!(none.is_empty());
+    }
 }

@@ -9,6 +9,7 @@
 mod support;
 
 mod accounts;
+mod cluster;
 mod collection;
 mod copy;
 mod events;

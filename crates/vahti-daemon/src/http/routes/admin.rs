@@ -1,14 +1,17 @@
-//! Operator endpoints, authenticated with the admin token: tenants and the manual clock.
+//! Operator endpoints, authenticated with the admin token: tenants, the manual clock and the
+//! cluster.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::TimeDelta;
 use vahti_api::{
-    ClockChange, ClockRequest, Contact, ContactInput, CreateTenantRequest, CreateTenantResponse,
-    CreatedToken, Tenant as WireTenant, UpdateTenantRequest,
+    ClockChange, ClockRequest, ClusterNode, ClusterStatus, Contact, ContactInput,
+    CreateTenantRequest, CreateTenantResponse, CreatedToken, HeldShard, Tenant as WireTenant,
+    UpdateTenantRequest,
 };
 use vahti_domain::ids::TenantId;
 use vahti_store::StoreError;
+use vahti_store::cluster as cluster_store;
 use vahti_store::tenants::{self, CreditorSettings, NewTenant, Tenant};
 
 use crate::app::App;
@@ -28,7 +31,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/v1/tenants/{id}", web::get().to(get_tenant))
         .route("/v1/tenants/{id}", web::patch().to(update_tenant))
         .route("/v1/admin/clock", web::get().to(get_clock))
-        .route("/v1/admin/clock", web::post().to(set_clock));
+        .route("/v1/admin/clock", web::post().to(set_clock))
+        .route(vahti_api::paths::CLUSTER, web::get().to(get_cluster));
 }
 
 async fn create_tenant(
@@ -217,6 +221,58 @@ async fn set_clock(
     Ok(HttpResponse::Ok().json(vahti_api::Clock {
         now: app.now(),
         manual: true,
+    }))
+}
+
+async fn get_cluster(_admin: AdminAuth, app: web::Data<App>) -> ApiResult<HttpResponse> {
+    let cluster = app.cluster().clone();
+    let held: Vec<HeldShard> = cluster
+        .held()
+        .into_iter()
+        .map(|lease| HeldShard {
+            shard: u32::try_from(lease.shard).unwrap_or_default(),
+            epoch: u64::try_from(lease.epoch).unwrap_or_default(),
+        })
+        .collect();
+
+    let nodes = if cluster.is_leased() {
+        let (leases, nodes) = app
+            .read(|tx| Ok((cluster_store::leases(tx)?, cluster_store::nodes(tx)?)))
+            .await?;
+        nodes
+            .into_iter()
+            .map(|node| {
+                let shards_held = leases
+                    .iter()
+                    .filter(|lease| lease.held && lease.holder.as_deref() == Some(&node.node_id))
+                    .count();
+                ClusterNode {
+                    shards_held: u32::try_from(shards_held).unwrap_or(u32::MAX),
+                    live: node.live,
+                    started_at: Some(node.started_at),
+                    heartbeat_at: Some(node.heartbeat_at),
+                    expires_at: Some(node.expires_at),
+                    node_id: node.node_id,
+                }
+            })
+            .collect()
+    } else {
+        vec![ClusterNode {
+            node_id: cluster.node_id().to_owned(),
+            live: true,
+            shards_held: cluster.shards(),
+            started_at: None,
+            heartbeat_at: None,
+            expires_at: None,
+        }]
+    };
+
+    Ok(HttpResponse::Ok().json(ClusterStatus {
+        enabled: cluster.is_leased(),
+        node_id: cluster.node_id().to_owned(),
+        shards: cluster.shards(),
+        held,
+        nodes,
     }))
 }
 

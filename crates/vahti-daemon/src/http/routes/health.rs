@@ -1,5 +1,5 @@
-//! `/healthz` (the process answers), `/readyz` (start-up finished and the database answers) and
-//! `/metrics` (Prometheus text format).
+//! `/healthz` (the process answers), `/readyz` (start-up finished, the database answers and, in a
+//! cluster, the lease heartbeat succeeds) and `/metrics` (Prometheus text format).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -48,12 +48,41 @@ pub async fn check_ready(app: &App) -> Health {
         detail: database.err().map(|error| error.to_string()),
     });
 
+    if app.cluster().is_leased() {
+        checks.push(cluster_check(app));
+    }
+
     let status = if checks.iter().all(|check| check.status == HealthStatus::Ok) {
         HealthStatus::Ok
     } else {
         HealthStatus::Failing
     };
     Health { status, checks }
+}
+
+/// Checks that the lease heartbeat succeeded within one lease duration. A daemon whose heartbeat
+/// fails longer than that has lost its shards to the others.
+fn cluster_check(app: &App) -> HealthCheck {
+    let cluster = app.cluster();
+    let since = cluster.since_last_heartbeat();
+    let fresh = since.is_some_and(|since| since < cluster.lease_duration());
+    HealthCheck {
+        name: "cluster".to_owned(),
+        status: if fresh {
+            HealthStatus::Ok
+        } else {
+            HealthStatus::Failing
+        },
+        detail: (!fresh).then(|| match since {
+            Some(since) => format!(
+                "the last lease heartbeat succeeded {} ms ago, longer than the lease duration \
+                 of {} ms; see the log for the database error",
+                since.as_millis(),
+                cluster.lease_duration().as_millis()
+            ),
+            None => "no lease heartbeat has succeeded yet".to_owned(),
+        }),
+    }
 }
 
 async fn readyz(app: web::Data<App>) -> HttpResponse {
@@ -70,6 +99,7 @@ async fn metrics(app: web::Data<App>) -> HttpResponse {
     app.metrics()
         .actors_active
         .set(i64::try_from(app.directory().active_actors()).unwrap_or(i64::MAX));
+    crate::cluster::heartbeat::publish_metrics(&app);
     HttpResponse::Ok()
         .content_type(CONTENT_TYPE)
         .body(app.metrics().render())
