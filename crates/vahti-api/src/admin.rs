@@ -49,6 +49,9 @@ pub struct Tenant {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Name that `POST /v1/tenants` gives the first API token when the request names none.
+pub const DEFAULT_TOKEN_NAME: &str = "default";
+
 /// Body of `POST /v1/tenants`: creates a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -80,7 +83,7 @@ pub struct CreateTenantRequest {
     /// The creditor's postal address and phone number.
     #[serde(default)]
     pub contact: Option<ContactInput>,
-    /// Name of the first API token; `initial` when absent.
+    /// Name of the first API token; `default` when absent.
     #[serde(default)]
     pub token_name: Option<String>,
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use rust_decimal::Decimal;
@@ -84,6 +84,10 @@ pub enum Command {
     /// Create, list and show tenants (needs the operator token).
     #[command(subcommand)]
     Tenants(TenantsCommand),
+
+    /// Show or move the daemon's manual clock (needs the operator token).
+    #[command(subcommand)]
+    Clock(ClockCommand),
 
     /// Create, list and revoke the API tokens of the tenant.
     #[command(subcommand)]
@@ -180,6 +184,39 @@ pub enum TenantsCommand {
     },
 }
 
+/// `vahti clock ...`
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Show the daemon's current time and whether its clock is manual.
+    Show,
+    /// Set the manual clock to an instant; it may not lie before the clock's current time.
+    Set {
+        /// The instant in RFC 3339 form, such as 2026-04-01T09:00:00+03:00.
+        #[arg(value_name = "RFC3339")]
+        at: DateTime<Utc>,
+        #[command(flatten)]
+        wait: ClockWaitArgs,
+    },
+    /// Move the manual clock forward.
+    Advance {
+        /// How far to move: a whole number with the unit d (days), h (hours), m (minutes) or
+        /// s (seconds), such as 7d, 36h or 90m.
+        #[arg(value_name = "DURATION", value_parser = parse_duration_seconds)]
+        seconds: u32,
+        #[command(flatten)]
+        wait: ClockWaitArgs,
+    },
+}
+
+/// Whether a clock change waits for the work that fell due.
+#[derive(Debug, Args)]
+pub struct ClockWaitArgs {
+    /// Return at once instead of waiting until the scheduler has run the steps that fell due and
+    /// the outbox has delivered their messages.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
 /// Arguments of `vahti tenants create`.
 #[derive(Debug, Args)]
 pub struct CreateTenantArgs {
@@ -208,7 +245,22 @@ pub struct CreateTenantArgs {
     /// BIC of the IBAN.
     #[arg(long)]
     pub bic: Option<String>,
-    /// Name of the first API token [default on the server: initial].
+    /// A street line of the creditor's postal address; repeat for several, first line first.
+    #[arg(long = "address-line", value_name = "TEXT")]
+    pub address_lines: Vec<String>,
+    /// Postal code of the creditor's address, such as 33470.
+    #[arg(long, value_name = "CODE")]
+    pub postal_code: Option<String>,
+    /// City or post office of the creditor's address.
+    #[arg(long)]
+    pub city: Option<String>,
+    /// Country of the creditor's address as an ISO 3166-1 alpha-2 code, such as FI.
+    #[arg(long, value_name = "CODE")]
+    pub country: Option<String>,
+    /// Phone number shown to debtors, such as "+358 40 123 4567".
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Name of the first API token [default on the server: default].
     #[arg(long, value_name = "NAME")]
     pub token_name: Option<String>,
 }
@@ -345,7 +397,12 @@ pub struct UpsertAccountArgs {
     #[arg(long)]
     pub name: String,
     /// Whether the debtor is a consumer or a business; this decides the legal rules.
-    #[arg(long = "type", value_name = "TYPE", value_parser = wire_enum::<DebtorType>())]
+    #[arg(
+        long = "debtor-type",
+        visible_alias = "type",
+        value_name = "TYPE",
+        value_parser = wire_enum::<DebtorType>()
+    )]
     pub debtor_type: DebtorType,
     /// Address that reminders are emailed to; repeat for several.
     #[arg(long = "email", value_name = "EMAIL")]
@@ -412,7 +469,7 @@ pub struct AddInvoiceArgs {
     #[arg(long)]
     pub number: String,
     /// The amount, above zero, as a decimal with a dot, such as 1234.50.
-    #[arg(long, value_parser = parse_amount)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_positive_amount)]
     pub amount: Decimal,
     /// ISO 4217 currency code.
     #[arg(long, default_value = "EUR")]
@@ -499,7 +556,7 @@ pub enum PaymentsCommand {
 #[derive(Debug, Args)]
 pub struct AddPaymentArgs {
     /// The amount paid, above zero, as a decimal with a dot, such as 250.00.
-    #[arg(long, value_parser = parse_amount)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_positive_amount)]
     pub amount: Decimal,
     /// ISO 4217 currency code.
     #[arg(long, default_value = "EUR")]
@@ -648,7 +705,7 @@ pub struct PromiseArgs {
     #[arg(long, value_name = "DATE")]
     pub pay_by: NaiveDate,
     /// The promised amount as a decimal with a dot [default: everything outstanding].
-    #[arg(long, value_parser = parse_amount)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_positive_amount)]
     pub amount: Option<Decimal>,
     /// ISO 4217 currency of the amount; needed when the account owes in several currencies.
     #[arg(long)]
@@ -727,6 +784,45 @@ pub fn parse_amount(text: &str) -> Result<Decimal, String> {
     })
 }
 
+/// Parses an amount that must be above zero, such as an invoice or payment amount.
+///
+/// A negative value parses as a number first, so the error names the sign rather than the syntax.
+pub fn parse_positive_amount(text: &str) -> Result<Decimal, String> {
+    let amount = parse_amount(text)?;
+    if amount <= Decimal::ZERO {
+        return Err(format!(
+            "invalid amount {text:?}: the amount must be greater than zero"
+        ));
+    }
+    Ok(amount)
+}
+
+/// Parses a duration such as `7d`, `36h`, `90m` or `45s` into seconds.
+pub fn parse_duration_seconds(text: &str) -> Result<u32, String> {
+    let invalid = || {
+        format!(
+            "invalid duration {text:?}: write a whole number and a unit d, h, m or s, such as 7d"
+        )
+    };
+    let split = text.len().checked_sub(1).ok_or_else(invalid)?;
+    let (number, unit) = text.split_at_checked(split).ok_or_else(invalid)?;
+    if number.is_empty() || !number.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let count: u64 = number.parse().map_err(|_| invalid())?;
+    let unit_seconds: u64 = match unit {
+        "d" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        "s" => 1,
+        _ => return Err(invalid()),
+    };
+    count
+        .checked_mul(unit_seconds)
+        .and_then(|seconds| u32::try_from(seconds).ok())
+        .ok_or_else(|| format!("invalid duration {text:?}: at most {} seconds", u32::MAX))
+}
+
 /// Parses a fee change written as `INVOICE=AMOUNT`.
 pub fn parse_fee(text: &str) -> Result<FeeAmount, String> {
     let (invoice, amount) = text
@@ -764,6 +860,27 @@ mod tests {
     }
 
     #[test]
+    fn positive_amount_cases() {
+        assert_eq!(parse_positive_amount("0.01"), Ok(Decimal::new(1, 2)));
+        for text in ["0", "0.00", "-5", "-0.01"] {
+            let error = parse_positive_amount(text).unwrap_err();
+            assert!(error.contains("greater than zero"), "{text:?}: {error}");
+        }
+        assert!(parse_positive_amount("abc").is_err());
+    }
+
+    #[test]
+    fn duration_parsing_cases() {
+        assert_eq!(parse_duration_seconds("7d"), Ok(604_800));
+        assert_eq!(parse_duration_seconds("36h"), Ok(129_600));
+        assert_eq!(parse_duration_seconds("90m"), Ok(5_400));
+        assert_eq!(parse_duration_seconds("0s"), Ok(0));
+        for text in ["", "d", "7", "7w", "-1d", "1.5h", " 7d", "99999999d"] {
+            assert!(parse_duration_seconds(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn fee_parsing_cases() {
         let fee = parse_fee("INV=1=2.50").unwrap();
         assert_eq!(fee.invoice, "INV=1");
@@ -779,6 +896,25 @@ mod tests {
             "vahti", "accounts", "upsert", "C-1", "--name", "X", "--type", "robot",
         ]);
         assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn debtor_type_has_api_name() {
+        let parsed = Cli::try_parse_from([
+            "vahti",
+            "accounts",
+            "upsert",
+            "C-1",
+            "--name",
+            "X",
+            "--debtor-type",
+            "consumer",
+        ])
+        .unwrap();
+        let Command::Accounts(AccountsCommand::Upsert(args)) = parsed.command else {
+            panic!("parsed another command");
+        };
+        assert_eq!(args.debtor_type, DebtorType::Consumer);
     }
 
     #[test]

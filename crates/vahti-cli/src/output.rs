@@ -156,6 +156,14 @@ pub fn or_dash<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_owned(), |value| value.to_string())
 }
 
+/// Formats an IBAN in the printed form with groups of four, such as `FI49 5000 9420 0287 30`.
+///
+/// A value that is not a valid IBAN is printed as the server sent it.
+pub fn iban(value: &str) -> String {
+    vahti_domain::ident::Iban::parse(value)
+        .map_or_else(|_| value.to_owned(), |iban| iban.to_printed())
+}
+
 /// Formats an amount with its currency, such as `124.50 EUR`.
 pub fn money(amount: Decimal, currency: &str) -> String {
     format!("{amount} {currency}")
@@ -169,6 +177,13 @@ pub fn instant(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iban_printed_in_groups() {
+        assert_eq!(iban("FI4950009420028730"), "FI49 5000 9420 0287 30");
+        assert_eq!(iban("FI49 5000 9420 0287 30"), "FI49 5000 9420 0287 30");
+        assert_eq!(iban("not an iban"), "not an iban");
+    }
 
     #[test]
     fn table_aligns_columns() {

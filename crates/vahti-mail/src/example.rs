@@ -4,8 +4,9 @@
 //! The figures are consistent. Invoice 2026-0142 of 1 234,56 € fell due on 14 Feb 2026. It
 //! carries 9,5 % penalty interest for the 30 days from 15 Feb to 16 Mar, which is 9,64 €: the
 //! reference rate of 2,5 % for 2026 H1 plus the 7 points of the Interest Act 633/1982. Invoice 2026-0188
-//! of 89,90 € is unpaid as well, and the reminder adds a 5,00 € fee, for 1 339,10 € in all. The
-//! domains are `.example` names reserved by RFC 2606.
+//! of 89,90 € is unpaid as well, and the reminder of 17 Mar adds a 5,00 € fee, for 1 339,10 € in
+//! all. The final demand of 14 Apr adds a second 5,00 € fee, for 1 344,10 €, and the hand-over
+//! notice claims the same. The domains are `.example` names reserved by RFC 2606.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -21,7 +22,8 @@ use crate::model::{
 /// Builds the example message of `kind` in `locale`.
 ///
 /// The friendly reminder carries no fee or interest. The thank-you lists both invoices as paid.
-/// Every other kind carries the interest and the 5,00 € fee.
+/// Every other kind carries the interest and the reminder's 5,00 € fee, and the final demand and
+/// the hand-over notice also carry the final demand's 5,00 € fee.
 pub fn message(kind: MessageKind, locale: Locale) -> MessageInput {
     let with_charges = !matches!(
         kind,
@@ -57,18 +59,28 @@ pub fn message(kind: MessageKind, locale: Locale) -> MessageInput {
             interest: Vec::new(),
         },
     ];
-    let fees = if with_charges {
-        vec![FeeLine {
-            kind: FeeKind::ReminderFee,
-            amount: eur(500),
-        }]
-    } else {
-        Vec::new()
+    let reminder_fee = |charged_by, charged_on| FeeLine {
+        kind: FeeKind::ReminderFee,
+        amount: eur(500),
+        charged_by: Some(charged_by),
+        charged_on: Some(charged_on),
     };
+    let after_final_demand = matches!(
+        kind,
+        MessageKind::FinalDemand | MessageKind::CollectionHandover
+    );
+    let mut fees = Vec::new();
+    if with_charges {
+        fees.push(reminder_fee(MessageKind::Reminder, day(2026, 3, 17)));
+    }
+    if after_final_demand {
+        fees.push(reminder_fee(MessageKind::FinalDemand, day(2026, 4, 14)));
+    }
 
     let total = match kind {
         MessageKind::PaymentThanks => eur(0),
         MessageKind::FriendlyReminder => eur(132_446),
+        MessageKind::FinalDemand | MessageKind::CollectionHandover => eur(134_410),
         _ => eur(133_910),
     };
     let issue_date = match kind {
@@ -93,6 +105,7 @@ pub fn message(kind: MessageKind, locale: Locale) -> MessageInput {
             name: "Maija Meikäläinen".to_owned(),
             email: "maija.meikalainen@example.com".to_owned(),
             locale,
+            country: None,
         },
         invoices,
         fees,
@@ -142,6 +155,7 @@ fn creditor() -> Creditor {
         name: "Lumipuu Oy".to_owned(),
         business_id: "1234567-1".to_owned(),
         address: vec!["Esimerkkikatu 1 A".to_owned(), "00100 Helsinki".to_owned()],
+        country: Some("FI".to_owned()),
         email: "laskutus@lumipuu.example".to_owned(),
         phone: Some("+358 9 4242 4242".to_owned()),
         iban: Iban::parse("FI49 5000 9420 0287 30")

@@ -103,6 +103,29 @@ pub fn percent(rate: Decimal, locale: Locale) -> String {
     }
 }
 
+/// Writes the name of a country given as an ISO 3166-1 alpha-2 code, such as `FI`.
+///
+/// Finland, its neighbours and its largest trading partners in the region have names in every
+/// locale. Any other code is written as given, because a code reads better than a wrong name.
+pub fn country(code: &str, locale: Locale) -> String {
+    let names = match code.to_ascii_uppercase().as_str() {
+        "FI" => ["Suomi", "Finland", "Finland"],
+        "SE" => ["Ruotsi", "Sverige", "Sweden"],
+        "EE" => ["Viro", "Estland", "Estonia"],
+        "NO" => ["Norja", "Norge", "Norway"],
+        "DK" => ["Tanska", "Danmark", "Denmark"],
+        "DE" => ["Saksa", "Tyskland", "Germany"],
+        _ => return code.to_owned(),
+    };
+    let [finnish, swedish, english] = names;
+    match locale {
+        Locale::Finnish => finnish,
+        Locale::Swedish => swedish,
+        Locale::English => english,
+    }
+    .to_owned()
+}
+
 /// Splits the 54 digits of a virtual bank barcode into groups of six for reading.
 pub fn barcode_groups(digits: &str) -> String {
     let chars: Vec<char> = digits.chars().collect();
@@ -130,6 +153,16 @@ fn group_thousands(digits: &str, separator: char) -> String {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn country_names_per_locale() {
+        assert_eq!(country("FI", Locale::Finnish), "Suomi");
+        assert_eq!(country("FI", Locale::Swedish), "Finland");
+        assert_eq!(country("SE", Locale::English), "Sweden");
+        assert_eq!(country("ee", Locale::Finnish), "Viro");
+        assert_eq!(country("DE", Locale::Swedish), "Tyskland");
+        assert_eq!(country("FR", Locale::English), "FR");
+    }
 
     fn eur(amount: Decimal) -> Money {
         Money::new(amount, Currency::EUR)

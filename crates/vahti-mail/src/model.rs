@@ -103,8 +103,13 @@ pub struct Creditor {
     pub name: String,
     /// The business id, such as the Finnish `1234567-8`.
     pub business_id: String,
-    /// The postal address, one line per entry.
+    /// The postal address without the country, one line per entry.
     pub address: Vec<String>,
+    /// The country of the postal address as an ISO 3166-1 alpha-2 code, such as `FI`. Messages
+    /// print its name in their language, and leave it out when the debtor lives in the same
+    /// country.
+    #[serde(default)]
+    pub country: Option<String>,
     /// The email address where debtors reach the creditor.
     pub email: String,
     /// The phone number where debtors reach the creditor.
@@ -124,6 +129,9 @@ pub struct Debtor {
     pub email: String,
     /// The language of the message.
     pub locale: Locale,
+    /// The country of the debtor's postal address as an ISO 3166-1 alpha-2 code, when known.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 /// One invoice listed in the message.
@@ -174,12 +182,22 @@ pub enum FeeKind {
 }
 
 /// One fee charged to the debtor.
+///
+/// Each charge is its own line, so that two reminder fees of 5 € read as two fees and not as one
+/// fee of 10 €.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeLine {
     /// The purpose of the fee.
     pub kind: FeeKind,
     /// The fee.
     pub amount: Money,
+    /// The kind of the step that charged the fee, such as [`MessageKind::Reminder`]; absent when
+    /// it is not known, as in messages stored before fees carried it.
+    #[serde(default)]
+    pub charged_by: Option<MessageKind>,
+    /// The day the fee was charged; absent when it is not known.
+    #[serde(default)]
+    pub charged_on: Option<NaiveDate>,
 }
 
 /// One instalment of a payment plan.
@@ -1334,6 +1352,8 @@ mod tests {
         input.fees.push(FeeLine {
             kind: FeeKind::ReminderFee,
             amount: eur(dec!(5)),
+            charged_by: Some(MessageKind::Reminder),
+            charged_on: None,
         });
         input.total = eur(dec!(5));
         input.ledger_balance = input.total;

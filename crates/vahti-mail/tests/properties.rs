@@ -53,9 +53,9 @@ fn input(
             .interest
             .first()
             .map_or(eur(0), |line| line.amount),
-        input.fees.first().map_or(eur(0), |fee| fee.amount),
     ]
     .into_iter()
+    .chain(input.fees.iter().map(|fee| fee.amount))
     .try_fold(eur(0), Money::checked_add)
     .unwrap_or(eur(0));
     input.total = total;

@@ -58,3 +58,38 @@ fn payment_plan_confirmation_snapshots() {
 fn payment_thanks_snapshots() {
     assert_kind_snapshots(MessageKind::PaymentThanks);
 }
+
+/// Renders the example reminder in `locale` to a debtor who lives in `debtor_country`.
+fn reminder_text(locale: Locale, debtor_country: Option<&str>) -> String {
+    let mut input = example::message(MessageKind::Reminder, locale);
+    input.debtor.country = debtor_country.map(str::to_owned);
+    let model = RenderModel::new(input).unwrap();
+    render(&model, &TemplateOverrides::new(), QR_CONTENT_ID)
+        .unwrap()
+        .text
+}
+
+#[test]
+fn creditor_country_named_in_locale() {
+    let cases = [
+        (Locale::Finnish, "00100 Helsinki, Suomi"),
+        (Locale::Swedish, "00100 Helsinki, Finland"),
+        (Locale::English, "00100 Helsinki, Finland"),
+    ];
+    for (locale, line) in cases {
+        let text = reminder_text(locale, Some("SE"));
+        assert!(text.contains(line), "{locale}: {text}");
+        assert!(!text.contains(", FI\n"), "{locale}: {text}");
+    }
+}
+
+#[test]
+fn creditor_country_omitted_for_domestic_debtor() {
+    let text = reminder_text(Locale::Finnish, Some("FI"));
+
+    assert!(
+        text.contains("Esimerkkikatu 1 A, 00100 Helsinki\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Suomi"), "{text}");
+}

@@ -23,8 +23,15 @@ pub struct CreditorSettings {
     pub legal_name: String,
     /// The business identity code, such as the Finnish Y-tunnus `1234567-8`.
     pub business_id: Option<String>,
-    /// Postal address lines.
+    /// Street address lines, first line first. Tenants stored before the postal code, city and
+    /// country had their own fields carry them here as further lines.
     pub address: Vec<String>,
+    /// The postal code of the address.
+    pub postal_code: Option<String>,
+    /// The city or post office of the address.
+    pub city: Option<String>,
+    /// The country of the address as an ISO 3166-1 alpha-2 code, such as `FI`.
+    pub country: Option<String>,
     /// Contact email shown to debtors.
     pub contact_email: Option<String>,
     /// Contact phone shown to debtors.
@@ -39,6 +46,23 @@ pub struct CreditorSettings {
     pub mail_reply_to: Option<String>,
     /// A `Bcc` address that receives a copy of every message.
     pub mail_bcc: Option<String>,
+}
+
+impl CreditorSettings {
+    /// Returns the postal address without the country: the street lines, then the postal code and
+    /// city on one line.
+    pub fn postal_lines(&self) -> Vec<String> {
+        let mut lines = self.address.clone();
+        let city_line = [self.postal_code.as_deref(), self.city.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !city_line.is_empty() {
+            lines.push(city_line);
+        }
+        lines
+    }
 }
 
 /// A tenant to create.

@@ -8,7 +8,7 @@ use super::{collect, fields, imports, page_size};
 use crate::cli::{AddInvoiceArgs, InvoicesCommand};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::{Align, Output, Table, instant, money, or_dash};
+use crate::output::{Align, Output, Table, iban, instant, money, or_dash};
 
 pub async fn run(context: &Context, command: InvoicesCommand) -> Result<(), CliError> {
     let client = context.client()?;
@@ -135,13 +135,14 @@ pub fn show(out: &Output, invoice: &Invoice) -> Result<(), CliError> {
     let currency = invoice.currency.as_str();
     let codes = &invoice.payment_codes;
     let step = invoice.current_step.as_ref().map(|step| {
-        format!(
-            "{} {} ({}) at {}",
-            step.key,
-            step.kind,
-            step.state,
-            instant(step.at)
-        )
+        // A policy's step key often equals its kind; print the kind only when it adds something.
+        let kind = step.kind.to_string();
+        let name = if kind == step.key {
+            step.key.clone()
+        } else {
+            format!("{} ({kind})", step.key)
+        };
+        format!("{name}, {} at {} UTC", step.state, instant(step.at))
     });
     fields(
         out,
@@ -181,7 +182,7 @@ pub fn show(out: &Output, invoice: &Invoice) -> Result<(), CliError> {
             ("corrects", or_dash(invoice.corrects.as_deref())),
             ("reference", codes.reference.printed.clone()),
             ("RF reference", codes.reference.rf.clone()),
-            ("IBAN", or_dash(invoice.seller_iban.as_deref())),
+            ("IBAN", or_dash(invoice.seller_iban.as_deref().map(iban))),
             ("barcode", or_dash(codes.barcode.as_deref())),
         ],
     )?;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cases;
+mod clock;
 mod collection;
 mod events;
 mod imports;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let context = Context::new(cli.global);
     match cli.command {
         Command::Tenants(command) => tenants::run(&context, command).await,
+        Command::Clock(command) => clock::run(&context, command).await,
         Command::Tokens(command) => tokens::run(&context, command).await,
         Command::Accounts(command) => accounts::run(&context, command).await,
         Command::Invoices(command) => invoices::run(&context, command).await,

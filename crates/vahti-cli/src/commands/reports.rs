@@ -107,7 +107,7 @@ fn print_aging(out: &Output, report: &AgingReport) -> Result<(), CliError> {
         ("CURRENCY", Align::Left),
         ("BUCKET", Align::Left),
         ("INVOICES", Align::Right),
-        ("PRINCIPAL", Align::Right),
+        ("OUTSTANDING", Align::Right),
     ]);
     for currency in &report.currencies {
         let buckets = [
@@ -124,7 +124,7 @@ fn print_aging(out: &Output, report: &AgingReport) -> Result<(), CliError> {
                 currency.currency.clone(),
                 name.to_owned(),
                 bucket.count.to_string(),
-                bucket.amount.to_string(),
+                format!("{:.2}", bucket.amount),
             ]);
         }
     }

@@ -1,12 +1,12 @@
 //! `vahti tenants`: tenants, with the operator token.
 
-use vahti_sdk::api::{CreateTenantRequest, Tenant};
+use vahti_sdk::api::{ContactInput, CreateTenantRequest, Tenant};
 
 use super::{collect, fields, page_query};
 use crate::cli::{CreateTenantArgs, TenantsCommand};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::{Align, Output, Table, instant, or_dash};
+use crate::output::{Align, Output, Table, iban, instant, or_dash};
 
 pub async fn run(context: &Context, command: TenantsCommand) -> Result<(), CliError> {
     let client = context.admin_client()?;
@@ -71,6 +71,18 @@ pub async fn run(context: &Context, command: TenantsCommand) -> Result<(), CliEr
 }
 
 fn create_request(args: CreateTenantArgs) -> CreateTenantRequest {
+    let has_contact = !args.address_lines.is_empty()
+        || args.postal_code.is_some()
+        || args.city.is_some()
+        || args.country.is_some()
+        || args.phone.is_some();
+    let contact = has_contact.then(|| ContactInput {
+        address_lines: args.address_lines,
+        postal_code: args.postal_code,
+        city: args.city,
+        country: args.country,
+        phone: args.phone,
+    });
     CreateTenantRequest {
         name: args.name,
         business_id: args.business_id,
@@ -80,7 +92,7 @@ fn create_request(args: CreateTenantArgs) -> CreateTenantRequest {
         reply_to: args.reply_to,
         iban: args.iban,
         bic: args.bic,
-        contact: None,
+        contact,
         token_name: args.token_name,
     }
 }
@@ -96,7 +108,9 @@ fn show(out: &Output, tenant: &Tenant) -> Result<(), CliError> {
             ("locale", tenant.locale.to_string()),
             ("sender email", or_dash(tenant.sender_email.as_deref())),
             ("reply to", or_dash(tenant.reply_to.as_deref())),
-            ("iban", or_dash(tenant.iban.as_deref())),
+            ("address", or_dash(address(tenant))),
+            ("phone", or_dash(tenant.contact.phone.as_deref())),
+            ("iban", or_dash(tenant.iban.as_deref().map(iban))),
             ("bic", or_dash(tenant.bic.as_deref())),
             ("active", yes_no(tenant.active)),
             ("created", instant(tenant.created_at)),
@@ -105,6 +119,69 @@ fn show(out: &Output, tenant: &Tenant) -> Result<(), CliError> {
     )
 }
 
+/// The tenant's postal address on one line, or `None` when it has none.
+fn address(tenant: &Tenant) -> Option<String> {
+    let contact = &tenant.contact;
+    let city_line = [contact.postal_code.as_deref(), contact.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let parts: Vec<&str> = contact
+        .address_lines
+        .iter()
+        .map(String::as_str)
+        .chain([city_line.as_str()])
+        .chain(contact.country.as_deref())
+        .filter(|part| !part.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parsed_args(extra: &[&str]) -> CreateTenantArgs {
+        let args = ["vahti", "tenants", "create", "--name", "Acme Oy"]
+            .into_iter()
+            .chain(extra.iter().copied());
+        let Command::Tenants(TenantsCommand::Create(args)) = Cli::parse_from(args).command else {
+            panic!("parsed another command");
+        };
+        args
+    }
+
+    #[test]
+    fn create_sends_address_fields() {
+        let args = parsed_args(&[
+            "--address-line",
+            "Paahtimonkuja 4",
+            "--postal-code",
+            "33470",
+            "--city",
+            "Ylöjärvi",
+            "--country",
+            "FI",
+        ]);
+
+        let contact = create_request(args).contact.unwrap();
+        assert_eq!(contact.address_lines, ["Paahtimonkuja 4"]);
+        assert_eq!(contact.postal_code.as_deref(), Some("33470"));
+        assert_eq!(contact.city.as_deref(), Some("Ylöjärvi"));
+        assert_eq!(contact.country.as_deref(), Some("FI"));
+        assert_eq!(contact.phone, None);
+    }
+
+    #[test]
+    fn create_without_address_sends_no_contact() {
+        assert_eq!(create_request(parsed_args(&[])).contact, None);
+    }
 }

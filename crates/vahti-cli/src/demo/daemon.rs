@@ -31,7 +31,7 @@ impl DemoDaemon {
     /// Starts the daemon on the embedded defaults, with its data (a SQLite database and the
     /// `.eml` files of the file mail transport) under `dir` and the manual clock at [`START`].
     pub fn start(dir: &Path) -> Result<DemoDaemon, String> {
-        let admin_token = format!("demo-admin-{}", std::process::id());
+        let admin_token = format!("demo-admin-token-{}", std::process::id());
         let env = ProcessEnv::from_pairs([
             ("VAHTI__DAEMON__DATA_DIR", dir.display().to_string()),
             (

@@ -23,7 +23,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use vahti_sdk::Client;
 use vahti_sdk::api::{
-    AgingQuery, ClockRequest, CreateTenantRequest, EventsQuery, UpsertAccountRequest,
+    AgingQuery, ApprovePendingRequest, ClockRequest, CreateTenantRequest, EventsQuery,
+    UpsertAccountRequest,
 };
 
 use self::daemon::DemoDaemon;
@@ -210,7 +211,16 @@ async fn collect_events(
             return Ok(after);
         }
         for event in &response.events {
-            timeline.record(event);
+            if let Some(letter) = timeline.record(event) {
+                // The demo acts as the creditor: it posts the letter and records that it did,
+                // so that the next step of the policy can follow.
+                let approval = ApprovePendingRequest {
+                    note: Some("posted by the demo".to_owned()),
+                    ..ApprovePendingRequest::default()
+                };
+                let action = api.pending().approve(letter, &approval).await?;
+                timeline.note_letter_approved(&action);
+            }
             after = Some(event.seq);
         }
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Helsinki;
-use vahti_sdk::api::{Event, EventType, UpsertAccountRequest};
+use vahti_sdk::api::{Event, EventType, PendingAction, UpsertAccountRequest};
 
 use super::text;
 
@@ -41,8 +41,9 @@ impl Timeline {
         }
     }
 
-    /// Adds the row an event stands for, if any.
-    pub fn record(&mut self, event: &Event) {
+    /// Adds the row an event stands for, if any. Returns the id of the pending action when the
+    /// event is a letter to send by post, which the demo approves as the creditor would.
+    pub fn record(&mut self, event: &Event) -> Option<i64> {
         let date = local_date(event.at);
         let account = event.account.clone().unwrap_or_default();
         let invoice = event
@@ -54,12 +55,22 @@ impl Timeline {
 
         match event.event_type {
             EventType::StepSent => {
+                // A letter's steps become sent when it is approved, and its row is already there.
+                if data.get("pending_action").is_some() {
+                    return None;
+                }
                 let message_id = text(data, "message_id").unwrap_or_default();
                 if let Some(&index) = self.emails.get(&message_id) {
-                    if let Some(row) = self.rows.get_mut(index) {
+                    if let Some(row) = self.rows.get_mut(index)
+                        && !row.invoices.contains(&invoice)
+                    {
                         row.invoices.push(invoice);
                     }
-                    return;
+                    return None;
+                }
+                let mut invoices = invoice_list(data);
+                if invoices.is_empty() {
+                    invoices.push(invoice);
                 }
                 let amount = match (text(data, "total"), text(data, "currency")) {
                     (Some(total), Some(currency)) => format!("{total} {currency}"),
@@ -70,7 +81,7 @@ impl Timeline {
                     date,
                     account,
                     what: format!("email: {}", kind_name(data)),
-                    invoices: vec![invoice],
+                    invoices,
                     amount,
                     file: file_name(&message_id),
                 });
@@ -83,17 +94,26 @@ impl Timeline {
                 amount: String::new(),
                 file: String::new(),
             }),
-            EventType::ManualTaskCreated => self.rows.push(Row {
-                date,
-                account,
-                what: match text(data, "kind").as_deref() {
-                    Some("letter") => format!("letter to send by post: {}", kind_name(data)),
-                    _ => format!("task for a person: {}", kind_name(data)),
-                },
-                invoices: Vec::new(),
-                amount: String::new(),
-                file: String::new(),
-            }),
+            EventType::ManualTaskCreated => {
+                let letter = text(data, "kind").as_deref() == Some("letter");
+                self.rows.push(Row {
+                    date,
+                    account,
+                    what: if letter {
+                        format!("letter to send by post: {}", kind_name(data))
+                    } else {
+                        format!("task for a person: {}", kind_name(data))
+                    },
+                    invoices: Vec::new(),
+                    amount: String::new(),
+                    file: String::new(),
+                });
+                if letter {
+                    return data
+                        .get("pending_action")
+                        .and_then(serde_json::Value::as_i64);
+                }
+            }
             EventType::PaymentMatched | EventType::PaymentUnmatched => self.rows.push(Row {
                 date,
                 account,
@@ -126,6 +146,31 @@ impl Timeline {
             }),
             _ => {}
         }
+        None
+    }
+
+    /// Completes the row of the letter that the demo approved with its invoices and total.
+    pub fn note_letter_approved(&mut self, action: &PendingAction) {
+        let Some(row) = self
+            .rows
+            .iter_mut()
+            .rev()
+            .find(|row| row.account == action.account && row.what.starts_with("letter"))
+        else {
+            return;
+        };
+        row.what.push_str(", approved by the demo");
+        row.invoices = action
+            .invoices
+            .iter()
+            .map(|invoice| invoice_number(&invoice.invoice))
+            .collect();
+        row.amount = action
+            .totals
+            .iter()
+            .map(|total| format!("{} {}", total.amount, total.currency))
+            .collect::<Vec<_>>()
+            .join(", ");
     }
 
     /// Notes the import of a bank file on `date`.

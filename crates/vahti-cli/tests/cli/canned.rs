@@ -1,5 +1,5 @@
 //! An HTTP server on loopback that responds to every request with one fixed response and
-//! records the request lines it received.
+//! records the request lines and bodies it received.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 pub struct CannedServer {
     pub url: String,
     requests: Arc<Mutex<Vec<String>>>,
+    bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl CannedServer {
@@ -16,12 +17,14 @@ impl CannedServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
         let response = format!(
             "HTTP/1.1 {status} Canned\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
 
         let recorded = requests.clone();
+        let recorded_bodies = bodies.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { return };
@@ -46,14 +49,27 @@ impl CannedServer {
                     .lock()
                     .unwrap()
                     .push(request_line.trim().to_owned());
+                recorded_bodies
+                    .lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&body).into_owned());
                 stream.write_all(response.as_bytes()).unwrap();
             }
         });
 
-        CannedServer { url, requests }
+        CannedServer {
+            url,
+            requests,
+            bodies,
+        }
     }
 
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// The request bodies received, in order; empty for requests without a body.
+    pub fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().unwrap().clone()
     }
 }

@@ -25,7 +25,9 @@ fn demo_runs_full_scenario() {
         "2026-03-02  201 Kahvila Koivunlehti Oy    email: friendly reminder",
         "2026-03-26                                bank file statement-2026-03.camt054.xml imported: 5 payments",
         "payment without a matching invoice",
-        "letter to send by post: final demand",
+        "letter to send by post: final demand, approved by the demo  4103                   81.16 EUR",
+        "2026-03-13  101 Aino Lehtovaara           email: friendly reminder                        4087, 4112             65.42 EUR",
+        "2026-04-24  102 Emily Carter              hand-over to collection waiting for approval    4103",
         "hand-over to collection waiting for approval",
         "Aging on 2026-05-31",
     ] {

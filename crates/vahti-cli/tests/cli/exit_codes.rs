@@ -149,6 +149,28 @@ fn usage_errors_exit_with_two() {
 }
 
 #[test]
+fn negative_amount_names_the_rule() {
+    let run = vahti(&[
+        "--token",
+        "vht_test",
+        "payments",
+        "add",
+        "--amount",
+        "-5",
+        "--paid-on",
+        "2026-03-02",
+    ]);
+
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the amount must be greater than zero"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("'-- -5'"), "{}", run.stderr);
+}
+
+#[test]
 fn unreadable_import_exits_with_four() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("http://127.0.0.1:{}", closed_port());

@@ -7,6 +7,10 @@ const COMMANDS: &[&str] = &[
     "tenants create",
     "tenants list",
     "tenants show",
+    "clock",
+    "clock show",
+    "clock set",
+    "clock advance",
     "tokens",
     "tokens create",
     "tokens list",
@@ -129,6 +133,8 @@ fn help_names_units() {
         ),
         (&["webhooks", "rotate", "--help"][..], "grace period"),
         (&["cases", "recall", "--help"][..], "1 to 1000 characters"),
+        (&["clock", "advance", "--help"][..], "7d, 36h or 90m"),
+        (&["clock", "set", "--help"][..], "RFC 3339"),
     ];
     for (args, text) in cases {
         let run = vahti(args);
@@ -137,6 +143,17 @@ fn help_names_units() {
             "{args:?} should mention {text:?}"
         );
     }
+}
+
+#[test]
+fn tenants_create_help_names_server_token_default() {
+    let run = vahti(&["tenants", "create", "--help"]);
+
+    let default = format!(
+        "[default on the server: {}]",
+        vahti_sdk::api::admin::DEFAULT_TOKEN_NAME
+    );
+    assert!(run.stdout.contains(&default), "{}", run.stdout);
 }
 
 #[test]

@@ -116,7 +116,7 @@ fn aging_prints_buckets() {
             "not_due": {}, "days_1_14": {}, "days_15_30": {}, "days_31_60": {},
             "days_61_90": {}, "days_over_90": {}, "total": {}}}]}}"#,
         bucket(1, "124.50"),
-        bucket(0, "0.00"),
+        bucket(0, "0"),
         bucket(1, "1000.00"),
         bucket(0, "0.00"),
         bucket(0, "0.00"),
@@ -143,19 +143,70 @@ fn aging_prints_buckets() {
     );
     assert!(
         run.stdout
-            .contains("EUR       15-30 days           1    1000.00"),
+            .contains("CURRENCY  BUCKET        INVOICES  OUTSTANDING"),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("EUR       total                2    1124.50"),
+            .contains("EUR       1-14 days            0         0.00"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("EUR       15-30 days           1      1000.00"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("EUR       total                2      1124.50"),
         "{}",
         run.stdout
     );
     assert_eq!(
         server.requests(),
         ["GET /v1/reports/aging?as_of=2026-03-02 HTTP/1.1"]
+    );
+}
+
+const INVOICE: &str = r#"{"id": 17, "external_id": "INV-1", "account": "C-1001",
+    "kind": "invoice", "number": "2026-0001", "issue_date": "2026-02-01",
+    "sent_on": "2026-02-01", "due_date": "2026-02-15", "currency": "EUR", "amount": "1000.00",
+    "credited": "0.00", "paid": "0.00", "principal_outstanding": "1000.00",
+    "interest_outstanding": "0.00", "fees_outstanding": "0.00", "total_outstanding": "1000.00",
+    "status": "open",
+    "payment_codes": {"reference": {"finnish": "1232", "rf": "RF971232", "printed": "1232"}},
+    "current_step": {"key": "friendly_reminder", "kind": "friendly_reminder",
+      "state": "scheduled", "at": "2026-02-22T08:00:00Z"},
+    "created_at": "2026-02-01T08:00:00Z", "updated_at": "2026-02-01T08:00:00Z"}"#;
+
+#[test]
+fn invoice_step_names_once() {
+    let server = CannedServer::start(200, INVOICE);
+
+    let run = vahti(&[
+        "--url",
+        &server.url,
+        "--token",
+        "vht_test",
+        "invoices",
+        "show",
+        "INV-1",
+    ]);
+
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("friendly_reminder, scheduled at 2026-02-22 08:00 UTC"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("friendly_reminder friendly_reminder"),
+        "{}",
+        run.stdout
     );
 }
 
@@ -264,4 +315,75 @@ fn batch_file_uploaded_as_batch() {
         run.stdout
     );
     assert_eq!(server.requests(), ["POST /v1/invoices/batch HTTP/1.1"]);
+}
+
+const CLOCK: &str = r#"{"now": "2026-03-09T07:00:00Z", "manual": true}"#;
+
+#[test]
+fn clock_show_prints_time() {
+    let server = CannedServer::start(200, CLOCK);
+
+    let run = vahti(&[
+        "--url",
+        &server.url,
+        "--admin-token",
+        "admin",
+        "clock",
+        "show",
+    ]);
+
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("now (UTC):  2026-03-09 07:00"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("clock:      manual"), "{}", run.stdout);
+    assert_eq!(server.requests(), ["GET /v1/admin/clock HTTP/1.1"]);
+}
+
+#[test]
+fn clock_advance_sends_seconds() {
+    let server = CannedServer::start(200, CLOCK);
+
+    let run = vahti(&[
+        "--url",
+        &server.url,
+        "--admin-token",
+        "admin",
+        "clock",
+        "advance",
+        "7d",
+    ]);
+
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(server.requests(), ["POST /v1/admin/clock HTTP/1.1"]);
+    let body: serde_json::Value = serde_json::from_str(&server.bodies()[0]).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"advance_seconds": 604_800, "wait": true})
+    );
+}
+
+#[test]
+fn clock_set_sends_instant() {
+    let server = CannedServer::start(200, CLOCK);
+
+    let run = vahti(&[
+        "--url",
+        &server.url,
+        "--admin-token",
+        "admin",
+        "clock",
+        "set",
+        "2026-04-01T09:00:00+03:00",
+        "--no-wait",
+    ]);
+
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let body: serde_json::Value = serde_json::from_str(&server.bodies()[0]).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"set": "2026-04-01T06:00:00Z", "wait": false})
+    );
 }

@@ -180,3 +180,41 @@ fn apply_checks_offline_first() {
     assert_eq!(run.code, Some(4), "{}", run.stderr);
     assert!(run.stdout.contains("consumer_fee_cap"), "{}", run.stdout);
 }
+
+#[test]
+fn example_policies_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/policies");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{files:?}");
+
+    for path in &files {
+        let run = validate(path, &[]);
+
+        assert_eq!(run.code, Some(0), "{}: {}", path.display(), run.stdout);
+        assert!(
+            run.stdout.contains(": valid (0 errors, 0 warnings)"),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn example_policies_match_defaults() {
+    use vahti_domain::policy::Policy;
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/policies");
+    let cases = [
+        ("consumer.toml", Policy::default_consumer()),
+        ("business.toml", Policy::default_business()),
+    ];
+    for (file, default) in cases {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let policy: Policy = toml::from_str(&text).unwrap();
+        assert_eq!(policy, default, "{file}");
+    }
+}

@@ -704,7 +704,11 @@ fn build_document(
         creditor: CreditorBlock {
             name: creditor.legal_name.clone(),
             business_id: creditor.business_id.clone(),
-            address: creditor.address.clone(),
+            address: creditor
+                .postal_lines()
+                .into_iter()
+                .chain(creditor.country.clone())
+                .collect(),
             email: creditor.contact_email.clone(),
             phone: creditor.contact_phone.clone(),
             iban: creditor.iban.clone(),

@@ -14,7 +14,7 @@ use vahti_store::ids::OutboxId;
 use vahti_store::outbox::{self, OutboxMessage, OutboxState};
 use vahti_store::pending::{self, NewPendingAction, PendingKind};
 use vahti_store::steps::{self, StepState};
-use vahti_store::{Tx, claims};
+use vahti_store::{Tx, claims, invoices};
 
 use super::Loaded;
 use super::events::emit;
@@ -303,6 +303,12 @@ pub fn record_sent(
     let row = outbox::complete(tx, outbox_id, worker, now)?;
     let payload = payload_of(&row)?;
     let account = accounts::get(tx, payload.account)?;
+    // The email lists these invoices, which may be more than those whose steps it carries.
+    let listed = payload
+        .listed
+        .iter()
+        .map(|id| invoices::get(tx, *id).map(|invoice| invoice.external_id))
+        .collect::<Result<Vec<_>, _>>()?;
 
     for step in &payload.steps {
         let current = steps::get(tx, step.step_id)?;
@@ -329,6 +335,7 @@ pub fn record_sent(
                 "outbox_id": outbox_id,
                 "step_kind": current.step_kind,
                 "message_id": message_id,
+                "invoice_external_ids": listed,
                 "total": total.map(|total| total.amount().to_string()),
                 "currency": total.map(|total| total.currency()),
             }),

@@ -64,6 +64,11 @@ pub fn compose(loaded: &Loaded, composition: &Composition) -> ServiceResult<Mess
         name: account.name.clone(),
         email,
         locale: mail_locale(account.locale),
+        country: account
+            .contact
+            .get("country")
+            .and_then(|country| country.as_str())
+            .map(str::to_owned),
     };
 
     let mut lines = Vec::new();
@@ -95,12 +100,7 @@ pub fn compose(loaded: &Loaded, composition: &Composition) -> ServiceResult<Mess
             outstanding_principal: balance.principal_outstanding,
             interest: interest_lines(balance),
         });
-        if balance.fees_outstanding.is_positive() {
-            fees.push(FeeLine {
-                kind: fee_kind_of(loaded, *id),
-                amount: balance.fees_outstanding,
-            });
-        }
+        fees.extend(fee_lines(loaded, *id, balance.fees_outstanding));
     }
 
     let currency = currency.ok_or_else(|| {
@@ -243,7 +243,8 @@ pub fn creditor(loaded: &Loaded) -> ServiceResult<Creditor> {
             .business_id
             .clone()
             .ok_or_else(|| missing("business_id"))?,
-        address: settings.address.clone(),
+        address: settings.postal_lines(),
+        country: settings.country.clone(),
         email: settings
             .contact_email
             .clone()
@@ -310,16 +311,75 @@ fn interest_lines(balance: &InvoiceBalance) -> Vec<InterestLine> {
     lines
 }
 
-/// The legal kind of the fees outstanding on an invoice.
-fn fee_kind_of(loaded: &Loaded, invoice: InvoiceId) -> FeeKind {
-    let only_compensation = loaded
+/// The outstanding fees of an invoice, one line per fee claim with the step that charged it.
+///
+/// Fees already paid are taken off the oldest claims first, the same way as interest. When the
+/// claims do not cover `outstanding`, a line without a step carries the rest, so the lines always
+/// add up to what the ledger claims.
+fn fee_lines(loaded: &Loaded, invoice: InvoiceId, outstanding: Money) -> Vec<FeeLine> {
+    if !outstanding.is_positive() {
+        return Vec::new();
+    }
+
+    let mut claims: Vec<_> = loaded
         .fees
         .iter()
         .filter(|fee| fee.invoice_id == invoice && fee.waived_at.is_none())
-        .all(|fee| fee.kind == StoreFeeKind::StandardCompensation);
-    if only_compensation {
-        FeeKind::StandardCompensation
-    } else {
-        FeeKind::ReminderFee
+        .collect();
+    claims.sort_by_key(|fee| (fee.charged_on, fee.id));
+    let mut lines: Vec<FeeLine> = claims
+        .iter()
+        .map(|fee| FeeLine {
+            kind: match fee.kind {
+                StoreFeeKind::StandardCompensation => FeeKind::StandardCompensation,
+                StoreFeeKind::ReminderFee => FeeKind::ReminderFee,
+            },
+            amount: fee.amount,
+            charged_by: fee
+                .step_id
+                .and_then(|step| loaded.steps.iter().find(|candidate| candidate.id == step))
+                .and_then(|step| message_kind_of_step(&step.step_kind)),
+            charged_on: Some(fee.charged_on),
+        })
+        .collect();
+
+    let claimed = Money::sum(outstanding.currency(), lines.iter().map(|line| line.amount))
+        .unwrap_or(outstanding);
+    let mut paid = claimed.checked_sub(outstanding).unwrap_or(claimed);
+    for line in &mut lines {
+        if !paid.is_positive() {
+            break;
+        }
+        let Ok(taken) = line.amount.checked_min(paid) else {
+            break;
+        };
+        line.amount = line.amount.checked_sub(taken).unwrap_or(line.amount);
+        paid = paid.checked_sub(taken).unwrap_or(paid);
+    }
+    lines.retain(|line| line.amount.is_positive());
+
+    let listed = Money::sum(outstanding.currency(), lines.iter().map(|line| line.amount));
+    if let Ok(listed) = listed
+        && let Ok(rest) = outstanding.checked_sub(listed)
+        && rest.is_positive()
+    {
+        lines.push(FeeLine {
+            kind: FeeKind::ReminderFee,
+            amount: rest,
+            charged_by: None,
+            charged_on: None,
+        });
+    }
+    lines
+}
+
+/// The message kind named like a stored step kind, for the steps that send a message.
+fn message_kind_of_step(step_kind: &str) -> Option<MessageKind> {
+    match step_kind {
+        "friendly_reminder" => Some(MessageKind::FriendlyReminder),
+        "reminder" => Some(MessageKind::Reminder),
+        "final_demand" => Some(MessageKind::FinalDemand),
+        "collection_handover" => Some(MessageKind::CollectionHandover),
+        _ => None,
     }
 }

@@ -18,6 +18,36 @@ crate::api_test! {
         assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     }
 
+    fn tenant_address_reads_back(h) {
+        let contact = json!({
+            "address_lines": ["Paahtimonkuja 4"],
+            "postal_code": "33470",
+            "city": "Ylöjärvi",
+            "country": "FI",
+            "phone": "+358 40 123 4567"
+        });
+        let created = h
+            .post("/v1/tenants", ADMIN_TOKEN, json!({"name": "Acme Oy", "contact": contact}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let id = created.body["tenant"]["id"].as_i64().unwrap();
+        assert_eq!(created.body["tenant"]["contact"], contact);
+        assert_eq!(created.body["token"]["name"], "default");
+
+        let read = h.get(&format!("/v1/tenants/{id}"), ADMIN_TOKEN).await;
+        assert_eq!(read.body["contact"], contact);
+
+        let moved = json!({"address_lines": ["Storgatan 1"], "postal_code": "111 22",
+            "city": "Stockholm", "country": "SE"});
+        let patched = h
+            .patch(&format!("/v1/tenants/{id}"), ADMIN_TOKEN, json!({"contact": moved}))
+            .await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+        assert_eq!(patched.body["contact"]["city"], "Stockholm");
+        assert_eq!(patched.body["contact"]["country"], "SE");
+        assert_eq!(patched.body["contact"]["address_lines"], json!(["Storgatan 1"]));
+    }
+
     fn tenant_endpoints_need_admin(h) {
         let (_, token) = h.tenant("Acme Oy").await;
 

@@ -296,19 +296,7 @@ fn last_email_text(h: &Harness) -> String {
         .emails()
         .pop()
         .unwrap_or_else(|| panic!("no email was written"));
-    let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
-    let mut texts = Vec::new();
-    collect_text(&parsed, &mut texts);
-    texts.join("\n")
-}
-
-fn collect_text(part: &mailparse::ParsedMail<'_>, texts: &mut Vec<String>) {
-    if part.ctype.mimetype == "text/plain" {
-        texts.push(part.get_body().unwrap());
-    }
-    for sub in &part.subparts {
-        collect_text(sub, texts);
-    }
+    crate::support::email_text(&raw)
 }
 
 fn steps_sent(steps: &[Step]) -> usize {

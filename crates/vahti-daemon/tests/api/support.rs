@@ -314,6 +314,23 @@ impl Harness {
     }
 }
 
+/// Returns the decoded plain-text parts of a raw email.
+pub fn email_text(raw: &str) -> String {
+    let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
+    let mut texts = Vec::new();
+    collect_text(&parsed, &mut texts);
+    texts.join("\n")
+}
+
+fn collect_text(part: &mailparse::ParsedMail<'_>, texts: &mut Vec<String>) {
+    if part.ctype.mimetype == "text/plain" {
+        texts.push(part.get_body().unwrap());
+    }
+    for sub in &part.subparts {
+        collect_text(sub, texts);
+    }
+}
+
 /// Defines an async test that runs once on SQLite and once on PostgreSQL, each in its own actix
 /// system. The body gets `h: Harness`.
 #[macro_export]

@@ -70,6 +70,10 @@ pub(crate) enum FeeLabel {
 pub(crate) struct FeeView {
     pub label: FeeLabel,
     pub amount: String,
+    /// The kind of the step that charged the fee, which the template names in its language.
+    pub charged_by: Option<MessageKind>,
+    /// The day the fee was charged, written in the message's locale.
+    pub charged_on: Option<String>,
 }
 
 pub(crate) struct PaymentView {
@@ -156,6 +160,26 @@ pub(crate) struct QrReference<'a> {
     pub size_pixels: u32,
 }
 
+/// The creditor's address on one line, with the country named in the message's language.
+///
+/// The country is left out when the debtor lives in the same country, as a domestic letter in
+/// Finland leaves it out, and is named whenever the debtor's country is unknown.
+fn creditor_address(model: &RenderModel) -> String {
+    let creditor = model.creditor();
+    let debtor = model.debtor();
+    let mut parts = creditor.address.clone();
+    if let Some(country) = &creditor.country {
+        let domestic = debtor
+            .country
+            .as_deref()
+            .is_some_and(|debtor| debtor.eq_ignore_ascii_case(country));
+        if !domestic {
+            parts.push(format::country(country, model.locale()));
+        }
+    }
+    parts.join(", ")
+}
+
 impl View {
     pub fn new(
         model: &RenderModel,
@@ -221,7 +245,7 @@ impl View {
             creditor: CreditorView {
                 name: creditor.name.clone(),
                 business_id: creditor.business_id.clone(),
-                address: creditor.address.join(", "),
+                address: creditor_address(model),
                 email: creditor.email.clone(),
                 phone: creditor.phone.clone(),
             },
@@ -238,6 +262,8 @@ impl View {
                         FeeKind::Other { description } => FeeLabel::Other(description.clone()),
                     },
                     amount: money(fee.amount),
+                    charged_by: fee.charged_by,
+                    charged_on: fee.charged_on.map(date),
                 })
                 .collect(),
             principal_total: money(model.principal_total()),

@@ -14,7 +14,10 @@ vahti_testkit::test_both_backends! {
             creditor: CreditorSettings {
                 legal_name: "Acme Oy".to_owned(),
                 iban: Some("FI2112345600000785".to_owned()),
-                address: vec!["Katu 1".to_owned(), "00100 Helsinki".to_owned()],
+                address: vec!["Katu 1".to_owned()],
+                postal_code: Some("00100".to_owned()),
+                city: Some("Helsinki".to_owned()),
+                country: Some("FI".to_owned()),
                 ..CreditorSettings::default()
             },
         };

@@ -61,7 +61,7 @@ async fn create_tenant(
     let token_name = request
         .token_name
         .clone()
-        .unwrap_or_else(|| "default".to_owned());
+        .unwrap_or_else(|| vahti_api::admin::DEFAULT_TOKEN_NAME.to_owned());
     let now = app.now();
     let created = app
         .write(move |tx| tenant_service::create(tx, &new, &token_name, now))
@@ -151,7 +151,7 @@ async fn update_tenant(
                     .or_else(|| changed.creditor.mail_from.clone());
             }
             if let Some(contact) = &request.contact {
-                changed.creditor.address = address_lines(contact);
+                set_address(&mut changed.creditor, contact);
                 changed.creditor.contact_phone = contact.phone.clone();
             }
             tenant_service::validate(&changed)?;
@@ -276,20 +276,12 @@ async fn get_cluster(_admin: AdminAuth, app: web::Data<App>) -> ApiResult<HttpRe
     }))
 }
 
-fn address_lines(contact: &ContactInput) -> Vec<String> {
-    let mut lines = contact.address_lines.clone();
-    let city_line = [contact.postal_code.as_deref(), contact.city.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if !city_line.is_empty() {
-        lines.push(city_line);
-    }
-    if let Some(country) = &contact.country {
-        lines.push(country.clone());
-    }
-    lines
+/// Stores the address fields as given, so that the tenant reads back in the shape it was sent.
+fn set_address(creditor: &mut CreditorSettings, contact: &ContactInput) {
+    creditor.address = contact.address_lines.clone();
+    creditor.postal_code = contact.postal_code.clone();
+    creditor.city = contact.city.clone();
+    creditor.country = contact.country.clone();
 }
 
 fn creditor_of(
@@ -301,18 +293,21 @@ fn creditor_of(
     bic: Option<String>,
     contact: Option<&ContactInput>,
 ) -> CreditorSettings {
-    CreditorSettings {
+    let mut creditor = CreditorSettings {
         legal_name: name.trim().to_owned(),
         business_id,
-        address: contact.map(address_lines).unwrap_or_default(),
         contact_email: reply_to.clone().or_else(|| sender_email.clone()),
         contact_phone: contact.and_then(|contact| contact.phone.clone()),
         iban,
         bic,
         mail_from: sender_email,
         mail_reply_to: reply_to,
-        mail_bcc: None,
+        ..CreditorSettings::default()
+    };
+    if let Some(contact) = contact {
+        set_address(&mut creditor, contact);
     }
+    creditor
 }
 
 /// The wire form of a tenant.
@@ -330,8 +325,10 @@ pub fn wire_tenant(tenant: &Tenant) -> WireTenant {
         bic: creditor.bic.clone(),
         contact: Contact {
             address_lines: creditor.address.clone(),
+            postal_code: creditor.postal_code.clone(),
+            city: creditor.city.clone(),
+            country: creditor.country.clone(),
             phone: creditor.contact_phone.clone(),
-            ..Contact::default()
         },
         active: !tenant.disabled,
         created_at: tenant.created_at,
