@@ -194,7 +194,7 @@ impl BankingCalendar for FinnishCalendar {
     }
 }
 
-/// The holidays of every supported year, computed on first use. The planner asks whether a day
+/// The holidays of every supported year, computed on first use. The planner checks whether a day
 /// is a banking day several times per invoice, so computing Easter and sorting a year's list on
 /// every question would dominate its cost.
 static HOLIDAY_TABLE: OnceLock<Vec<Option<Vec<(NaiveDate, FinnishHoliday)>>>> = OnceLock::new();
