@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::ops::RangeInclusive;
+use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -167,21 +168,17 @@ impl FinnishCalendar {
             first: Self::FIRST_YEAR,
             last: Self::LAST_YEAR,
         };
-        if !(Self::FIRST_YEAR..=Self::LAST_YEAR).contains(&year) {
-            return Err(unsupported);
-        }
-        holidays_of(year).ok_or(unsupported)
+        year_table(year).map(<[_]>::to_vec).ok_or(unsupported)
     }
 
     /// Returns the holiday on the date, or `None` for an ordinary day or a date outside 1900 to
     /// 2199. When two holidays share the date, returns the one listed first by
     /// [`holidays`](Self::holidays).
     pub fn holiday_on(&self, date: NaiveDate) -> Option<FinnishHoliday> {
-        let holidays = self.holidays(date.year()).ok()?;
-        holidays
-            .into_iter()
+        year_table(date.year())?
+            .iter()
             .find(|(holiday_date, _)| *holiday_date == date)
-            .map(|(_, holiday)| holiday)
+            .map(|(_, holiday)| *holiday)
     }
 }
 
@@ -195,6 +192,22 @@ impl BankingCalendar for FinnishCalendar {
     fn supported_range(&self) -> RangeInclusive<NaiveDate> {
         FIRST_DAY..=LAST_DAY
     }
+}
+
+/// The holidays of every supported year, computed on first use. The planner checks whether a day
+/// is a banking day several times per invoice, so computing Easter and sorting a year's list on
+/// every question would dominate its cost.
+static HOLIDAY_TABLE: OnceLock<Vec<Option<Vec<(NaiveDate, FinnishHoliday)>>>> = OnceLock::new();
+
+/// Returns the holidays of `year` in date order, or `None` outside the supported years.
+fn year_table(year: i32) -> Option<&'static [(NaiveDate, FinnishHoliday)]> {
+    let table = HOLIDAY_TABLE.get_or_init(|| {
+        (FinnishCalendar::FIRST_YEAR..=FinnishCalendar::LAST_YEAR)
+            .map(holidays_of)
+            .collect()
+    });
+    let index = usize::try_from(year.checked_sub(FinnishCalendar::FIRST_YEAR)?).ok()?;
+    table.get(index)?.as_deref()
 }
 
 /// Computes the holidays of a year in date order, or `None` if a date cannot be represented.
