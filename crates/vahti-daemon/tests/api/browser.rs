@@ -154,10 +154,10 @@ fn link_in(message: &[u8], base: &str) -> String {
         }
         parts.extend(part.subparts.iter());
     }
-    let text = text.expect("a text/plain part");
+    let text = text.unwrap_or_else(|| panic!("the email has no text/plain part"));
     let start = text
         .find(&format!("{base}/s/"))
-        .expect("a link to the self-service page");
+        .unwrap_or_else(|| panic!("the email has no link to the self-service page"));
     text[start..].split_whitespace().next().unwrap().to_owned()
 }
 

@@ -379,7 +379,7 @@ crate::api_test! {
         // 150.00 owed today plus the 5.00 fee.
         assert_eq!(listed[0]["details"]["total"], "155.00");
         assert_eq!(events_of(&h, debtor.tenant, "payment_plan_created").await.len(), 1);
-        let form = get(&h, &format!("{}", debtor.path)).await;
+        let form = get(&h, &debtor.path).await;
         assert!(!form.body.contains("/plan?lang"), "no second plan while one is active");
     }
 
@@ -558,7 +558,7 @@ crate::api_test! {
         assert_eq!(emails.len(), 1);
         let message = mailparse::parse_mail(emails[0].as_bytes()).unwrap();
         let text = message.subparts.iter().flat_map(|part| std::iter::once(part).chain(part.subparts.iter())).filter(|part| part.ctype.mimetype == "text/plain").map(|part| part.get_body().unwrap()).next().unwrap();
-        let start = text.find(&format!("{}/s/", h.base)).expect("the link to the page");
+        let start = text.find(&format!("{}/s/", h.base)).unwrap_or_else(|| panic!("the email has no link to the page"));
         let url = text[start..].split_whitespace().next().unwrap();
         let path = reqwest::Url::parse(url).unwrap().path().to_owned();
         let page = get(&h, &path).await;
