@@ -21,8 +21,7 @@ use super::{
     ActorsConfig, AdminConfig, ClockConfig, ClockMode, ClusterConfig, CollectionConfig, Config,
     DaemonConfig, DatabaseConfig, DatabaseUrl, LoadedFrom, LogConfig, LogFormat, MailConfig,
     MailTransport, OutboxConfig, ProcessEnv, SchedulerConfig, SelfServiceConfig, ServerConfig,
-    SmtpConfig,
-    SmtpSecurity, WebhooksConfig,
+    SmtpConfig, SmtpSecurity, WebhooksConfig,
 };
 
 /// The shortest admin token accepted, in characters.
