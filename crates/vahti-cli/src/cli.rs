@@ -174,7 +174,7 @@ pub struct DemoArgs {
 #[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
     /// Create a tenant and print its first API token.
-    Create(CreateTenantArgs),
+    Create(Box<CreateTenantArgs>),
     /// List tenants.
     List(ListArgs),
     /// Show one tenant.

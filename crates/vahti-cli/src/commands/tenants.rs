@@ -16,7 +16,7 @@ pub async fn run(context: &Context, command: TenantsCommand) -> Result<(), CliEr
             let created = client
                 .admin()
                 .tenants()
-                .create(&create_request(args))
+                .create(&create_request(*args))
                 .await?;
             if out.json {
                 return out.json(&created);
@@ -76,7 +76,7 @@ fn create_request(args: CreateTenantArgs) -> CreateTenantRequest {
         || args.city.is_some()
         || args.country.is_some()
         || args.phone.is_some();
-    let contact = has_contact.then(|| ContactInput {
+    let contact = has_contact.then_some(ContactInput {
         address_lines: args.address_lines,
         postal_code: args.postal_code,
         city: args.city,
@@ -156,7 +156,7 @@ mod tests {
         let Command::Tenants(TenantsCommand::Create(args)) = Cli::parse_from(args).command else {
             panic!("parsed another command");
         };
-        args
+        *args
     }
 
     #[test]

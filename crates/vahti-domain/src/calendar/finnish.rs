@@ -197,7 +197,10 @@ impl BankingCalendar for FinnishCalendar {
 /// The holidays of every supported year, computed on first use. The planner checks whether a day
 /// is a banking day several times per invoice, so computing Easter and sorting a year's list on
 /// every question would dominate its cost.
-static HOLIDAY_TABLE: OnceLock<Vec<Option<Vec<(NaiveDate, FinnishHoliday)>>>> = OnceLock::new();
+static HOLIDAY_TABLE: OnceLock<Vec<Option<YearHolidays>>> = OnceLock::new();
+
+/// The holidays of one year in date order.
+type YearHolidays = Vec<(NaiveDate, FinnishHoliday)>;
 
 /// Returns the holidays of `year` in date order, or `None` outside the supported years.
 fn year_table(year: i32) -> Option<&'static [(NaiveDate, FinnishHoliday)]> {
