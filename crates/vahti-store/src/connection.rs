@@ -78,14 +78,16 @@ impl r2d2::ManageConnection for ConnectionManager {
 ///
 /// WAL lets readers work while one writer commits. In WAL mode `synchronous=NORMAL` survives
 /// application crashes and loses at most the last commits on power loss. `busy_timeout` makes a
-/// writer wait for the write lock instead of failing at once. `foreign_keys` is off by default in
-/// SQLite and must be enabled per connection.
+/// writer wait for the write lock instead of failing at once. It comes first, because switching
+/// to WAL needs a lock too: a connection opened while another process closes the database (and
+/// checkpoints the log) would otherwise fail at once with "database is locked". `foreign_keys`
+/// is off by default in SQLite and must be enabled per connection.
 fn sqlite_pragmas(busy_timeout: Duration) -> String {
     let millis = busy_timeout.as_millis();
     format!(
-        "PRAGMA journal_mode = WAL;\n\
+        "PRAGMA busy_timeout = {millis};\n\
+         PRAGMA journal_mode = WAL;\n\
          PRAGMA synchronous = NORMAL;\n\
-         PRAGMA busy_timeout = {millis};\n\
          PRAGMA foreign_keys = ON;"
     )
 }
@@ -98,5 +100,13 @@ mod tests {
     fn pragmas_carry_busy_timeout() {
         let pragmas = sqlite_pragmas(Duration::from_millis(1234));
         assert!(pragmas.contains("busy_timeout = 1234;"));
+    }
+
+    #[test]
+    fn busy_timeout_set_before_wal() {
+        let pragmas = sqlite_pragmas(Duration::from_millis(1234));
+        let timeout = pragmas.find("busy_timeout").unwrap();
+        let wal = pragmas.find("journal_mode").unwrap();
+        assert!(timeout < wal, "busy_timeout must come first:\n{pragmas}");
     }
 }
