@@ -252,7 +252,7 @@ mod tests {
 
             // The migrations before it were applied and recorded, the failing one was not.
             assert!(count_rows(&store, "failing_probe").is_err());
-            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 5);
+            assert_eq!(count_rows(&store, "__diesel_schema_migrations").unwrap(), 6);
             assert_eq!(count_rows(&store, "reference_rates").unwrap(), 15);
             assert!(store.migrate().unwrap().is_empty());
         }
@@ -269,7 +269,7 @@ mod tests {
             execute(&store, ROWS_BEFORE_REBUILD).unwrap();
 
             let applied = store.migrate().unwrap();
-            assert_eq!(applied.len(), 3, "{applied:?}");
+            assert_eq!(applied.len(), 4, "{applied:?}");
             assert!(applied[0].contains("webhooks_and_collection"), "{applied:?}");
             assert_eq!(count_rows(&store, "outbox").unwrap(), 2);
             assert_eq!(count_rows(&store, "collection_cases").unwrap(), 1);
