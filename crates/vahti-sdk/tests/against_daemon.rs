@@ -708,9 +708,16 @@ async fn pause_resume_promise_remind() {
         .upsert("C-1", &account_request())
         .await
         .unwrap();
+    // Overdue since 02-27, so a reminder can be requested, but the policy's first step (7 days
+    // after the due date) is not due yet: the scheduler sends nothing that could race the
+    // requested reminder against the minimum contact interval.
+    let recently_due = UpsertInvoiceRequest {
+        due_date: Some(date(2026, 2, 27)),
+        ..support::overdue_invoice("C-1", "80.00")
+    };
     client
         .invoices()
-        .upsert("INV-OVERDUE", &support::overdue_invoice("C-1", "80.00"))
+        .upsert("INV-OVERDUE", &recently_due)
         .await
         .unwrap();
 
