@@ -37,7 +37,7 @@ pub struct Daemon {
 impl Daemon {
     /// Starts a daemon on a fresh, migrated database of `backend` with the manual clock at
     /// [`START`], the file mail transport, and further configuration variables from `settings`
-    /// such as `("VAHTI__OUTBOX__CONCURRENCY", "32")`. Must run inside an actix system. The
+    /// such as `("VAHTI__OUTBOX__CONCURRENCY", "32")`, then from the process environment. Must run inside an actix system. The
     /// scheduler and the outbox sender do not run by themselves: scenarios call them.
     pub async fn start(backend: Backend, settings: &[(&str, String)]) -> anyhow::Result<Daemon> {
         let database = TestDatabase::new(backend);
@@ -63,6 +63,16 @@ impl Daemon {
             ),
         ];
         pairs.extend(settings.iter().map(|(name, value)| (*name, value.clone())));
+        // Variables of the benchmark's own environment come last, so that a run can change any
+        // setting of every daemon it starts, as `vahtid` would take them.
+        let inherited: Vec<(String, String)> = std::env::vars()
+            .filter(|(name, _)| name.starts_with("VAHTI__"))
+            .collect();
+        pairs.extend(
+            inherited
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.clone())),
+        );
         let env = ProcessEnv::from_pairs(pairs);
         let config = Config::load_with(None, None, &env).context("invalid configuration")?;
         let clock = clock::from_config(&config.clock);

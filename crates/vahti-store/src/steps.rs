@@ -205,6 +205,39 @@ pub fn update_state(
     Step::try_from(row)
 }
 
+/// Marks steps as queued in one outbox message, in one statement per chunk of ids: what
+/// [`update_state`] with [`StepState::Queued`] and `outbox_id` does for each of them, without
+/// returning the rows. Fails with [`StoreError::NotFound`] when a step does not exist.
+pub fn queue_in_outbox(
+    tx: &mut Tx<'_>,
+    ids: &[StepId],
+    outbox_id: OutboxId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(crate::ledger::ID_CHUNK) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let updated = diesel::update(step_history::table.filter(step_history::id.eq_any(&keys)))
+            .set((
+                step_history::state.eq(StepState::Queued.as_str()),
+                step_history::detail.eq(None::<&str>),
+                step_history::outbox_id.eq(Some(outbox_id.0)),
+                step_history::executed_at.eq(None::<Instant>),
+                step_history::updated_at.eq(Instant(now)),
+            ))
+            .execute(tx.connection())
+            .map_err(|error| tx.error(error))?;
+        if updated != chunk.len() {
+            let missing = chunk
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(StoreError::not_found("step", missing));
+        }
+    }
+    Ok(())
+}
+
 /// Loads a step.
 pub fn get(tx: &mut Tx<'_>, id: StepId) -> Result<Step, StoreError> {
     let row: StepRow = step_history::table

@@ -1,5 +1,6 @@
 //! The store handle: the connection pool, transactions and the connection wrapper [`Tx`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::Connection;
@@ -41,6 +42,20 @@ type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 pub struct Store {
     pool: Pool,
     url: DatabaseUrl,
+    /// On SQLite, the writers of this process queue here for the database's single write lock.
+    writers: Option<Arc<WriterQueue>>,
+}
+
+/// The in-process queue of SQLite writers.
+///
+/// SQLite lets one writer in at a time. A writer that finds the lock taken waits in SQLite's
+/// busy handler, which sleeps in steps of up to 100 ms and checks again, so under many writers
+/// most of the time goes into sleeping while the lock is free. Writers of the same process
+/// instead wait on this mutex and are let in the moment the previous one commits. The busy
+/// timeout still covers writers of other processes, such as a backup or a second daemon.
+struct WriterQueue {
+    lock: parking_lot::Mutex<()>,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,7 +95,13 @@ impl Store {
             pool_size = options.pool_size,
             "opened database"
         );
-        Ok(Store { pool, url })
+        let writers = (backend == Backend::Sqlite).then(|| {
+            Arc::new(WriterQueue {
+                lock: parking_lot::Mutex::new(()),
+                timeout: options.busy_timeout,
+            })
+        });
+        Ok(Store { pool, url, writers })
     }
 
     /// Returns the backend the URL selected.
@@ -100,6 +121,9 @@ impl Store {
     /// COMMITTED; the repository functions take row locks where two writers could race.
     ///
     /// When `f` returns `Err`, everything it wrote is rolled back and the error is returned.
+    ///
+    /// On SQLite the write transactions of this process queue for the write lock in the process
+    /// (see [`WriterQueue`]) rather than in SQLite's busy handler.
     ///
     /// Do not call `transaction` again inside `f`. The inner call takes another pooled connection,
     /// and on SQLite it waits for the outer transaction's write lock until the busy timeout fails it.
@@ -137,6 +161,23 @@ impl Store {
         E: From<StoreError>,
     {
         let backend = self.backend();
+        let _writer = match (&self.writers, mode) {
+            (Some(writers), Mode::Write) => Some(
+                writers
+                    .lock
+                    .try_lock_for(writers.timeout)
+                    .ok_or_else(|| StoreError::Unavailable {
+                        backend,
+                        detail: format!(
+                            "another write transaction of this process held the SQLite write \
+                             lock for longer than the busy timeout of {} ms; raise \
+                             database.busy_timeout_ms or look for a long transaction in the log",
+                            writers.timeout.as_millis()
+                        ),
+                    })?,
+            ),
+            _ => None,
+        };
         let mut pooled = self.connection()?;
         let connection: &mut DbConnection = &mut pooled;
 
@@ -145,6 +186,7 @@ impl Store {
         let result = f(&mut Tx {
             connection: &mut *connection,
             backend,
+            endpoints: None,
         });
 
         match result {
@@ -196,6 +238,10 @@ fn begin(connection: &mut DbConnection, mode: Mode) -> diesel::QueryResult<()> {
 pub struct Tx<'c> {
     connection: &'c mut DbConnection,
     backend: Backend,
+    /// The enabled webhook endpoints of one tenant, read once per transaction: every event
+    /// looks them up, and a wake-up appends dozens of events. The webhook functions that
+    /// change endpoints clear it.
+    pub(crate) endpoints: Option<(i64, Vec<crate::webhooks::WebhookEndpoint>)>,
 }
 
 impl Tx<'_> {

@@ -192,6 +192,7 @@ pub fn create(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<(WebhookEndpoint, WebhookSecret), StoreError> {
+    tx.endpoints = None;
     let event_types = to_json("event_types", &endpoint.event_types)?;
     let row: WebhookEndpointRow = diesel::insert_into(webhook_endpoints::table)
         .values((
@@ -281,22 +282,29 @@ pub fn subscribed(
     tenant_id: TenantId,
     kind: &str,
 ) -> Result<Vec<WebhookEndpoint>, StoreError> {
-    let rows: Vec<WebhookEndpointRow> = webhook_endpoints::table
-        .filter(webhook_endpoints::tenant_id.eq(tenant_id.0))
-        .filter(webhook_endpoints::deleted_at.is_null())
-        .filter(webhook_endpoints::enabled.eq(true))
-        .order(webhook_endpoints::id)
-        .select(WebhookEndpointRow::as_select())
-        .load(tx.connection())
-        .map_err(|error| tx.error(error))?;
-    let mut endpoints = Vec::with_capacity(rows.len());
-    for row in rows {
-        let endpoint = WebhookEndpoint::try_from(row)?;
-        if endpoint.subscribes_to(kind) {
-            endpoints.push(endpoint);
+    let enabled = match &tx.endpoints {
+        Some((tenant, endpoints)) if *tenant == tenant_id.0 => endpoints,
+        _ => {
+            let rows: Vec<WebhookEndpointRow> = webhook_endpoints::table
+                .filter(webhook_endpoints::tenant_id.eq(tenant_id.0))
+                .filter(webhook_endpoints::deleted_at.is_null())
+                .filter(webhook_endpoints::enabled.eq(true))
+                .order(webhook_endpoints::id)
+                .select(WebhookEndpointRow::as_select())
+                .load(tx.connection())
+                .map_err(|error| tx.error(error))?;
+            let endpoints = rows
+                .into_iter()
+                .map(WebhookEndpoint::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            &tx.endpoints.insert((tenant_id.0, endpoints)).1
         }
-    }
-    Ok(endpoints)
+    };
+    Ok(enabled
+        .iter()
+        .filter(|endpoint| endpoint.subscribes_to(kind))
+        .cloned()
+        .collect())
 }
 
 /// Applies a change to an endpoint of the tenant and returns it.
@@ -307,6 +315,7 @@ pub fn update(
     change: &EndpointChange,
     now: DateTime<Utc>,
 ) -> Result<WebhookEndpoint, StoreError> {
+    tx.endpoints = None;
     let current = get(tx, tenant_id, id)?;
     let event_types = to_json(
         "event_types",
@@ -348,6 +357,7 @@ pub fn delete(
     id: WebhookEndpointId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    tx.endpoints = None;
     get(tx, tenant_id, id)?;
     diesel::update(webhook_endpoints::table.find(id.0))
         .set((
@@ -413,6 +423,7 @@ pub fn rotate_secret(
     grace: Duration,
     now: DateTime<Utc>,
 ) -> Result<WebhookSecret, StoreError> {
+    tx.endpoints = None;
     get(tx, tenant_id, endpoint_id)?;
     let expires = now
         .checked_add_signed(grace)
@@ -452,6 +463,7 @@ pub fn record_success(
     endpoint_id: WebhookEndpointId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    tx.endpoints = None;
     diesel::update(webhook_endpoints::table.find(endpoint_id.0))
         .set((
             webhook_endpoints::consecutive_failures.eq(0),
@@ -468,6 +480,7 @@ pub fn record_failure(
     endpoint_id: WebhookEndpointId,
     now: DateTime<Utc>,
 ) -> Result<WebhookEndpoint, StoreError> {
+    tx.endpoints = None;
     let row: WebhookEndpointRow = diesel::update(webhook_endpoints::table.find(endpoint_id.0))
         .set((
             webhook_endpoints::consecutive_failures.eq(webhook_endpoints::consecutive_failures + 1),
@@ -487,6 +500,7 @@ pub fn disable(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    tx.endpoints = None;
     let changed = diesel::update(
         webhook_endpoints::table
             .find(endpoint_id.0)

@@ -24,6 +24,7 @@ use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::{Tx, accounts};
 
 use super::Loaded;
+use super::context::AccountContext;
 use super::cases;
 use super::events::emit;
 use super::holds;
@@ -133,7 +134,7 @@ pub fn wake(
         carry_out(tx, &loaded, message, &mut report)?;
     }
 
-    report.next_action_at = refresh_next_action(tx, account_id, now)?;
+    report.next_action_at = refresh_next_action_in(tx, loaded.context, now)?;
     Ok(report)
 }
 
@@ -147,7 +148,20 @@ pub fn refresh_next_action(
     account_id: AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<DateTime<Utc>>> {
-    let loaded = Loaded::load(tx, account_id, now)?;
+    let context = AccountContext::load(tx, account_id)?;
+    refresh_next_action_in(tx, context, now)
+}
+
+/// [`refresh_next_action`] with the account's context already loaded in this transaction. The
+/// context (tenant, account, policy, reference rates) is what a wake-up does not change; the
+/// account's documents and history are read again.
+fn refresh_next_action_in(
+    tx: &mut Tx<'_>,
+    context: AccountContext,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<DateTime<Utc>>> {
+    let account_id = context.account.id;
+    let loaded = Loaded::with_context(tx, context, now)?;
     cases::forward_changes(tx, &loaded, now)?;
     let next = if loaded.context.tenant.disabled {
         None
@@ -273,9 +287,9 @@ fn carry_out(
     }
 
     let held = record_steps(tx, loaded, message, StepState::Queued)?;
-    match execute(
+    match execute_in(
         tx,
-        loaded.context.account.id,
+        &loaded.context,
         message,
         &held,
         &Edits::default(),
@@ -315,7 +329,21 @@ pub fn execute(
     edits: &Edits,
     now: DateTime<Utc>,
 ) -> ServiceResult<Executed> {
-    let before = Loaded::load(tx, account_id, now)?;
+    let context = AccountContext::load(tx, account_id)?;
+    execute_in(tx, &context, message, held, edits, now)
+}
+
+/// [`execute`] with the account's context already loaded in this transaction.
+fn execute_in(
+    tx: &mut Tx<'_>,
+    context: &AccountContext,
+    message: &PlannedMessage,
+    held: &[PendingStep],
+    edits: &Edits,
+    now: DateTime<Utc>,
+) -> ServiceResult<Executed> {
+    let account_id = context.account.id;
+    let before = Loaded::with_context(tx, context.clone(), now)?;
     let tenant = before.context.tenant.id;
     if message.channel == Channel::Email {
         messages::precheck(&before, &message.listed_invoices, true)?;
@@ -376,7 +404,7 @@ pub fn execute(
         None => None,
     };
 
-    let loaded = Loaded::load(tx, account_id, now)?;
+    let loaded = Loaded::with_context(tx, context.clone(), now)?;
     let composition = Composition {
         kind: message_kind(message.kind),
         listed: message.listed_invoices.clone(),
@@ -423,16 +451,9 @@ pub fn execute(
                 },
                 now,
             )?;
+            let ids: Vec<StepId> = held.iter().map(|step| step.step_id).collect();
+            steps::queue_in_outbox(tx, &ids, row.id, now)?;
             for step in held {
-                steps::update_state(
-                    tx,
-                    step.step_id,
-                    StepState::Queued,
-                    None,
-                    Some(row.id),
-                    None,
-                    now,
-                )?;
                 emit(
                     tx,
                     tenant,

@@ -1,5 +1,7 @@
 use chrono::Duration;
 use vahti_store::StoreError;
+use vahti_store::ids::StepId;
+use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
 use vahti_store::steps::{self, NewStep, StepState};
 
 use crate::support::{account, eur, invoice, now, open, policy_version, tenant};
@@ -67,5 +69,69 @@ vahti_testkit::test_both_backends! {
         assert_eq!(skipped.executed_at, Some(later));
         let listed = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
         assert_eq!(listed, vec![skipped]);
+    }
+
+    fn steps_queued_in_one_outbox_message(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let version = policy_version(&store, tenant_id);
+        let mut ids = Vec::new();
+        for number in 1..=3 {
+            let invoice_id = invoice(&store, tenant_id, account_id, &format!("I-{number}"));
+            let step = NewStep {
+                account_id,
+                invoice_id,
+                policy_version_id: version,
+                step_index: 0,
+                step_key: "reminder-1".to_owned(),
+                step_kind: "friendly_reminder".to_owned(),
+                due_at: now(),
+                executed_at: None,
+                state: StepState::Queued,
+                detail: Some("fee waived".to_owned()),
+                balance: eur("100.00"),
+                outbox_id: None,
+            };
+            ids.push(store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap().id);
+        }
+        let later = now() + Duration::minutes(1);
+        let row = store
+            .transaction(|tx| {
+                let row = outbox::enqueue(
+                    tx,
+                    tenant_id,
+                    &NewOutboxMessage {
+                        kind: OutboxKind::Email,
+                        account_id: Some(account_id),
+                        message_id: "email:steps".to_owned(),
+                        payload: serde_json::json!({}),
+                        not_before: now(),
+                    },
+                    now(),
+                )?;
+                steps::queue_in_outbox(tx, &ids[..2], row.id, later)?;
+                Ok::<_, StoreError>(row)
+            })
+            .unwrap();
+
+        let listed = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
+        let queued: Vec<_> = listed.iter().filter(|step| step.outbox_id == Some(row.id)).collect();
+        assert_eq!(queued.len(), 2);
+        for step in &queued {
+            assert_eq!(step.state, StepState::Queued);
+            assert_eq!(step.detail, None);
+            assert_eq!(step.updated_at, later);
+        }
+        let untouched = listed.iter().find(|step| step.id == ids[2]).unwrap();
+        assert_eq!(untouched.outbox_id, None);
+        assert_eq!(untouched.detail.as_deref(), Some("fee waived"));
+
+        let missing = store
+            .transaction(|tx| steps::queue_in_outbox(tx, &[ids[2], StepId(i64::MAX)], row.id, later))
+            .unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+        let after = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
+        assert_eq!(after.iter().find(|step| step.id == ids[2]).unwrap().outbox_id, None);
     }
 }

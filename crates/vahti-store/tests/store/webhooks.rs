@@ -75,6 +75,35 @@ vahti_testkit::test_both_backends! {
         assert_eq!(ids, vec![every.id]);
     }
 
+    fn subscribed_sees_changes_made_in_the_same_transaction(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other = tenant(&store, "Other");
+        let first = endpoint(&store, tenant_id, &[ALL_EVENTS]);
+        let new = NewEndpoint {
+            url: "https://erp.example/second".to_owned(),
+            description: "second".to_owned(),
+            event_types: vec![ALL_EVENTS.to_owned()],
+        };
+        let seen = store
+            .transaction(|tx| {
+                let before = webhooks::subscribed(tx, tenant_id, "invoice_paid")?;
+                assert_eq!(before.len(), 1);
+                assert!(webhooks::subscribed(tx, other, "invoice_paid")?.is_empty());
+                let (second, _) = webhooks::create(tx, tenant_id, &new, "whsec_second0123456789", now())?;
+                let after_create = webhooks::subscribed(tx, tenant_id, "invoice_paid")?;
+                webhooks::disable(tx, first.id, "too many failures", now())?;
+                let after_disable = webhooks::subscribed(tx, tenant_id, "invoice_paid")?;
+                Ok::<_, StoreError>((second.id, after_create, after_disable))
+            })
+            .unwrap();
+        let (second, after_create, after_disable) = seen;
+        let ids: Vec<_> = after_create.iter().map(|endpoint| endpoint.id).collect();
+        assert_eq!(ids, vec![first.id, second]);
+        let ids: Vec<_> = after_disable.iter().map(|endpoint| endpoint.id).collect();
+        assert_eq!(ids, vec![second]);
+    }
+
     fn rotation_keeps_two_secrets(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
