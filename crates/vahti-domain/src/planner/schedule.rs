@@ -1,6 +1,7 @@
 //! The planning algorithm: per invoice, find the next step and the earliest instant it may run,
 //! then group the steps that are due now into messages.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -56,6 +57,9 @@ pub(super) struct Planner<'a> {
     calendar: &'a dyn BankingCalendar,
     now: DateTime<Utc>,
     today: NaiveDate,
+    /// The next opening of the send window when it is closed at `now`. It is the same for every
+    /// invoice, so it is computed on first use and then reused.
+    window_closed_until: OnceCell<Option<DateTime<Utc>>>,
 }
 
 impl<'a> Planner<'a> {
@@ -71,6 +75,7 @@ impl<'a> Planner<'a> {
             calendar,
             now,
             today: local_date(now, account.business_time_zone),
+            window_closed_until: OnceCell::new(),
         }
     }
 
@@ -434,12 +439,14 @@ impl<'a> Planner<'a> {
         if !channel.contacts_debtor() {
             return None;
         }
-        let open = self
-            .policy
-            .send_window
-            .next_open_at_or_after(self.now, self.account.debtor_time_zone, self.calendar)
-            .ok()?;
-        (open > self.now).then_some(open)
+        *self.window_closed_until.get_or_init(|| {
+            let open = self
+                .policy
+                .send_window
+                .next_open_at_or_after(self.now, self.account.debtor_time_zone, self.calendar)
+                .ok()?;
+            (open > self.now).then_some(open)
+        })
     }
 
     /// The date a step becomes due by its offset alone.
