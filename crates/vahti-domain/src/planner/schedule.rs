@@ -631,7 +631,13 @@ impl<'a> Planner<'a> {
             .banking_day_on_or_after(unadjusted)
             .unwrap_or(unadjusted);
 
-        let mut listed: Vec<InvoiceId> = steps.iter().map(|step| step.invoice).collect();
+        // Listed invoices sort by (due date, id). Each key is looked up once here instead of on
+        // every comparison, and equal keys have equal ids, so an unstable sort is enough.
+        let due_date_of = |id: InvoiceId| self.invoice(id).and_then(|invoice| invoice.due_date);
+        let mut listed: Vec<(Option<NaiveDate>, InvoiceId)> = steps
+            .iter()
+            .map(|step| (due_date_of(step.invoice), step.invoice))
+            .collect();
         let lists_others =
             self.policy.grouping == Grouping::PerAccount && channel != Channel::Task && !handover;
         if lists_others {
@@ -641,13 +647,10 @@ impl<'a> Planner<'a> {
                     .iter()
                     .filter(|invoice| invoice.currency() == currency)
                     .filter(|invoice| self.is_listed_overdue(invoice))
-                    .map(|invoice| invoice.id),
+                    .map(|invoice| (due_date_of(invoice.id), invoice.id)),
             );
         }
-        listed.sort_by_key(|id| {
-            let due = self.invoice(*id).and_then(|invoice| invoice.due_date);
-            (due, *id)
-        });
+        listed.sort_unstable();
         listed.dedup();
 
         let mut steps = steps;
@@ -660,7 +663,7 @@ impl<'a> Planner<'a> {
             currency,
             requires_approval,
             steps,
-            listed_invoices: listed,
+            listed_invoices: listed.iter().map(|(_, id)| *id).collect(),
             new_due_date,
         })
     }
