@@ -11,7 +11,7 @@ use super::{
     AccountSnapshot, Channel, FeeWaiver, InvoiceSnapshot, InvoiceStatus, Plan, PlannedFee,
     PlannedMessage, PlannedStep, SkipReason, SkippedStep, StepRecord, StepState,
 };
-use crate::calendar::{BankingCalendar, local_date, resolve_local};
+use crate::calendar::{BankingCalendar, CachedSendWindow, local_date, resolve_local};
 use crate::ids::InvoiceId;
 use crate::legal::{self, consumer};
 use crate::policy::{
@@ -57,6 +57,9 @@ pub(super) struct Planner<'a> {
     calendar: &'a dyn BankingCalendar,
     now: DateTime<Utc>,
     today: NaiveDate,
+    /// The policy's send window in the debtor's zone, which keeps each day's interval for the
+    /// rest of the plan.
+    send_window: CachedSendWindow<'a>,
     /// The next opening of the send window when it is closed at `now`. It is the same for every
     /// invoice, so it is computed on first use and then reused.
     window_closed_until: OnceCell<Option<DateTime<Utc>>>,
@@ -75,11 +78,16 @@ impl<'a> Planner<'a> {
             calendar,
             now,
             today: local_date(now, account.business_time_zone),
+            send_window: CachedSendWindow::new(
+                policy.send_window,
+                account.debtor_time_zone,
+                calendar,
+            ),
             window_closed_until: OnceCell::new(),
         }
     }
 
-    pub(super) fn run(&self) -> Plan {
+    pub(super) fn run(&mut self) -> Plan {
         let mut due: Vec<(Channel, PlannedStep)> = Vec::new();
         let mut skipped = Vec::new();
         let mut next_wake_up: Option<DateTime<Utc>> = None;
@@ -112,7 +120,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn evaluate(&self, invoice: &InvoiceSnapshot) -> Outcome {
+    fn evaluate(&mut self, invoice: &InvoiceSnapshot) -> Outcome {
         if !self.is_escalating(invoice) {
             return Outcome::Inactive;
         }
@@ -338,7 +346,7 @@ impl<'a> Planner<'a> {
     /// delays it: its offset, the legal spacing, pauses and promises, the send window and the
     /// minimum contact interval.
     fn earliest_instant(
-        &self,
+        &mut self,
         index: usize,
         invoice: &InvoiceSnapshot,
         effective_due: NaiveDate,
@@ -418,11 +426,7 @@ impl<'a> Planner<'a> {
             let interval = TimeDelta::days(i64::from(self.policy.min_contact_interval_days));
             let allowed = last.checked_add_signed(interval).unwrap_or(last);
             if allowed > at {
-                at = self
-                    .policy
-                    .send_window
-                    .next_open_at_or_after(allowed, self.account.debtor_time_zone, self.calendar)
-                    .ok()?;
+                at = self.send_window.next_open_at_or_after(allowed).ok()?;
             }
         }
 
@@ -435,17 +439,14 @@ impl<'a> Planner<'a> {
 
     /// The next opening of the send window when it is closed now, for channels that contact the
     /// debtor; `None` when the window is open or the channel has none.
-    fn window_closed_until(&self, channel: Channel) -> Option<DateTime<Utc>> {
+    fn window_closed_until(&mut self, channel: Channel) -> Option<DateTime<Utc>> {
         if !channel.contacts_debtor() {
             return None;
         }
+        let (send_window, now) = (&mut self.send_window, self.now);
         *self.window_closed_until.get_or_init(|| {
-            let open = self
-                .policy
-                .send_window
-                .next_open_at_or_after(self.now, self.account.debtor_time_zone, self.calendar)
-                .ok()?;
-            (open > self.now).then_some(open)
+            let open = send_window.next_open_at_or_after(now).ok()?;
+            (open > now).then_some(open)
         })
     }
 
@@ -468,7 +469,7 @@ impl<'a> Planner<'a> {
     /// The first instant on `date` (or later) at which the channel may act: the send window's
     /// opening for messages, local midnight in the tenant's zone for tasks. `None` when the
     /// search leaves the calendar's supported years.
-    fn opening(&self, date: NaiveDate, channel: Channel) -> Option<DateTime<Utc>> {
+    fn opening(&mut self, date: NaiveDate, channel: Channel) -> Option<DateTime<Utc>> {
         match channel {
             Channel::Task => Some(resolve_local(
                 self.account.business_time_zone,
@@ -478,14 +479,7 @@ impl<'a> Planner<'a> {
             Channel::Email | Channel::Letter => {
                 let start_of_day =
                     resolve_local(self.account.debtor_time_zone, date, NaiveTime::MIN);
-                self.policy
-                    .send_window
-                    .next_open_at_or_after(
-                        start_of_day,
-                        self.account.debtor_time_zone,
-                        self.calendar,
-                    )
-                    .ok()
+                self.send_window.next_open_at_or_after(start_of_day).ok()
             }
         }
     }
@@ -494,7 +488,7 @@ impl<'a> Planner<'a> {
     /// later than the catch-up window, the highest step whose time has come, with the missed
     /// steps before it.
     fn catch_up_target(
-        &self,
+        &mut self,
         next: usize,
         invoice: &InvoiceSnapshot,
         effective_due: NaiveDate,
