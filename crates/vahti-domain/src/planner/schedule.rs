@@ -63,6 +63,18 @@ pub(super) struct Planner<'a> {
     /// The next opening of the send window when it is closed at `now`. It is the same for every
     /// invoice, so it is computed on first use and then reused.
     window_closed_until: OnceCell<Option<DateTime<Utc>>>,
+    /// The results of [`opening`](Self::opening) so far, sorted by date and channel class.
+    /// Invoices of one account often share dates.
+    openings: Vec<KnownOpening>,
+}
+
+/// A result of [`Planner::opening`].
+struct KnownOpening {
+    date: NaiveDate,
+    /// Whether the channel contacts the debtor: email and letter share the send window's opening,
+    /// and tasks start at midnight.
+    contacts_debtor: bool,
+    at: Option<DateTime<Utc>>,
 }
 
 impl<'a> Planner<'a> {
@@ -84,6 +96,7 @@ impl<'a> Planner<'a> {
                 calendar,
             ),
             window_closed_until: OnceCell::new(),
+            openings: Vec::new(),
         }
     }
 
@@ -470,7 +483,16 @@ impl<'a> Planner<'a> {
     /// opening for messages, local midnight in the tenant's zone for tasks. `None` when the
     /// search leaves the calendar's supported years.
     fn opening(&mut self, date: NaiveDate, channel: Channel) -> Option<DateTime<Utc>> {
-        match channel {
+        let contacts_debtor = channel.contacts_debtor();
+        let position = match self
+            .openings
+            .binary_search_by_key(&(date, contacts_debtor), |known| {
+                (known.date, known.contacts_debtor)
+            }) {
+            Ok(position) => return self.openings[position].at,
+            Err(position) => position,
+        };
+        let opening = match channel {
             Channel::Task => Some(resolve_local(
                 self.account.business_time_zone,
                 date,
@@ -481,7 +503,16 @@ impl<'a> Planner<'a> {
                     resolve_local(self.account.debtor_time_zone, date, NaiveTime::MIN);
                 self.send_window.next_open_at_or_after(start_of_day).ok()
             }
-        }
+        };
+        self.openings.insert(
+            position,
+            KnownOpening {
+                date,
+                contacts_debtor,
+                at: opening,
+            },
+        );
+        opening
     }
 
     /// For a step that is due now: when the policy jumps to the latest step and the step is
