@@ -66,6 +66,9 @@ pub(super) struct Planner<'a> {
     /// The results of [`opening`](Self::opening) so far, sorted by date and channel class.
     /// Invoices of one account often share dates.
     openings: Vec<KnownOpening>,
+    /// The results of [`business_date`](Self::business_date) so far, sorted by instant. Steps
+    /// sent in one message share their instant.
+    business_dates: Vec<(DateTime<Utc>, NaiveDate)>,
 }
 
 /// A result of [`Planner::opening`].
@@ -97,6 +100,7 @@ impl<'a> Planner<'a> {
             ),
             window_closed_until: OnceCell::new(),
             openings: Vec::new(),
+            business_dates: Vec::new(),
         }
     }
 
@@ -721,8 +725,18 @@ impl<'a> Planner<'a> {
             .find(|invoice| invoice.id == id)
     }
 
-    fn business_date(&self, instant: DateTime<Utc>) -> NaiveDate {
-        local_date(instant, self.account.business_time_zone)
+    fn business_date(&mut self, instant: DateTime<Utc>) -> NaiveDate {
+        match self
+            .business_dates
+            .binary_search_by_key(&instant, |(known, _)| *known)
+        {
+            Ok(position) => self.business_dates[position].1,
+            Err(position) => {
+                let date = local_date(instant, self.account.business_time_zone);
+                self.business_dates.insert(position, (instant, date));
+                date
+            }
+        }
     }
 }
 

@@ -683,7 +683,8 @@ fn shared_dates_plan_like_single_invoices() {
     for tz in [Helsinki, chrono_tz::Asia::Tokyo] {
         for change in changes {
             // Two invoices per due date, from 60 days before the change to 3 days after it,
-            // with a friendly reminder sent on every second date.
+            // with a friendly reminder sent on every second date. It was sent at 21:30 UTC,
+            // which is 23:30 in Helsinki in winter but already the next day in summer.
             let mut invoices = Vec::new();
             for day in 0..64_u64 {
                 let due = change - chrono::Days::new(60) + chrono::Days::new(day);
@@ -692,7 +693,7 @@ fn shared_dates_plan_like_single_invoices() {
                     let mut snapshot = invoice(id, due);
                     if day % 2 == 0 {
                         let sent_on = due + chrono::Days::new(8);
-                        let at = Utc.from_utc_datetime(&sent_on.and_hms_opt(7, 0, 0).unwrap());
+                        let at = Utc.from_utc_datetime(&sent_on.and_hms_opt(21, 30, 0).unwrap());
                         snapshot.history.push(sent("friendly_reminder", at, false));
                     }
                     invoices.push(snapshot);
