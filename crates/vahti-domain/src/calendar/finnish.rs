@@ -205,7 +205,7 @@ struct YearHolidays {
     list: Vec<(NaiveDate, FinnishHoliday)>,
     /// The same dates as a bit set over the days of the year: bit `n % 64` of word `n / 64` is
     /// set when the day with zero-based ordinal `n` is a holiday. A test of one bit is cheaper
-    /// than searching the list, and banking-day checks are the most frequent question.
+    /// than searching the list, and banking-day checks are the calendar's most frequent call.
     days: [u64; 6],
 }
 
@@ -228,7 +228,8 @@ impl YearHolidays {
     }
 }
 
-/// The word index and bit mask of the date's zero-based ordinal in a [`YearHolidays`] bit set.
+/// Returns the word index and bit mask of the date's zero-based ordinal in a [`YearHolidays`]
+/// bit set.
 fn ordinal_bit(date: NaiveDate) -> (usize, u64) {
     // The ordinal is at most 365, so the word index is at most 5.
     let ordinal = date.ordinal0();

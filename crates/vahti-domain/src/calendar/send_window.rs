@@ -161,9 +161,9 @@ impl SendWindow {
         })
     }
 
-    /// The search of [`next_open_at_or_after`](Self::next_open_at_or_after), with the interval of
-    /// each candidate day taken from `interval_on`, which must return what
-    /// [`interval_on`](Self::interval_on) returns for the same `tz` and `calendar`.
+    /// Runs the search of [`next_open_at_or_after`](Self::next_open_at_or_after) with each
+    /// candidate day's interval taken from the closure `interval_on`. The closure must return what
+    /// the method [`interval_on`](Self::interval_on) returns for the same `tz` and `calendar`.
     fn next_open_with(
         &self,
         instant: DateTime<Utc>,
@@ -203,8 +203,9 @@ impl SendWindow {
 ///
 /// [`SendWindow::next_open_at_or_after`] converts both local times on every candidate day of
 /// every search. The planner searches many times for one account, mostly over the same few
-/// days, so it keeps one of these per plan. The answers equal those of the [`SendWindow`]
-/// methods with the same zone and calendar. The memory grows by one entry per distinct date.
+/// days, so it keeps one of these per plan. Its results equal those of the [`SendWindow`]
+/// method with the same zone and calendar, provided the calendar's answer depends on the date
+/// alone. The memory grows by one entry per distinct date.
 pub(crate) struct CachedSendWindow<'a> {
     window: SendWindow,
     tz: Tz,
@@ -476,9 +477,9 @@ mod tests {
         assert_eq!(error.code(), "calendar_date_out_of_range");
     }
 
-    /// Instants every 20 minutes over the days around the daylight saving changes of 2026 in
-    /// Helsinki (29 March and 25 October) and New York (8 March and 1 November), first forwards
-    /// and then backwards, so that a cache is filled in both directions.
+    /// Lists instants 20 minutes apart over the days around the daylight saving changes of 2026
+    /// in Helsinki (29 March and 25 October) and New York (8 March and 1 November). The list runs
+    /// forwards and then backwards, so that a cache is filled in both directions.
     fn instants_around_changes() -> Vec<DateTime<Utc>> {
         let mut instants = Vec::new();
         for first_day in ["2026-03-05", "2026-03-26", "2026-10-22", "2026-10-29"] {
@@ -501,7 +502,7 @@ mod tests {
             every_day("02:00", "02:59"),
             SendWindow::new(time("00:00"), time("23:59:59"), SendDays::MondayToFriday).unwrap(),
         ];
-        // Tokyo has had no daylight saving time since 1951.
+        // Tokyo keeps UTC+9 all year.
         let zones = [Helsinki, New_York, chrono_tz::Asia::Tokyo];
         let instants = instants_around_changes();
 

@@ -74,8 +74,8 @@ pub(super) struct Planner<'a> {
 /// A result of [`Planner::opening`].
 struct KnownOpening {
     date: NaiveDate,
-    /// Whether the channel contacts the debtor: email and letter share the send window's opening,
-    /// and tasks start at midnight.
+    /// Whether the channel contacts the debtor. Email and letter share the send window's
+    /// opening, and tasks start at local midnight.
     contacts_debtor: bool,
     at: Option<DateTime<Utc>>,
 }

@@ -649,7 +649,7 @@ fn earliest_wake_up_across_invoices() {
     assert_eq!(plan.next_wake_up, Some(utc(2026, 2, 9, 6, 0)));
 }
 
-/// The steps of one invoice in a plan, with its skipped steps.
+/// Returns the planned and the skipped steps of one invoice in a plan.
 fn steps_of(plan: &Plan, invoice: InvoiceId) -> (Vec<PlannedStep>, Vec<SkippedStep>) {
     let steps = plan
         .messages
