@@ -186,7 +186,7 @@ impl BankingCalendar for FinnishCalendar {
     fn is_banking_day(&self, date: NaiveDate) -> bool {
         is_monday_to_friday(date)
             && self.supported_range().contains(&date)
-            && self.holiday_on(date).is_none()
+            && year_holidays(date.year()).is_none_or(|year| !year.falls_on(date))
     }
 
     fn supported_range(&self) -> RangeInclusive<NaiveDate> {
@@ -199,18 +199,60 @@ impl BankingCalendar for FinnishCalendar {
 /// every question would dominate its cost.
 static HOLIDAY_TABLE: OnceLock<Vec<Option<YearHolidays>>> = OnceLock::new();
 
-/// The holidays of one year in date order.
-type YearHolidays = Vec<(NaiveDate, FinnishHoliday)>;
+/// The holidays of one year.
+struct YearHolidays {
+    /// The holidays in date order.
+    list: Vec<(NaiveDate, FinnishHoliday)>,
+    /// The same dates as a bit set over the days of the year: bit `n % 64` of word `n / 64` is
+    /// set when the day with zero-based ordinal `n` is a holiday. A test of one bit is cheaper
+    /// than searching the list, and banking-day checks are the calendar's most frequent call.
+    days: [u64; 6],
+}
 
-/// Returns the holidays of `year` in date order, or `None` outside the supported years.
-fn year_table(year: i32) -> Option<&'static [(NaiveDate, FinnishHoliday)]> {
+impl YearHolidays {
+    fn new(list: Vec<(NaiveDate, FinnishHoliday)>) -> Self {
+        let mut days = [0_u64; 6];
+        for (date, _) in &list {
+            let (word, bit) = ordinal_bit(*date);
+            if let Some(word) = days.get_mut(word) {
+                *word |= bit;
+            }
+        }
+        YearHolidays { list, days }
+    }
+
+    /// Whether a holiday falls on the date, which must lie in this year.
+    fn falls_on(&self, date: NaiveDate) -> bool {
+        let (word, bit) = ordinal_bit(date);
+        self.days.get(word).is_some_and(|word| word & bit != 0)
+    }
+}
+
+/// Returns the word index and bit mask of the date's zero-based ordinal in a [`YearHolidays`]
+/// bit set.
+fn ordinal_bit(date: NaiveDate) -> (usize, u64) {
+    // The ordinal is at most 365, so the word index is at most 5.
+    let ordinal = date.ordinal0();
+    (
+        usize::try_from(ordinal / 64).unwrap_or(usize::MAX),
+        1 << (ordinal % 64),
+    )
+}
+
+/// Returns the holidays of `year`, or `None` outside the supported years.
+fn year_holidays(year: i32) -> Option<&'static YearHolidays> {
     let table = HOLIDAY_TABLE.get_or_init(|| {
         (FinnishCalendar::FIRST_YEAR..=FinnishCalendar::LAST_YEAR)
-            .map(holidays_of)
+            .map(|year| holidays_of(year).map(YearHolidays::new))
             .collect()
     });
     let index = usize::try_from(year.checked_sub(FinnishCalendar::FIRST_YEAR)?).ok()?;
-    table.get(index)?.as_deref()
+    table.get(index)?.as_ref()
+}
+
+/// Returns the holidays of `year` in date order, or `None` outside the supported years.
+fn year_table(year: i32) -> Option<&'static [(NaiveDate, FinnishHoliday)]> {
+    year_holidays(year).map(|holidays| holidays.list.as_slice())
 }
 
 /// Computes the holidays of a year in date order, or `None` if a date cannot be represented.
@@ -413,6 +455,18 @@ mod tests {
         for text in ["2026-01-02", "2026-01-05", "2026-04-07", "2026-06-18"] {
             assert!(FinnishCalendar.is_banking_day(date(text)), "{text}");
             assert_eq!(FinnishCalendar.holiday_on(date(text)), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn banking_days_match_holiday_list() {
+        // Every day of every supported year, so that each year's bit set is checked against its
+        // list, leap days and 31 December included.
+        let mut day = FIRST_DAY;
+        while day <= LAST_DAY {
+            let expected = is_monday_to_friday(day) && FinnishCalendar.holiday_on(day).is_none();
+            assert_eq!(FinnishCalendar.is_banking_day(day), expected, "{day}");
+            day = day.succ_opt().unwrap();
         }
     }
 

@@ -13,6 +13,7 @@ mod zone;
 pub use banking_day::{BankingCalendar, SEARCH_LIMIT_DAYS, WeekdayCalendar};
 pub use easter::easter_sunday;
 pub use finnish::{FinnishCalendar, FinnishHoliday};
+pub(crate) use send_window::CachedSendWindow;
 pub use send_window::{SendDays, SendWindow};
 pub use zone::{local_date, resolve_local};
 

@@ -156,14 +156,27 @@ impl SendWindow {
         tz: Tz,
         calendar: &dyn BankingCalendar,
     ) -> Result<DateTime<Utc>, CalendarError> {
+        self.next_open_with(instant, tz, calendar, |day| {
+            self.interval_on(day, tz, calendar)
+        })
+    }
+
+    /// Runs the search of [`next_open_at_or_after`](Self::next_open_at_or_after) with each
+    /// candidate day's interval taken from the closure `interval_on`. The closure must return what
+    /// the method [`interval_on`](Self::interval_on) returns for the same `tz` and `calendar`.
+    fn next_open_with(
+        &self,
+        instant: DateTime<Utc>,
+        tz: Tz,
+        calendar: &dyn BankingCalendar,
+        mut interval_on: impl FnMut(NaiveDate) -> Option<Range<DateTime<Utc>>>,
+    ) -> Result<DateTime<Utc>, CalendarError> {
         let today = local_date(instant, tz);
         let day_calendar = self.day_calendar(calendar);
 
         let mut day = today;
         for _ in 0..SEARCH_LIMIT_DAYS {
-            let still_ahead = self
-                .interval_on(day, tz, calendar)
-                .filter(|interval| instant < interval.end);
+            let still_ahead = interval_on(day).filter(|interval| instant < interval.end);
             if let Some(interval) = still_ahead {
                 return Ok(instant.max(interval.start));
             }
@@ -182,6 +195,52 @@ impl SendWindow {
             SendDays::MondayToFriday => &WeekdayCalendar,
             SendDays::EveryDay => &EveryDayCalendar,
         }
+    }
+}
+
+/// A send window read in one time zone with one calendar, which converts the window's start and
+/// end to instants once per local date and keeps the results.
+///
+/// [`SendWindow::next_open_at_or_after`] converts both local times on every candidate day of
+/// every search. The planner searches many times for one account, mostly over the same few
+/// days, so it keeps one of these per plan. Its results equal those of the [`SendWindow`]
+/// method with the same zone and calendar, provided the calendar's answer depends on the date
+/// alone. The memory grows by one entry per distinct date.
+pub(crate) struct CachedSendWindow<'a> {
+    window: SendWindow,
+    tz: Tz,
+    calendar: &'a dyn BankingCalendar,
+    /// The window's interval on each local date computed so far, sorted by date.
+    intervals: Vec<(NaiveDate, Option<Range<DateTime<Utc>>>)>,
+}
+
+impl<'a> CachedSendWindow<'a> {
+    pub(crate) fn new(window: SendWindow, tz: Tz, calendar: &'a dyn BankingCalendar) -> Self {
+        CachedSendWindow {
+            window,
+            tz,
+            calendar,
+            intervals: Vec::new(),
+        }
+    }
+
+    /// Returns [`SendWindow::next_open_at_or_after`] for the instant.
+    pub(crate) fn next_open_at_or_after(
+        &mut self,
+        instant: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        let (window, tz, calendar) = (self.window, self.tz, self.calendar);
+        let intervals = &mut self.intervals;
+        window.next_open_with(instant, tz, calendar, |day| {
+            match intervals.binary_search_by_key(&day, |(date, _)| *date) {
+                Ok(position) => intervals[position].1.clone(),
+                Err(position) => {
+                    let interval = window.interval_on(day, tz, calendar);
+                    intervals.insert(position, (day, interval.clone()));
+                    interval
+                }
+            }
+        })
     }
 }
 
@@ -416,6 +475,62 @@ mod tests {
             .next_open_at_or_after(utc("2199-12-31T20:00:00Z"), Helsinki, &FinnishCalendar)
             .unwrap_err();
         assert_eq!(error.code(), "calendar_date_out_of_range");
+    }
+
+    /// Lists instants 20 minutes apart over the days around the daylight saving changes of 2026
+    /// in Helsinki (29 March and 25 October) and New York (8 March and 1 November). The list runs
+    /// forwards and then backwards, so that a cache is filled in both directions.
+    fn instants_around_changes() -> Vec<DateTime<Utc>> {
+        let mut instants = Vec::new();
+        for first_day in ["2026-03-05", "2026-03-26", "2026-10-22", "2026-10-29"] {
+            let start = utc(&format!("{first_day}T00:00:00Z"));
+            for step in 0..(5 * 24 * 3) {
+                instants.push(start + chrono::TimeDelta::minutes(20 * step));
+            }
+        }
+        let backwards: Vec<_> = instants.iter().rev().copied().collect();
+        instants.extend(backwards);
+        instants
+    }
+
+    #[test]
+    fn cached_window_matches_uncached() {
+        let windows = [
+            SendWindow::default(),
+            every_day("03:30", "12:00"),
+            every_day("03:10", "03:50"),
+            every_day("02:00", "02:59"),
+            SendWindow::new(time("00:00"), time("23:59:59"), SendDays::MondayToFriday).unwrap(),
+        ];
+        // Tokyo keeps UTC+9 all year.
+        let zones = [Helsinki, New_York, chrono_tz::Asia::Tokyo];
+        let instants = instants_around_changes();
+
+        for window in windows {
+            for tz in zones {
+                let mut cached = CachedSendWindow::new(window, tz, &FinnishCalendar);
+                for &instant in &instants {
+                    assert_eq!(
+                        cached.next_open_at_or_after(instant),
+                        window.next_open_at_or_after(instant, tz, &FinnishCalendar),
+                        "{window:?} in {tz} from {instant}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_window_keeps_errors() {
+        let window = SendWindow::default();
+        let mut cached = CachedSendWindow::new(window, Helsinki, &FinnishCalendar);
+        let beyond = utc("2199-12-31T20:00:00Z");
+        for _ in 0..2 {
+            assert_eq!(
+                cached.next_open_at_or_after(beyond),
+                window.next_open_at_or_after(beyond, Helsinki, &FinnishCalendar)
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The planning algorithm: per invoice, find the next step and the earliest instant it may run,
 //! then group the steps that are due now into messages.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -10,7 +11,7 @@ use super::{
     AccountSnapshot, Channel, FeeWaiver, InvoiceSnapshot, InvoiceStatus, Plan, PlannedFee,
     PlannedMessage, PlannedStep, SkipReason, SkippedStep, StepRecord, StepState,
 };
-use crate::calendar::{BankingCalendar, local_date, resolve_local};
+use crate::calendar::{BankingCalendar, CachedSendWindow, local_date, resolve_local};
 use crate::ids::InvoiceId;
 use crate::legal::{self, consumer};
 use crate::policy::{
@@ -56,6 +57,27 @@ pub(super) struct Planner<'a> {
     calendar: &'a dyn BankingCalendar,
     now: DateTime<Utc>,
     today: NaiveDate,
+    /// The policy's send window in the debtor's zone, which keeps each day's interval for the
+    /// rest of the plan.
+    send_window: CachedSendWindow<'a>,
+    /// The next opening of the send window when it is closed at `now`. It is the same for every
+    /// invoice, so it is computed on first use and then reused.
+    window_closed_until: OnceCell<Option<DateTime<Utc>>>,
+    /// The results of [`opening`](Self::opening) so far, sorted by date and channel class.
+    /// Invoices of one account often share dates.
+    openings: Vec<KnownOpening>,
+    /// The results of [`business_date`](Self::business_date) so far, sorted by instant. Steps
+    /// sent in one message share their instant.
+    business_dates: Vec<(DateTime<Utc>, NaiveDate)>,
+}
+
+/// A result of [`Planner::opening`].
+struct KnownOpening {
+    date: NaiveDate,
+    /// Whether the channel contacts the debtor. Email and letter share the send window's
+    /// opening, and tasks start at local midnight.
+    contacts_debtor: bool,
+    at: Option<DateTime<Utc>>,
 }
 
 impl<'a> Planner<'a> {
@@ -71,10 +93,18 @@ impl<'a> Planner<'a> {
             calendar,
             now,
             today: local_date(now, account.business_time_zone),
+            send_window: CachedSendWindow::new(
+                policy.send_window,
+                account.debtor_time_zone,
+                calendar,
+            ),
+            window_closed_until: OnceCell::new(),
+            openings: Vec::new(),
+            business_dates: Vec::new(),
         }
     }
 
-    pub(super) fn run(&self) -> Plan {
+    pub(super) fn run(&mut self) -> Plan {
         let mut due: Vec<(Channel, PlannedStep)> = Vec::new();
         let mut skipped = Vec::new();
         let mut next_wake_up: Option<DateTime<Utc>> = None;
@@ -107,7 +137,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn evaluate(&self, invoice: &InvoiceSnapshot) -> Outcome {
+    fn evaluate(&mut self, invoice: &InvoiceSnapshot) -> Outcome {
         if !self.is_escalating(invoice) {
             return Outcome::Inactive;
         }
@@ -333,7 +363,7 @@ impl<'a> Planner<'a> {
     /// delays it: its offset, the legal spacing, pauses and promises, the send window and the
     /// minimum contact interval.
     fn earliest_instant(
-        &self,
+        &mut self,
         index: usize,
         invoice: &InvoiceSnapshot,
         effective_due: NaiveDate,
@@ -413,11 +443,7 @@ impl<'a> Planner<'a> {
             let interval = TimeDelta::days(i64::from(self.policy.min_contact_interval_days));
             let allowed = last.checked_add_signed(interval).unwrap_or(last);
             if allowed > at {
-                at = self
-                    .policy
-                    .send_window
-                    .next_open_at_or_after(allowed, self.account.debtor_time_zone, self.calendar)
-                    .ok()?;
+                at = self.send_window.next_open_at_or_after(allowed).ok()?;
             }
         }
 
@@ -430,16 +456,15 @@ impl<'a> Planner<'a> {
 
     /// The next opening of the send window when it is closed now, for channels that contact the
     /// debtor; `None` when the window is open or the channel has none.
-    fn window_closed_until(&self, channel: Channel) -> Option<DateTime<Utc>> {
+    fn window_closed_until(&mut self, channel: Channel) -> Option<DateTime<Utc>> {
         if !channel.contacts_debtor() {
             return None;
         }
-        let open = self
-            .policy
-            .send_window
-            .next_open_at_or_after(self.now, self.account.debtor_time_zone, self.calendar)
-            .ok()?;
-        (open > self.now).then_some(open)
+        let (send_window, now) = (&mut self.send_window, self.now);
+        *self.window_closed_until.get_or_init(|| {
+            let open = send_window.next_open_at_or_after(now).ok()?;
+            (open > now).then_some(open)
+        })
     }
 
     /// The date a step becomes due by its offset alone.
@@ -461,8 +486,17 @@ impl<'a> Planner<'a> {
     /// The first instant on `date` (or later) at which the channel may act: the send window's
     /// opening for messages, local midnight in the tenant's zone for tasks. `None` when the
     /// search leaves the calendar's supported years.
-    fn opening(&self, date: NaiveDate, channel: Channel) -> Option<DateTime<Utc>> {
-        match channel {
+    fn opening(&mut self, date: NaiveDate, channel: Channel) -> Option<DateTime<Utc>> {
+        let contacts_debtor = channel.contacts_debtor();
+        let position = match self
+            .openings
+            .binary_search_by_key(&(date, contacts_debtor), |known| {
+                (known.date, known.contacts_debtor)
+            }) {
+            Ok(position) => return self.openings[position].at,
+            Err(position) => position,
+        };
+        let opening = match channel {
             Channel::Task => Some(resolve_local(
                 self.account.business_time_zone,
                 date,
@@ -471,23 +505,25 @@ impl<'a> Planner<'a> {
             Channel::Email | Channel::Letter => {
                 let start_of_day =
                     resolve_local(self.account.debtor_time_zone, date, NaiveTime::MIN);
-                self.policy
-                    .send_window
-                    .next_open_at_or_after(
-                        start_of_day,
-                        self.account.debtor_time_zone,
-                        self.calendar,
-                    )
-                    .ok()
+                self.send_window.next_open_at_or_after(start_of_day).ok()
             }
-        }
+        };
+        self.openings.insert(
+            position,
+            KnownOpening {
+                date,
+                contacts_debtor,
+                at: opening,
+            },
+        );
+        opening
     }
 
     /// For a step that is due now: when the policy jumps to the latest step and the step is
     /// later than the catch-up window, the highest step whose time has come, with the missed
     /// steps before it.
     fn catch_up_target(
-        &self,
+        &mut self,
         next: usize,
         invoice: &InvoiceSnapshot,
         effective_due: NaiveDate,
@@ -624,7 +660,13 @@ impl<'a> Planner<'a> {
             .banking_day_on_or_after(unadjusted)
             .unwrap_or(unadjusted);
 
-        let mut listed: Vec<InvoiceId> = steps.iter().map(|step| step.invoice).collect();
+        // Listed invoices sort by (due date, id). Each key is looked up once here instead of on
+        // every comparison, and equal keys have equal ids, so an unstable sort is enough.
+        let due_date_of = |id: InvoiceId| self.invoice(id).and_then(|invoice| invoice.due_date);
+        let mut listed: Vec<(Option<NaiveDate>, InvoiceId)> = steps
+            .iter()
+            .map(|step| (due_date_of(step.invoice), step.invoice))
+            .collect();
         let lists_others =
             self.policy.grouping == Grouping::PerAccount && channel != Channel::Task && !handover;
         if lists_others {
@@ -634,13 +676,10 @@ impl<'a> Planner<'a> {
                     .iter()
                     .filter(|invoice| invoice.currency() == currency)
                     .filter(|invoice| self.is_listed_overdue(invoice))
-                    .map(|invoice| invoice.id),
+                    .map(|invoice| (due_date_of(invoice.id), invoice.id)),
             );
         }
-        listed.sort_by_key(|id| {
-            let due = self.invoice(*id).and_then(|invoice| invoice.due_date);
-            (due, *id)
-        });
+        listed.sort_unstable();
         listed.dedup();
 
         let mut steps = steps;
@@ -653,7 +692,7 @@ impl<'a> Planner<'a> {
             currency,
             requires_approval,
             steps,
-            listed_invoices: listed,
+            listed_invoices: listed.iter().map(|(_, id)| *id).collect(),
             new_due_date,
         })
     }
@@ -686,8 +725,18 @@ impl<'a> Planner<'a> {
             .find(|invoice| invoice.id == id)
     }
 
-    fn business_date(&self, instant: DateTime<Utc>) -> NaiveDate {
-        local_date(instant, self.account.business_time_zone)
+    fn business_date(&mut self, instant: DateTime<Utc>) -> NaiveDate {
+        match self
+            .business_dates
+            .binary_search_by_key(&instant, |(known, _)| *known)
+        {
+            Ok(position) => self.business_dates[position].1,
+            Err(position) => {
+                let date = local_date(instant, self.account.business_time_zone);
+                self.business_dates.insert(position, (instant, date));
+                date
+            }
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Helsinki;
 use rust_decimal_macros::dec;
 
@@ -647,4 +647,94 @@ fn earliest_wake_up_across_invoices() {
         utc(2026, 1, 20, 10, 0),
     );
     assert_eq!(plan.next_wake_up, Some(utc(2026, 2, 9, 6, 0)));
+}
+
+/// Returns the planned and the skipped steps of one invoice in a plan.
+fn steps_of(plan: &Plan, invoice: InvoiceId) -> (Vec<PlannedStep>, Vec<SkippedStep>) {
+    let steps = plan
+        .messages
+        .iter()
+        .flat_map(|message| message.steps.iter())
+        .filter(|step| step.invoice == invoice)
+        .cloned()
+        .collect();
+    let skipped = plan
+        .skipped
+        .iter()
+        .filter(|skip| skip.invoice == invoice)
+        .cloned()
+        .collect();
+    (steps, skipped)
+}
+
+#[test]
+fn shared_dates_plan_like_single_invoices() {
+    // The planner reuses send window intervals and openings between the invoices of one plan.
+    // Planned alone, an invoice reuses nothing, so each invoice must get the same steps either
+    // way. The dates lie around Helsinki's daylight saving changes of 29 March and 25 October
+    // 2026, and Tokyo, which has no daylight saving time, is the control.
+    let mut jump = Policy::default_consumer();
+    jump.catch_up.mode = CatchUpMode::JumpToLatest;
+    let policies = [consumer_policy(), jump.into_validated().unwrap()];
+    let changes = [date(2026, 3, 29), date(2026, 10, 25)];
+    let mut planned_steps = 0;
+    let mut skipped_steps = 0;
+
+    for tz in [Helsinki, chrono_tz::Asia::Tokyo] {
+        for change in changes {
+            // Two invoices per due date, from 60 days before the change to 3 days after it,
+            // with a friendly reminder sent on every second date. It was sent at 21:30 UTC,
+            // which is 23:30 in Helsinki in winter but already the next day in summer.
+            let mut invoices = Vec::new();
+            for day in 0..64_u64 {
+                let due = change - chrono::Days::new(60) + chrono::Days::new(day);
+                for copy in 0..2 {
+                    let id = i64::try_from(day * 2 + copy).unwrap() + 1;
+                    let mut snapshot = invoice(id, due);
+                    if day % 2 == 0 {
+                        let sent_on = due + chrono::Days::new(8);
+                        let at = Utc.from_utc_datetime(&sent_on.and_hms_opt(21, 30, 0).unwrap());
+                        snapshot.history.push(sent("friendly_reminder", at, false));
+                    }
+                    invoices.push(snapshot);
+                }
+            }
+            let mut shared = account(DebtorType::Consumer, invoices);
+            shared.business_time_zone = tz;
+            shared.debtor_time_zone = tz;
+
+            // Friday before the change, the Sunday of the change, and the Monday after it.
+            let nows = [
+                utc(2026, change.month(), change.day() - 2, 10, 0),
+                utc(2026, change.month(), change.day(), 1, 30),
+                utc(2026, change.month(), change.day() + 1, 6, 0),
+            ];
+            for (policy, now) in policies.iter().flat_map(|p| nows.map(|now| (p, now))) {
+                let whole = run(&shared, policy, now);
+                let mut earliest_alone = None;
+                for invoice in &shared.invoices {
+                    let mut single = shared.clone();
+                    single.invoices = vec![invoice.clone()];
+                    let alone = run(&single, policy, now);
+                    assert_eq!(
+                        steps_of(&whole, invoice.id),
+                        steps_of(&alone, invoice.id),
+                        "invoice {} in {tz} at {now}",
+                        invoice.id
+                    );
+                    if let Some(at) = alone.next_wake_up {
+                        earliest_alone = Some(
+                            earliest_alone.map_or(at, |earliest: DateTime<Utc>| earliest.min(at)),
+                        );
+                    }
+                }
+                assert_eq!(whole.next_wake_up, earliest_alone, "{tz} at {now}");
+                planned_steps += whole.messages.iter().map(|m| m.steps.len()).sum::<usize>();
+                skipped_steps += whole.skipped.len();
+            }
+        }
+    }
+    // The comparison covers planned and skipped steps, not only idle plans.
+    assert!(planned_steps > 0);
+    assert!(skipped_steps > 0);
 }
