@@ -45,6 +45,8 @@ pub struct Figure {
     pub goals: Vec<Goal>,
     /// The sizes and settings of the run.
     pub setup: String,
+    /// Whether the run was as large as the goals assume; goals of a smaller run are not judged.
+    pub at_goal_size: bool,
 }
 
 impl Figure {
@@ -59,7 +61,16 @@ impl Figure {
             baseline_name: String::new(),
             goals: Vec::new(),
             setup,
+            at_goal_size: true,
         }
+    }
+
+    /// Notes that the goals assume a run of `goal_size` (accounts, invoices) and this one had
+    /// `size`: a smaller run's figure is shown without judging it against the goals.
+    #[must_use]
+    pub fn sized(mut self, size: usize, goal_size: usize) -> Figure {
+        self.at_goal_size = size >= goal_size;
+        self
     }
 
     /// Sets the baseline.
@@ -84,9 +95,9 @@ impl Figure {
             .map(|baseline| self.value / baseline)
     }
 
-    /// Whether every goal is met; `None` without goals.
+    /// Whether every goal is met; `None` without goals or below the goals' size.
     pub fn met(&self) -> Option<bool> {
-        if self.goals.is_empty() {
+        if self.goals.is_empty() || !self.at_goal_size {
             return None;
         }
         Some(self.goals.iter().all(|goal| match *goal {
@@ -136,6 +147,7 @@ pub fn table(figures: &[Figure]) -> String {
             .map(|goal| goal.describe(&figure.unit))
             .collect();
         let met = match figure.met() {
+            None if !figure.goals.is_empty() => "not judged: smaller run",
             None => "-",
             Some(true) => "yes",
             Some(false) => "no",

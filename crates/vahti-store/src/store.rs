@@ -162,11 +162,9 @@ impl Store {
     {
         let backend = self.backend();
         let _writer = match (&self.writers, mode) {
-            (Some(writers), Mode::Write) => Some(
-                writers
-                    .lock
-                    .try_lock_for(writers.timeout)
-                    .ok_or_else(|| StoreError::Unavailable {
+            (Some(writers), Mode::Write) => {
+                Some(writers.lock.try_lock_for(writers.timeout).ok_or_else(|| {
+                    StoreError::Unavailable {
                         backend,
                         detail: format!(
                             "another write transaction of this process held the SQLite write \
@@ -174,8 +172,9 @@ impl Store {
                              database.busy_timeout_ms or look for a long transaction in the log",
                             writers.timeout.as_millis()
                         ),
-                    })?,
-            ),
+                    }
+                })?)
+            }
             _ => None,
         };
         let mut pooled = self.connection()?;

@@ -18,6 +18,9 @@ use crate::seed::{self, Accounts};
 /// the default consumer policy) and before the second.
 const DAYS_OVERDUE: u64 = 10;
 
+/// The number of accounts the daily run's goal is set for.
+const GOAL_ACCOUNTS: usize = 100_000;
+
 /// Runs the daily run on SQLite and returns its figures and the database, which then holds
 /// `daily_accounts * daily_invoices_per_account` invoices.
 pub async fn run(sizes: &Sizes) -> anyhow::Result<(Vec<Figure>, TestDatabase)> {
@@ -61,7 +64,8 @@ pub async fn run(sizes: &Sizes) -> anyhow::Result<(Vec<Figure>, TestDatabase)> {
             "s",
             setup.clone(),
         )
-        .goal(Goal::AtMost(10.0)),
+        .goal(Goal::AtMost(10.0))
+        .sized(sizes.daily_accounts, GOAL_ACCOUNTS),
         Figure::new(
             "daily",
             "accounts per second",

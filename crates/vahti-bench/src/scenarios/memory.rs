@@ -23,6 +23,9 @@ const ACTIVATION_CONCURRENCY: usize = 256;
 /// Open invoices of each active account.
 const ACTIVE_INVOICES: usize = 10;
 
+/// The number of registered accounts the memory goals are set for.
+const GOAL_REGISTERED: usize = 1_000_000;
+
 /// Runs the memory scenario on SQLite.
 pub async fn run(sizes: &Sizes) -> anyhow::Result<Vec<Figure>> {
     let registered = sizes.memory_registered;
@@ -106,7 +109,8 @@ pub async fn run(sizes: &Sizes) -> anyhow::Result<Vec<Figure>> {
             "B",
             setup_registered,
         )
-        .goal(Goal::AtMost(1024.0)),
+        .goal(Goal::AtMost(1024.0))
+        .sized(registered, GOAL_REGISTERED),
         Figure::new(
             "memory",
             "bytes per active actor",
@@ -115,7 +119,8 @@ pub async fn run(sizes: &Sizes) -> anyhow::Result<Vec<Figure>> {
             setup_active,
         )
         .baseline("tokio task with a channel", floor)
-        .goal(Goal::AtMost(16.0 * 1024.0)),
+        .goal(Goal::AtMost(16.0 * 1024.0))
+        .sized(registered, GOAL_REGISTERED),
     ])
 }
 

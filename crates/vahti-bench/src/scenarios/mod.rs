@@ -53,7 +53,7 @@ impl Sizes {
             daily_accounts: 100_000,
             daily_invoices_per_account: 10,
             email_messages: 20_000,
-            email_connections: 8,
+            email_connections: 64,
             memory_registered: 1_000_000,
             memory_active: 10_000,
             memory_idle_seconds: 20,

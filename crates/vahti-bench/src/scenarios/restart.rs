@@ -21,6 +21,9 @@ pub const RUN_AS_VAHTID: &str = "VAHTI_BENCH_RUN_AS_VAHTID";
 /// How long one start may take before the scenario fails.
 const START_LIMIT: Duration = Duration::from_secs(120);
 
+/// The number of stored invoices the restart goal is set for.
+const GOAL_INVOICES: usize = 1_000_000;
+
 /// Runs the restart scenario on `stored`, a SQLite database holding `invoices` invoices.
 pub async fn run(
     sizes: &Sizes,
@@ -44,7 +47,8 @@ pub async fn run(
             setup,
         )
         .baseline("same start, empty database", baseline.as_secs_f64())
-        .goal(Goal::AtMost(2.0)),
+        .goal(Goal::AtMost(2.0))
+        .sized(invoices, GOAL_INVOICES),
     ])
 }
 

@@ -24,8 +24,8 @@ use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::{Tx, accounts};
 
 use super::Loaded;
-use super::context::AccountContext;
 use super::cases;
+use super::context::AccountContext;
 use super::events::emit;
 use super::holds;
 use super::messages::{self, Composition};
