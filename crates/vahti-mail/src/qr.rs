@@ -292,7 +292,11 @@ mod tests {
     #[test]
     fn many_payloads_read_back() {
         for amount in ["0.01", "15.5", "1339.10", "99999.99", "123456789.99"] {
-            for text in ["", "Lasku 12345", "Återbetalning av förskott, faktura 2026-000117"] {
+            for text in [
+                "",
+                "Lasku 12345",
+                "Återbetalning av förskott, faktura 2026-000117",
+            ] {
                 let payload = format!(
                     "BCD\n002\n1\nSCT\nOKOYFIHH\nLumipuu Oy\nFI4950009420028730\nEUR{amount}\n\n\n{text}\n"
                 );
@@ -341,7 +345,13 @@ mod tests {
         assert_eq!(penalty(&light, 3), 4 * 3 + 100);
         // A checkerboard has no runs, blocks or finder patterns and 5 of 9 modules dark (55%).
         let board: Vec<Color> = (0..9)
-            .map(|index| if index % 2 == 0 { Color::Dark } else { Color::Light })
+            .map(|index| {
+                if index % 2 == 0 {
+                    Color::Dark
+                } else {
+                    Color::Light
+                }
+            })
             .collect();
         assert_eq!(penalty(&board, 3), 10);
     }

@@ -115,16 +115,16 @@ struct EventInsert<'a> {
 }
 
 /// Appends events in the given order with consecutive sequence numbers, in multi-row
-/// statements, for changes that emit many events at once. Fails with
-/// [`StoreError::InvalidInput`] for more than `u32::MAX` events.
+/// statements, for changes that emit many events at once, and returns them in order. Fails
+/// with [`StoreError::InvalidInput`] for more than `u32::MAX` events.
 pub fn append_many(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
     new: &[NewEvent],
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Event>, StoreError> {
     if new.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let count = u32::try_from(new.len()).map_err(|_| StoreError::InvalidInput {
         field: "events",
@@ -148,13 +148,20 @@ pub fn append_many(
     }
 
     let backend = tx.backend();
+    let mut appended = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(APPEND_CHUNK) {
-        per_backend!(tx, |connection| {
+        let mut inserted: Vec<EventRow> = per_backend!(tx, |connection| {
             diesel::insert_into(events::table)
                 .values(chunk)
-                .execute(connection)
+                .returning(EventRow::as_returning())
+                .get_results(connection)
         })
         .map_err(|error| StoreError::from_diesel(backend, error))?;
+        // RETURNING gives no order guarantee; the sequence numbers do.
+        inserted.sort_by_key(|row| row.seq);
+        for row in inserted {
+            appended.push(Event::try_from(row)?);
+        }
     }
     tracing::debug!(
         tenant.id = tenant_id.0,
@@ -162,7 +169,7 @@ pub fn append_many(
         event.first_seq = first,
         "appended events"
     );
-    Ok(())
+    Ok(appended)
 }
 
 /// Lists a tenant's events with a sequence number above `after_seq` (0 for the start), in order,

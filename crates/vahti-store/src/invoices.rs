@@ -497,12 +497,14 @@ pub fn list_for_account(
     tx: &mut Tx<'_>,
     account_id: AccountId,
 ) -> Result<Vec<Invoice>, StoreError> {
-    let rows: Vec<InvoiceRow> = invoices::table
-        .filter(invoices::account_id.eq(account_id.0))
-        .order(invoices::id)
-        .select(InvoiceRow::as_select())
-        .load(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let rows: Vec<InvoiceRow> = per_backend!(tx, |conn| {
+        invoices::table
+            .filter(invoices::account_id.eq(account_id.0))
+            .order(invoices::id)
+            .select(InvoiceRow::as_select())
+            .load(conn)
+    })
+    .map_err(|error| tx.error(error))?;
     rows.into_iter().map(Invoice::try_from).collect()
 }
 

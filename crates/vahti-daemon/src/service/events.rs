@@ -39,8 +39,8 @@ pub fn emit(
 }
 
 /// Appends several events in order with consecutive sequence numbers, in as few statements as
-/// the store allows, for a change that emits one event per item of a batch. The payload rules
-/// of [`emit`] apply.
+/// the store allows, for a change that emits one event per item of a batch, and queues their
+/// webhook deliveries like [`emit`]. The payload rules of [`emit`] apply.
 pub fn emit_many(
     tx: &mut Tx<'_>,
     tenant: TenantId,
@@ -56,6 +56,8 @@ pub fn emit_many(
             payload,
         })
         .collect();
-    events::append_many(tx, tenant, &new, now)?;
+    for event in events::append_many(tx, tenant, &new, now)? {
+        super::webhooks::fan_out(tx, &event, now)?;
+    }
     Ok(())
 }

@@ -26,7 +26,7 @@ use vahti_store::{Tx, accounts};
 use super::Loaded;
 use super::cases;
 use super::context::AccountContext;
-use super::events::emit;
+use super::events::{emit, emit_many};
 use super::holds;
 use super::messages::{self, Composition};
 use crate::error::{ServiceError, ServiceResult};
@@ -453,17 +453,18 @@ fn execute_in(
             )?;
             let ids: Vec<StepId> = held.iter().map(|step| step.step_id).collect();
             steps::queue_in_outbox(tx, &ids, row.id, now)?;
-            for step in held {
-                emit(
-                    tx,
-                    tenant,
-                    EventType::StepQueued,
-                    Some(account_id),
-                    Some(step.invoice),
-                    json!({"step_id": step.step_id, "outbox_id": row.id, "step_kind": message.kind.as_str()}),
-                    now,
-                )?;
-            }
+            let queued = held
+                .iter()
+                .map(|step| {
+                    (
+                        EventType::StepQueued,
+                        Some(account_id),
+                        Some(step.invoice),
+                        json!({"step_id": step.step_id, "outbox_id": row.id, "step_kind": message.kind.as_str()}),
+                    )
+                })
+                .collect();
+            emit_many(tx, tenant, queued, now)?;
             Ok(Executed::Email)
         }
         Channel::Letter | Channel::Task => {

@@ -362,6 +362,38 @@ webhook_test! {
         receiver.stop().await;
     }
 
+    fn invoice_changes_reach_webhooks(h) {
+        let receiver = Receiver::start().await;
+        let (_, token) = h.tenant("Acme Oy").await;
+        let (_, secret) = endpoint(&h, &token, &receiver.url, &["invoice_created", "invoice_updated"]).await;
+        crate::accounts::create_account(&h, &token, "C-1").await;
+        let body = crate::invoices::invoice("C-1", "2026-0001", "100.00");
+        crate::invoices::put_invoice(&h, &token, "INV-1", body.clone()).await;
+        let mut changed = body;
+        changed["amount"] = json!("120.00");
+        crate::invoices::put_invoice(&h, &token, "INV-1", changed).await;
+        h.advance_seconds(1).await;
+
+        let mut events: Vec<Event> = receiver
+            .received()
+            .iter()
+            .map(|request| request.verify(&[&secret]).unwrap())
+            .collect();
+        events.sort_by_key(|event| event.seq);
+        let kinds: Vec<(EventType, Option<String>)> = events
+            .into_iter()
+            .map(|event| (event.event_type, event.invoice))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (EventType::InvoiceCreated, Some("INV-1".to_owned())),
+                (EventType::InvoiceUpdated, Some("INV-1".to_owned())),
+            ]
+        );
+        receiver.stop().await;
+    }
+
     fn webhook_retried_after_500(h) {
         let receiver = Receiver::start().await;
         receiver.script([Response::Status(500)]);

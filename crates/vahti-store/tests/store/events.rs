@@ -46,8 +46,13 @@ vahti_testkit::test_both_backends! {
                 payload: serde_json::json!({"n": n}),
             })
             .collect();
-        store.transaction(|tx| events::append_many(tx, tenant_id, &many, now())).unwrap();
-        store.transaction(|tx| events::append_many(tx, tenant_id, &[], now())).unwrap();
+        let appended = store.transaction(|tx| events::append_many(tx, tenant_id, &many, now())).unwrap();
+        let returned: Vec<(i64, serde_json::Value)> =
+            appended.iter().map(|event| (event.seq, event.payload.clone())).collect();
+        let expected: Vec<(i64, serde_json::Value)> =
+            (1..=1500).map(|n| (n + 1, serde_json::json!({"n": n}))).collect();
+        assert_eq!(returned, expected);
+        assert!(store.transaction(|tx| events::append_many(tx, tenant_id, &[], now())).unwrap().is_empty());
         store.transaction(|tx| events::append(tx, tenant_id, &single, now())).unwrap();
 
         let all = store.read(|tx| events::list_after(tx, tenant_id, 0, 2000)).unwrap();
