@@ -36,6 +36,9 @@ struct Cli {
     /// Overrides the number of SMTP connections for emails.
     #[arg(long)]
     email_connections: Option<u32>,
+    /// Overrides the API scenario's rate, in upserts per second.
+    #[arg(long)]
+    api_rate: Option<u32>,
     /// Writes the figures as JSON to this file too.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -101,6 +104,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(connections) = cli.email_connections {
         sizes.email_connections = connections;
     }
+    if let Some(rate) = cli.api_rate {
+        sizes.api_rate = rate.max(1);
+    }
     let selected = if cli.scenarios.is_empty() {
         vec![
             Scenario::IngestSqlite,
@@ -149,9 +155,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             "finished {scenario:?} in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+        // Each figure goes to standard error as soon as it is measured, so that a run that
+        // fails later still leaves the figures of the scenarios before.
         for figure in &produced {
+            let baseline = figure.baseline.map_or_else(String::new, |value| {
+                format!(
+                    "; {}: {} {}",
+                    figure.baseline_name,
+                    report::number(value),
+                    figure.unit
+                )
+            });
             eprintln!(
-                "  {}: {} {}",
+                "  {}: {} {}{baseline}",
                 figure.name,
                 report::number(figure.value),
                 figure.unit

@@ -63,12 +63,12 @@ pub fn epc_qr_png(payload: &str) -> Result<QrImage, QrError> {
     Ok(QrImage { png, size_pixels })
 }
 
-/// The QR symbol of `payload`: its width in modules and its modules row by row.
+/// Encodes `payload` as a QR symbol and returns its width in modules and its modules row by row.
 ///
-/// The `qrcode` crate encodes the data, the error correction and the function patterns. The
-/// mask is chosen here: `QrCode` scores the eight masks with a penalty computation that took
-/// about 8 million instructions per symbol, most of the cost of rendering an email, while
-/// [`penalty`] scores a symbol of the usual size in a few thousand.
+/// The `qrcode` crate encodes the data, the error correction and the function patterns, and
+/// the mask is chosen here. `QrCode` scores the eight masks in about 8 million instructions per
+/// symbol, most of the cost of rendering an email, while [`penalty`] scores all eight in about
+/// 1 million (callgrind, the benchmark's emails).
 fn qr_modules(payload: &str) -> Result<(usize, Vec<Color>), QrError> {
     let encode_error = |error: qrcode::types::QrError| QrError::Encode {
         reason: error.to_string(),
@@ -113,11 +113,13 @@ const MASKS: [MaskPattern; 8] = [
     MaskPattern::Meadow,
 ];
 
-/// The penalty score of a masked symbol by the four rules of ISO/IEC 18004 (section 7.8.3):
-/// runs of five or more modules of one colour in a row or column (3, plus 1 per module past
-/// five), 2x2 blocks of one colour (3 each), the finder-like pattern 1:1:3:1:1 with four light
-/// modules on one side (40 each), and the share of dark modules (10 per full 5% away from half).
-/// The mask with the lowest score is used.
+/// Scores a masked symbol by the four penalty rules of ISO/IEC 18004; the lowest score wins.
+///
+/// - A run of five or more modules of one colour in a row or column costs 3, plus 1 per module
+///   past five.
+/// - A 2x2 block of one colour costs 3.
+/// - The finder-like pattern 1:1:3:1:1 with four light modules on one side costs 40.
+/// - The share of dark modules costs 10 per full 5% away from half.
 fn penalty(colors: &[Color], width: usize) -> u32 {
     let dark = |x: usize, y: usize| colors.get(y * width + x) == Some(&Color::Dark);
     let mut score = 0_u32;
@@ -141,7 +143,7 @@ fn penalty(colors: &[Color], width: usize) -> u32 {
     score + 10 * u32::try_from(deviation).unwrap_or(u32::MAX / 20)
 }
 
-/// The run and finder-like penalties of one row or column.
+/// Scores the runs and finder-like patterns of one row or column.
 fn line_penalty(line: impl Iterator<Item = bool>) -> u32 {
     const FINDER_BEFORE: u16 = 0b000_0101_1101; // 0000 1011101, light modules first
     const FINDER_AFTER: u16 = 0b101_1101_0000; // 1011101 0000
@@ -172,7 +174,7 @@ fn line_penalty(line: impl Iterator<Item = bool>) -> u32 {
         }
     }
     score += run_penalty(run);
-    // The quiet zone after the line is light too; it counts for the finder-like pattern only.
+    // The quiet zone after the line is light too. It counts for the finder-like pattern only.
     for _ in 0..4 {
         recent = (recent << 1) & WINDOW;
         score += finder(recent);
@@ -188,10 +190,10 @@ fn encode_png(pixels: &[u8], size_pixels: u32) -> Result<Vec<u8>, QrError> {
     let mut encoder = png::Encoder::new(&mut out, size_pixels, size_pixels);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::One);
-    // Every module is MODULE_PIXELS rows tall, so most rows repeat the row above: the Up filter
-    // turns them into zeros and the fastest DEFLATE packs the rest. The default (adaptive
-    // filters, zlib level 6) took about 14 million instructions per image, most of the cost of
-    // rendering a whole email; this takes a small fraction of that for a file of about 1.4 KB.
+    // Every module is MODULE_PIXELS rows tall, so most rows repeat the row above. The Up filter
+    // turns them into zeros and the fastest DEFLATE packs the rest into about 1.4 KB. The
+    // default (adaptive filters, zlib level 6) took about 14 million instructions per image,
+    // most of the cost of rendering a whole email.
     encoder.set_compression(png::Compression::Fastest);
     let mut writer = encoder.write_header().map_err(png_error)?;
     writer.write_image_data(pixels).map_err(png_error)?;
@@ -319,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn runs_cost_three_plus_one_per_module_past_five() {
+    fn long_runs_penalised() {
         assert_eq!(line("1010"), 0);
         assert_eq!(line("0101111"), 0);
         assert_eq!(line("01011111"), 3);
@@ -329,11 +331,11 @@ mod tests {
     }
 
     #[test]
-    fn finder_like_patterns_cost_forty_per_light_side() {
+    fn finder_patterns_penalised() {
         // Light on the right inside the line, and the quiet zone counts as light on the left.
         assert_eq!(line("10111010000"), 40 + 40);
         assert_eq!(line("10101110101"), 0);
-        // Light only inside the line on the left; the line ends with the pattern.
+        // Light only inside the line on the left, and the line ends with the pattern.
         assert_eq!(line("1100001011101"), 40 + 40);
     }
 
@@ -358,7 +360,7 @@ mod tests {
 
     #[test]
     fn png_stays_small() {
-        // The raw image is 35 bytes per row for 140 rows (4,900 bytes); the fast compression
+        // The raw image is 25 bytes per row for 196 rows (4,900 bytes). The fast compression
         // must still make a small inline attachment of it.
         let image = epc_qr_png(PAYLOAD).unwrap();
         let raw = (image.size_pixels as usize).div_ceil(8) * image.size_pixels as usize;
