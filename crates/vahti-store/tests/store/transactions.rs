@@ -1,10 +1,11 @@
 use std::sync::Arc;
 use std::thread;
+use std::time::Duration;
 
 use vahti_store::accounts::{self, AccountState};
 use vahti_store::events::{self, NewEvent};
 use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
-use vahti_store::{StoreError, tenants};
+use vahti_store::{Store, StoreError, StoreOptions, tenants};
 
 use crate::support::{account, now, open, tenant};
 
@@ -141,4 +142,79 @@ vahti_testkit::test_both_backends! {
         let count = i64::try_from(THREADS * WRITES).unwrap();
         assert_eq!(bases, (100..100 + count).collect::<Vec<_>>());
     }
+}
+
+/// Opens a migrated SQLite store whose writers wait at most `busy_timeout`.
+fn sqlite_store(db: &vahti_testkit::TestDatabase, busy_timeout: Duration) -> Store {
+    let options = StoreOptions {
+        busy_timeout,
+        ..StoreOptions::default()
+    };
+    let store = Store::open(db.url(), options).unwrap();
+    store.migrate().unwrap();
+    store
+}
+
+#[test]
+fn sqlite_writer_waits_for_the_writer_before() {
+    let db = vahti_testkit::TestDatabase::new(vahti_testkit::Backend::Sqlite);
+    let store = sqlite_store(&db, Duration::from_secs(5));
+    let tenant_id = tenant(&store, "Acme");
+    let (started, wait) = std::sync::mpsc::channel();
+
+    let first = {
+        let store = store.clone();
+        thread::spawn(move || {
+            store
+                .transaction(|tx| {
+                    started.send(()).unwrap();
+                    thread::sleep(Duration::from_millis(300));
+                    events::append(tx, tenant_id, &event("first"), now())
+                })
+                .unwrap()
+        })
+    };
+    wait.recv().unwrap();
+    let second = store
+        .transaction(|tx| events::append(tx, tenant_id, &event("second"), now()))
+        .unwrap();
+    let first = first.join().unwrap();
+
+    assert_eq!(first.seq, 1, "the writer that started first commits first");
+    assert_eq!(second.seq, 2);
+}
+
+#[test]
+fn sqlite_writer_gives_up_after_busy_timeout() {
+    let db = vahti_testkit::TestDatabase::new(vahti_testkit::Backend::Sqlite);
+    let store = sqlite_store(&db, Duration::from_millis(100));
+    let tenant_id = tenant(&store, "Acme");
+    let (started, wait) = std::sync::mpsc::channel();
+
+    let first = {
+        let store = store.clone();
+        thread::spawn(move || {
+            store.transaction(|tx| {
+                started.send(()).unwrap();
+                thread::sleep(Duration::from_millis(600));
+                events::append(tx, tenant_id, &event("first"), now())
+            })
+        })
+    };
+    wait.recv().unwrap();
+    let error = store
+        .transaction(|tx| events::append(tx, tenant_id, &event("second"), now()))
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Unavailable { .. }), "{error}");
+    assert!(
+        error.to_string().contains("busy timeout of 100 ms"),
+        "{error}"
+    );
+
+    first.join().unwrap().unwrap();
+    let logged = store
+        .read(|tx| events::list_after(tx, tenant_id, 0, 10))
+        .unwrap();
+    let kinds: Vec<&str> = logged.iter().map(|event| event.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["first"], "the failed writer wrote nothing");
 }
