@@ -148,6 +148,7 @@ fn line_penalty(line: impl Iterator<Item = bool>) -> u32 {
     const FINDER_BEFORE: u16 = 0b000_0101_1101; // 0000 1011101, light modules first
     const FINDER_AFTER: u16 = 0b101_1101_0000; // 1011101 0000
     const WINDOW: u16 = 0b111_1111_1111;
+
     let finder = |recent: u16| {
         if recent == FINDER_BEFORE || recent == FINDER_AFTER {
             40
@@ -156,6 +157,7 @@ fn line_penalty(line: impl Iterator<Item = bool>) -> u32 {
         }
     };
     let run_penalty = |run: u32| if run >= 5 { run - 2 } else { 0 };
+
     let mut score = 0;
     let mut run = 0_u32;
     let mut previous = None;
@@ -174,6 +176,7 @@ fn line_penalty(line: impl Iterator<Item = bool>) -> u32 {
         }
     }
     score += run_penalty(run);
+
     // The quiet zone after the line is light too. It counts for the finder-like pattern only.
     for _ in 0..4 {
         recent = (recent << 1) & WINDOW;

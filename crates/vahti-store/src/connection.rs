@@ -98,25 +98,25 @@ fn sqlite_pragmas(busy_timeout: Duration) -> String {
 /// Turns on SQLite's query planner stability guarantee for the connection.
 ///
 /// Without it, SQLite marks some bound parameters of a statement as able to change its query
-/// plan (a comparison with a small integer, a `LIMIT`) and prepares the statement again from
-/// its SQL text whenever a new value is bound to them. Diesel clears the bindings after every
-/// execution, so a cached statement was parsed and planned again on most executions: in a
-/// profile of the scheduler's wake-ups this re-preparing took about 28% of all instructions.
+/// plan, such as a comparison with a small integer or a `LIMIT`. When a new value is bound to
+/// such a parameter, SQLite prepares the statement again from its SQL text. Diesel clears the
+/// bindings after every execution, so a cached statement was parsed and planned again on most
+/// executions. In a profile of the scheduler's wake-ups this took about 28% of all instructions.
 /// With the guarantee a statement keeps the plan it was prepared with, which for Vahti's
 /// queries (equality on indexed ids, no `ANALYZE` statistics) is the same plan.
 fn keep_query_plans(connection: &mut SqliteConnection) -> Result<(), ManagerError> {
-    let code = set_query_planner_stability(connection, 1);
+    let (code, _) = query_planner_stability(connection, 1);
     if code == libsqlite3_sys::SQLITE_OK {
         Ok(())
     } else {
         Err(ManagerError::Config(format!(
-            "SQLite refused SQLITE_DBCONFIG_ENABLE_QPSG with result code {code}"
+            "failed to enable SQLITE_DBCONFIG_ENABLE_QPSG: SQLite returned result code {code}"
         )))
     }
 }
 
 /// Calls `sqlite3_db_config(SQLITE_DBCONFIG_ENABLE_QPSG)` with `enable` (1 on, 0 off, -1 to
-/// leave it) and returns SQLite's result code; `enabled` receives the setting afterwards.
+/// leave it) and returns SQLite's result code and the setting after the call.
 #[expect(
     unsafe_code,
     reason = "diesel has no safe call for sqlite3_db_config; see the SAFETY comment"
@@ -125,8 +125,8 @@ fn query_planner_stability(connection: &mut SqliteConnection, enable: i32) -> (i
     let mut enabled: std::ffi::c_int = -1;
     // SAFETY: `with_raw_connection` hands out the open handle of `connection`, which stays open
     // and is not used by anything else for the duration of the call, since we hold `&mut`.
-    // SQLITE_DBCONFIG_ENABLE_QPSG takes exactly two further arguments, an int and a pointer
-    // to an int that SQLite writes the new setting to; `enabled` lives until the call returns.
+    // SQLITE_DBCONFIG_ENABLE_QPSG takes exactly two further arguments: an int, and a pointer
+    // to an int that SQLite writes the new setting to. `enabled` lives until the call returns.
     let code = unsafe {
         connection.with_raw_connection(|raw| {
             libsqlite3_sys::sqlite3_db_config(
@@ -138,10 +138,6 @@ fn query_planner_stability(connection: &mut SqliteConnection, enable: i32) -> (i
         })
     };
     (code, enabled)
-}
-
-fn set_query_planner_stability(connection: &mut SqliteConnection, enable: i32) -> i32 {
-    query_planner_stability(connection, enable).0
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ impl SendWindow {
 /// [`SendWindow::next_open_at_or_after`] converts both local times on every candidate day of
 /// every search. The planner searches many times for one account, mostly over the same few
 /// days, so it keeps one of these per plan. Its results equal those of the [`SendWindow`]
-/// method with the same zone and calendar, provided the calendar's answer depends on the date
+/// method with the same zone and calendar, provided the calendar's result depends on the date
 /// alone. The memory grows by one entry per distinct date.
 pub(crate) struct CachedSendWindow<'a> {
     window: SendWindow,

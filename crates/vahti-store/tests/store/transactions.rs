@@ -155,30 +155,36 @@ fn sqlite_store(db: &vahti_testkit::TestDatabase, busy_timeout: Duration) -> Sto
     store
 }
 
+/// Starts a write transaction on another thread that appends the event "first" after `hold`,
+/// and returns once the transaction has begun.
+fn write_slowly(
+    store: &Store,
+    tenant_id: vahti_domain::ids::TenantId,
+    hold: Duration,
+) -> thread::JoinHandle<Result<events::Event, StoreError>> {
+    let (started, wait) = std::sync::mpsc::channel();
+    let store = store.clone();
+    let handle = thread::spawn(move || {
+        store.transaction(|tx| {
+            started.send(()).unwrap();
+            thread::sleep(hold);
+            events::append(tx, tenant_id, &event("first"), now())
+        })
+    });
+    wait.recv().unwrap();
+    handle
+}
+
 #[test]
 fn sqlite_writer_waits_for_the_writer_before() {
     let db = vahti_testkit::TestDatabase::new(vahti_testkit::Backend::Sqlite);
     let store = sqlite_store(&db, Duration::from_secs(5));
     let tenant_id = tenant(&store, "Acme");
-    let (started, wait) = std::sync::mpsc::channel();
-
-    let first = {
-        let store = store.clone();
-        thread::spawn(move || {
-            store
-                .transaction(|tx| {
-                    started.send(()).unwrap();
-                    thread::sleep(Duration::from_millis(300));
-                    events::append(tx, tenant_id, &event("first"), now())
-                })
-                .unwrap()
-        })
-    };
-    wait.recv().unwrap();
+    let first = write_slowly(&store, tenant_id, Duration::from_millis(300));
     let second = store
         .transaction(|tx| events::append(tx, tenant_id, &event("second"), now()))
         .unwrap();
-    let first = first.join().unwrap();
+    let first = first.join().unwrap().unwrap();
 
     assert_eq!(first.seq, 1, "the writer that started first commits first");
     assert_eq!(second.seq, 2);
@@ -189,19 +195,7 @@ fn sqlite_writer_gives_up_after_busy_timeout() {
     let db = vahti_testkit::TestDatabase::new(vahti_testkit::Backend::Sqlite);
     let store = sqlite_store(&db, Duration::from_millis(100));
     let tenant_id = tenant(&store, "Acme");
-    let (started, wait) = std::sync::mpsc::channel();
-
-    let first = {
-        let store = store.clone();
-        thread::spawn(move || {
-            store.transaction(|tx| {
-                started.send(()).unwrap();
-                thread::sleep(Duration::from_millis(600));
-                events::append(tx, tenant_id, &event("first"), now())
-            })
-        })
-    };
-    wait.recv().unwrap();
+    let first = write_slowly(&store, tenant_id, Duration::from_millis(600));
     let error = store
         .transaction(|tx| events::append(tx, tenant_id, &event("second"), now()))
         .unwrap_err();
