@@ -1,5 +1,7 @@
 //! The store handle: the connection pool, transactions and the connection wrapper [`Tx`].
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +46,27 @@ pub struct Store {
     url: DatabaseUrl,
     /// On SQLite, the writers of this process queue here for the database's single write lock.
     writers: Option<Arc<WriterQueue>>,
+    /// Values derived from policy versions, shared by the transactions of this store.
+    derived: Arc<DerivedPolicies>,
 }
+
+/// The most policy versions [`DerivedPolicies`] keeps; it starts over when full.
+const MAX_DERIVED_POLICIES: usize = 1024;
+
+/// Values derived from stored policy versions, such as their parsed and validated rules, by
+/// version key.
+///
+/// Policy versions are never changed once written, so a derived value stays right as long as
+/// the version's body is the same. Each entry keeps the body it was derived from and is used only
+/// when the body read now is equal: a version written by a transaction that rolled back can leave
+/// its key to another version with other rules.
+#[derive(Default)]
+struct DerivedPolicies {
+    entries: parking_lot::Mutex<HashMap<i64, DerivedPolicy>>,
+}
+
+/// The body a value was derived from, and the value.
+type DerivedPolicy = (serde_json::Value, Arc<dyn Any + Send + Sync>);
 
 /// The in-process queue of SQLite writers.
 ///
@@ -101,7 +123,12 @@ impl Store {
                 timeout: options.busy_timeout,
             })
         });
-        Ok(Store { pool, url, writers })
+        Ok(Store {
+            pool,
+            url,
+            writers,
+            derived: Arc::default(),
+        })
     }
 
     /// Returns the backend the URL selected.
@@ -186,6 +213,7 @@ impl Store {
             connection: &mut *connection,
             backend,
             endpoints: None,
+            derived: &self.derived,
         });
 
         match result {
@@ -241,12 +269,50 @@ pub struct Tx<'c> {
     /// looks them up, and a wake-up appends dozens of events. The webhook functions that
     /// change endpoints clear it.
     pub(crate) endpoints: Option<(i64, Vec<crate::webhooks::WebhookEndpoint>)>,
+    derived: &'c DerivedPolicies,
 }
 
 impl Tx<'_> {
     /// Returns the backend of the connection.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Returns the value `derive` makes of a policy version, such as its parsed rules, and keeps
+    /// it for the other transactions of this store. A value kept for the same version and body
+    /// is returned without calling `derive`. Errors of `derive` are returned and not kept.
+    ///
+    /// Give each version one kind of derived value: a kept value of another type is replaced.
+    pub fn derive_policy<T, E>(
+        &self,
+        version: &crate::policies::PolicyVersion,
+        derive: impl FnOnce(&serde_json::Value) -> Result<T, E>,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Any + Send + Sync,
+    {
+        let key = version.id.0;
+        let kept = self
+            .derived
+            .entries
+            .lock()
+            .get(&key)
+            .and_then(|(body, value)| {
+                (*body == version.body)
+                    .then(|| Arc::clone(value).downcast::<T>().ok())
+                    .flatten()
+            });
+        if let Some(value) = kept {
+            return Ok(value);
+        }
+        let value = Arc::new(derive(&version.body)?);
+        let mut entries = self.derived.entries.lock();
+        if entries.len() >= MAX_DERIVED_POLICIES {
+            entries.clear();
+        }
+        let shared: Arc<dyn Any + Send + Sync> = Arc::clone(&value) as _;
+        entries.insert(key, (version.body.clone(), shared));
+        Ok(value)
     }
 
     pub(crate) fn connection(&mut self) -> &mut DbConnection {

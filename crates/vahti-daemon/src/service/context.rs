@@ -2,8 +2,10 @@
 //! version in force, the time zones and the reference rates.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono_tz::Tz;
+use serde::Deserialize;
 use vahti_domain::DebtorType;
 use vahti_domain::ids::AccountId;
 use vahti_domain::interest::{
@@ -34,8 +36,8 @@ pub struct AccountContext {
     pub tenant: Tenant,
     /// The account as read in this transaction.
     pub account: Account,
-    /// The policy in force.
-    pub policy: ValidatedPolicy,
+    /// The policy in force, shared with the other accounts of its version.
+    pub policy: Arc<ValidatedPolicy>,
     /// The stored version of that policy, which step history refers to.
     pub policy_version: PolicyVersionId,
     /// The tenant's zone, in which calendar dates are read.
@@ -117,29 +119,32 @@ pub fn default_policy_key(debtor_type: DebtorType) -> &'static str {
 }
 
 /// Loads the current version of the account's policy, or the tenant's default for the debtor
-/// type.
+/// type. A version's rules are parsed and validated once and then shared (see
+/// [`Tx::derive_policy`]).
 pub fn policy_for(
     tx: &mut Tx<'_>,
     tenant: &Tenant,
     policy_id: Option<PolicyId>,
     debtor_type: DebtorType,
-) -> ServiceResult<(ValidatedPolicy, PolicyVersionId)> {
+) -> ServiceResult<(Arc<ValidatedPolicy>, PolicyVersionId)> {
     let policy_id = match policy_id {
         Some(id) => id,
         None => policies::get_by_key(tx, tenant.id, default_policy_key(debtor_type))?.id,
     };
     let version = policies::current_version(tx, policy_id)?;
-    let policy: Policy = serde_json::from_value(version.body.clone()).map_err(|error| {
-        ServiceError::internal(format!(
-            "stored policy version {} cannot be read: {error}",
-            version.id
-        ))
-    })?;
-    let validated = policy.into_validated().map_err(|error| {
-        ServiceError::internal(format!(
-            "stored policy version {} no longer passes validation: {error}",
-            version.id
-        ))
+    let validated = tx.derive_policy(&version, |body| {
+        let policy: Policy = Policy::deserialize(body).map_err(|error| {
+            ServiceError::internal(format!(
+                "stored policy version {} cannot be read: {error}",
+                version.id
+            ))
+        })?;
+        policy.into_validated().map_err(|error| {
+            ServiceError::internal(format!(
+                "stored policy version {} no longer passes validation: {error}",
+                version.id
+            ))
+        })
     })?;
     Ok((validated, version.id))
 }

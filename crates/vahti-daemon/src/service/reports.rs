@@ -7,6 +7,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -110,8 +111,10 @@ pub fn aging(
     let as_of = as_of.unwrap_or_else(|| local_date(now, zone));
     let rates = load_rates(tx)?;
 
-    let mut policies: HashMap<(Option<PolicyId>, DebtorType), (ValidatedPolicy, PolicyVersionId)> =
-        HashMap::new();
+    let mut policies: HashMap<
+        (Option<PolicyId>, DebtorType),
+        (Arc<ValidatedPolicy>, PolicyVersionId),
+    > = HashMap::new();
     let mut report = AgingReport {
         as_of,
         currencies: BTreeMap::new(),

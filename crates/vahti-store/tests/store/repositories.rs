@@ -75,6 +75,48 @@ vahti_testkit::test_both_backends! {
         assert!(matches!(&error, StoreError::Conflict { field, .. } if field == "key"), "{error}");
     }
 
+    fn derived_policy_values_are_shared_while_the_body_is_the_same(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let body = serde_json::json!({"steps": [{"key": "reminder-1"}]});
+        let (policy, version) = store
+            .transaction(|tx| policies::create(tx, tenant_id, "default", "Default", &body, now()))
+            .unwrap();
+        let derivations = std::cell::Cell::new(0);
+        let derive = |body: &serde_json::Value| {
+            derivations.set(derivations.get() + 1);
+            Ok::<_, StoreError>(body["steps"].as_array().map_or(0, Vec::len))
+        };
+
+        let first = store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        let read_again = store.read(|tx| policies::current_version(tx, policy.id)).unwrap();
+        let second = store.transaction(|tx| tx.derive_policy(&read_again, derive)).unwrap();
+        assert_eq!((*first, derivations.get()), (1, 1));
+        assert!(std::sync::Arc::ptr_eq(&first, &second));
+
+        // Another body under the same key, as after a rolled-back version, is derived anew.
+        let mut other = version.clone();
+        other.body = serde_json::json!({"steps": []});
+        let third = store.read(|tx| tx.derive_policy(&other, derive)).unwrap();
+        assert_eq!((*third, derivations.get()), (0, 2));
+
+        // A failed derivation is not kept.
+        let failed = store.read(|tx| {
+            tx.derive_policy(&version, |_| Err::<usize, _>(StoreError::InvalidInput { field: "body", detail: "broken".to_owned() }))
+        });
+        assert!(failed.is_err());
+        let fourth = store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        assert_eq!((*fourth, derivations.get()), (1, 3));
+        let fifth = store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&fourth, &fifth));
+
+        // Each store keeps its own values: another database may use the same keys.
+        let elsewhere = open(db);
+        store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        elsewhere.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        assert_eq!(derivations.get(), 4);
+    }
+
     fn payments_queue_and_archive_ids(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
