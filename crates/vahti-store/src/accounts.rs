@@ -242,11 +242,13 @@ pub fn upsert(
 
 /// Loads an account.
 pub fn get(tx: &mut Tx<'_>, id: AccountId) -> Result<Account, StoreError> {
-    let row: AccountRow = accounts::table
-        .find(id.0)
-        .select(AccountRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("account", id, error))?;
+    let row: AccountRow = per_backend!(tx, |connection| {
+        accounts::table
+            .find(id.0)
+            .select(AccountRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("account", id, error))?;
     Account::try_from(row)
 }
 
@@ -292,21 +294,23 @@ pub fn update_state(
     state: &AccountState,
     now: DateTime<Utc>,
 ) -> Result<Account, StoreError> {
-    let row: Option<AccountRow> = diesel::update(
-        accounts::table
-            .find(id.0)
-            .filter(accounts::version.eq(expected_version)),
-    )
-    .set((
-        accounts::paused_until.eq(state.paused_until),
-        accounts::pause_reason.eq(state.pause_reason.as_deref()),
-        accounts::last_contact_at.eq(state.last_contact_at.map(Instant)),
-        accounts::version.eq(accounts::version + 1),
-        accounts::updated_at.eq(Instant(now)),
-    ))
-    .returning(accounts::all_columns)
-    .get_result(tx.connection())
-    .optional()
+    let row: Option<AccountRow> = per_backend!(tx, |connection| {
+        diesel::update(
+            accounts::table
+                .find(id.0)
+                .filter(accounts::version.eq(expected_version)),
+        )
+        .set((
+            accounts::paused_until.eq(state.paused_until),
+            accounts::pause_reason.eq(state.pause_reason.as_deref()),
+            accounts::last_contact_at.eq(state.last_contact_at.map(Instant)),
+            accounts::version.eq(accounts::version + 1),
+            accounts::updated_at.eq(Instant(now)),
+        ))
+        .returning(accounts::all_columns)
+        .get_result(connection)
+        .optional()
+    })
     .map_err(|error| tx.error(error))?;
 
     match row {
@@ -330,10 +334,12 @@ pub fn set_next_action_at(
     id: AccountId,
     next_action_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
-    let changed = diesel::update(accounts::table.find(id.0))
-        .set(accounts::next_action_at.eq(next_action_at.map(Instant)))
-        .execute(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let changed = per_backend!(tx, |connection| {
+        diesel::update(accounts::table.find(id.0))
+            .set(accounts::next_action_at.eq(next_action_at.map(Instant)))
+            .execute(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     if changed == 0 {
         return Err(StoreError::not_found("account", id));
     }

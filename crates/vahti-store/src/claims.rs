@@ -6,15 +6,16 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use vahti_domain::Money;
-use vahti_domain::ids::{FeeId, InvoiceId, TenantId};
+use vahti_domain::ids::{AccountId, FeeId, InvoiceId, TenantId};
 
 use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{InterestClaimId, StepId};
 use crate::rows::{FeeClaimRow, InterestClaimRow};
-use crate::schema::{fee_claims, interest_claims};
+use crate::schema::{fee_claims, interest_claims, invoices};
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 text_enum! {
     /// The legal basis of a fee.
@@ -147,6 +148,31 @@ pub fn fees_for_invoices(
     Ok(found)
 }
 
+/// Lists the fee claims on the invoices and credit notes that belong to an account now, by key.
+///
+/// One statement with a subquery, so that its prepared form is reused whatever the number of
+/// invoices.
+pub fn fees_for_account(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+) -> Result<Vec<FeeClaim>, StoreError> {
+    let rows: Vec<FeeClaimRow> = per_backend!(tx, |connection| {
+        fee_claims::table
+            .filter(
+                fee_claims::invoice_id.eq_any(
+                    invoices::table
+                        .filter(invoices::account_id.eq(account_id.0))
+                        .select(invoices::id),
+                ),
+            )
+            .order(fee_claims::id)
+            .select(FeeClaimRow::as_select())
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(FeeClaim::try_from).collect()
+}
+
 /// A claim of penalty interest to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInterestClaim {
@@ -236,4 +262,26 @@ pub fn interest_for_invoices(
     }
     found.sort_by_key(|claim| claim.id);
     Ok(found)
+}
+
+/// Lists the interest claims on the invoices that belong to an account now, by key.
+pub fn interest_for_account(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+) -> Result<Vec<InterestClaim>, StoreError> {
+    let rows: Vec<InterestClaimRow> = per_backend!(tx, |connection| {
+        interest_claims::table
+            .filter(
+                interest_claims::invoice_id.eq_any(
+                    invoices::table
+                        .filter(invoices::account_id.eq(account_id.0))
+                        .select(invoices::id),
+                ),
+            )
+            .order(interest_claims::id)
+            .select(InterestClaimRow::as_select())
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(InterestClaim::try_from).collect()
 }

@@ -623,11 +623,13 @@ pub fn plans_for_account(
     tx: &mut Tx<'_>,
     account_id: AccountId,
 ) -> Result<Vec<PaymentPlanId>, StoreError> {
-    let ids: Vec<i64> = payment_plans::table
-        .filter(payment_plans::account_id.eq(account_id.0))
-        .order(payment_plans::id)
-        .select(payment_plans::id)
-        .load(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let ids: Vec<i64> = per_backend!(tx, |connection| {
+        payment_plans::table
+            .filter(payment_plans::account_id.eq(account_id.0))
+            .order(payment_plans::id)
+            .select(payment_plans::id)
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     Ok(ids.into_iter().map(PaymentPlanId).collect())
 }

@@ -387,11 +387,13 @@ fn link_credit_notes(
 
 /// Loads an invoice.
 pub fn get(tx: &mut Tx<'_>, id: InvoiceId) -> Result<Invoice, StoreError> {
-    let row: InvoiceRow = invoices::table
-        .find(id.0)
-        .select(InvoiceRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("invoice", id, error))?;
+    let row: InvoiceRow = per_backend!(tx, |connection| {
+        invoices::table
+            .find(id.0)
+            .select(InvoiceRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("invoice", id, error))?;
     Invoice::try_from(row)
 }
 

@@ -18,6 +18,7 @@ use crate::ids::OutboxId;
 use crate::rows::OutboxRow;
 use crate::schema::outbox;
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 text_enum! {
     /// The kind of message an outbox row delivers.
@@ -101,12 +102,20 @@ impl TryFrom<OutboxRow> for OutboxMessage {
     type Error = StoreError;
 
     fn try_from(row: OutboxRow) -> Result<Self, StoreError> {
+        let payload = from_json("outbox", "payload", &row.payload)?;
+        OutboxMessage::from_row(row, payload)
+    }
+}
+
+impl OutboxMessage {
+    /// Builds a message from its row and its payload, which the caller has already parsed.
+    fn from_row(row: OutboxRow, payload: serde_json::Value) -> Result<Self, StoreError> {
         Ok(OutboxMessage {
             id: OutboxId(row.id),
             tenant_id: TenantId(row.tenant_id),
             kind: parse_column("outbox", "kind", &row.kind)?,
             state: parse_column("outbox", "state", &row.state)?,
-            payload: from_json("outbox", "payload", &row.payload)?,
+            payload,
             account_id: row.account_id.map(AccountId),
             message_id: row.message_id,
             attempts: row.attempts,
@@ -132,30 +141,33 @@ pub fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<OutboxMessage, StoreError> {
     let payload = to_json("payload", &message.payload)?;
-    let row: OutboxRow = diesel::insert_into(outbox::table)
-        .values((
-            outbox::tenant_id.eq(tenant_id.0),
-            outbox::kind.eq(message.kind.as_str()),
-            outbox::account_id.eq(message.account_id.map(|id| id.0)),
-            outbox::message_id.eq(&message.message_id),
-            outbox::payload.eq(&payload),
-            outbox::state.eq(OutboxState::Pending.as_str()),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(Instant(message.not_before)),
-            outbox::created_at.eq(Instant(now)),
-            outbox::updated_at.eq(Instant(now)),
-        ))
-        .returning(outbox::all_columns)
-        .get_result(tx.connection())
-        .map_err(|error| match tx.error(error) {
-            StoreError::Conflict { .. } => StoreError::Conflict {
-                field: "message_id".to_owned(),
-                detail: format!("message {:?} is already in the outbox", message.message_id),
-            },
-            other => other,
-        })?;
+    let row: OutboxRow = per_backend!(tx, |connection| {
+        diesel::insert_into(outbox::table)
+            .values((
+                outbox::tenant_id.eq(tenant_id.0),
+                outbox::kind.eq(message.kind.as_str()),
+                outbox::account_id.eq(message.account_id.map(|id| id.0)),
+                outbox::message_id.eq(&message.message_id),
+                outbox::payload.eq(&payload),
+                outbox::state.eq(OutboxState::Pending.as_str()),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(Instant(message.not_before)),
+                outbox::created_at.eq(Instant(now)),
+                outbox::updated_at.eq(Instant(now)),
+            ))
+            .returning(outbox::all_columns)
+            .get_result(connection)
+    })
+    .map_err(|error| match tx.error(error) {
+        StoreError::Conflict { .. } => StoreError::Conflict {
+            field: "message_id".to_owned(),
+            detail: format!("message {:?} is already in the outbox", message.message_id),
+        },
+        other => other,
+    })?;
     tracing::debug!(tenant.id = tenant_id.0, outbox.id = row.id, outbox.kind = %row.kind, "enqueued message");
-    OutboxMessage::try_from(row)
+    // The stored text is the caller's payload serialised, so it is not parsed back.
+    OutboxMessage::from_row(row, message.payload.clone())
 }
 
 /// Claims up to `limit` rows that are due at `now` for `worker_id`, for `lease`, and returns them.
@@ -245,17 +257,19 @@ pub fn complete(
     now: DateTime<Utc>,
 ) -> Result<OutboxMessage, StoreError> {
     finish(tx, id, worker_id, |tx| {
-        diesel::update(claimed_by(id, worker_id))
-            .set((
-                outbox::state.eq(OutboxState::Sent.as_str()),
-                outbox::sent_at.eq(Instant(now)),
-                outbox::claimed_until.eq(None::<Instant>),
-                outbox::last_error.eq(None::<String>),
-                outbox::updated_at.eq(Instant(now)),
-            ))
-            .returning(outbox::all_columns)
-            .get_result(tx.connection())
-            .optional()
+        per_backend!(tx, |connection| {
+            diesel::update(claimed_by(id, worker_id))
+                .set((
+                    outbox::state.eq(OutboxState::Sent.as_str()),
+                    outbox::sent_at.eq(Instant(now)),
+                    outbox::claimed_until.eq(None::<Instant>),
+                    outbox::last_error.eq(None::<String>),
+                    outbox::updated_at.eq(Instant(now)),
+                ))
+                .returning(outbox::all_columns)
+                .get_result(connection)
+                .optional()
+        })
     })
 }
 

@@ -12,6 +12,7 @@ use crate::ids::{AllocationId, ImportId};
 use crate::rows::{AllocationRow, PaymentRow};
 use crate::schema::{allocations, payments};
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 text_enum! {
     /// The source of a payment.
@@ -249,12 +250,14 @@ pub fn list_for_account(
     tx: &mut Tx<'_>,
     account_id: AccountId,
 ) -> Result<Vec<Payment>, StoreError> {
-    let rows: Vec<PaymentRow> = payments::table
-        .filter(payments::account_id.eq(account_id.0))
-        .order(payments::id)
-        .select(PaymentRow::as_select())
-        .load(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let rows: Vec<PaymentRow> = per_backend!(tx, |connection| {
+        payments::table
+            .filter(payments::account_id.eq(account_id.0))
+            .order(payments::id)
+            .select(PaymentRow::as_select())
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     rows.into_iter().map(Payment::try_from).collect()
 }
 

@@ -15,6 +15,7 @@ use crate::ids::{PolicyId, PolicyVersionId};
 use crate::rows::{PolicyRow, PolicyVersionRow};
 use crate::schema::{policies, policy_versions};
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 /// A stored policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,12 +195,14 @@ pub fn get(tx: &mut Tx<'_>, id: PolicyId) -> Result<Policy, StoreError> {
 
 /// Loads a policy by the tenant's key.
 pub fn get_by_key(tx: &mut Tx<'_>, tenant_id: TenantId, key: &str) -> Result<Policy, StoreError> {
-    let row: PolicyRow = policies::table
-        .filter(policies::tenant_id.eq(tenant_id.0))
-        .filter(policies::key.eq(key))
-        .select(PolicyRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("policy", format!("key {key:?}"), error))?;
+    let row: PolicyRow = per_backend!(tx, |connection| {
+        policies::table
+            .filter(policies::tenant_id.eq(tenant_id.0))
+            .filter(policies::key.eq(key))
+            .select(PolicyRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("policy", format!("key {key:?}"), error))?;
     Ok(row.into())
 }
 
@@ -216,12 +219,14 @@ pub fn list(tx: &mut Tx<'_>, tenant_id: TenantId) -> Result<Vec<Policy>, StoreEr
 
 /// Loads the latest version of a policy.
 pub fn current_version(tx: &mut Tx<'_>, policy_id: PolicyId) -> Result<PolicyVersion, StoreError> {
-    let row: PolicyVersionRow = policy_versions::table
-        .filter(policy_versions::policy_id.eq(policy_id.0))
-        .order(policy_versions::version.desc())
-        .select(PolicyVersionRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("policy version of policy", policy_id, error))?;
+    let row: PolicyVersionRow = per_backend!(tx, |connection| {
+        policy_versions::table
+            .filter(policy_versions::policy_id.eq(policy_id.0))
+            .order(policy_versions::version.desc())
+            .select(PolicyVersionRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("policy version of policy", policy_id, error))?;
     PolicyVersion::try_from(row)
 }
 

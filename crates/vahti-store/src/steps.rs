@@ -13,8 +13,9 @@ use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
 use crate::rows::StepRow;
-use crate::schema::step_history;
+use crate::schema::{invoices, step_history};
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 text_enum! {
     /// The state of a step.
@@ -139,37 +140,39 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> Result<Step, StoreError> {
     let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
-    let row: StepRow = diesel::insert_into(step_history::table)
-        .values((
-            step_history::tenant_id.eq(tenant_id.0),
-            step_history::account_id.eq(step.account_id.0),
-            step_history::invoice_id.eq(step.invoice_id.0),
-            step_history::policy_version_id.eq(step.policy_version_id.0),
-            step_history::step_index.eq(step.step_index),
-            step_history::step_key.eq(&step.step_key),
-            step_history::step_kind.eq(&step.step_kind),
-            step_history::due_at.eq(Instant(step.due_at)),
-            step_history::executed_at.eq(step.executed_at.map(Instant)),
-            step_history::state.eq(step.state.as_str()),
-            step_history::detail.eq(step.detail.as_deref()),
-            step_history::balance_currency.eq(&balance_currency),
-            step_history::balance_minor.eq(balance_minor),
-            step_history::outbox_id.eq(step.outbox_id.map(|id| id.0)),
-            step_history::created_at.eq(Instant(now)),
-            step_history::updated_at.eq(Instant(now)),
-        ))
-        .returning(step_history::all_columns)
-        .get_result(tx.connection())
-        .map_err(|error| match tx.error(error) {
-            StoreError::Conflict { .. } => StoreError::Conflict {
-                field: "step_key".to_owned(),
-                detail: format!(
-                    "step {:?} is already recorded for invoice {}",
-                    step.step_key, step.invoice_id
-                ),
-            },
-            other => other,
-        })?;
+    let row: StepRow = per_backend!(tx, |connection| {
+        diesel::insert_into(step_history::table)
+            .values((
+                step_history::tenant_id.eq(tenant_id.0),
+                step_history::account_id.eq(step.account_id.0),
+                step_history::invoice_id.eq(step.invoice_id.0),
+                step_history::policy_version_id.eq(step.policy_version_id.0),
+                step_history::step_index.eq(step.step_index),
+                step_history::step_key.eq(&step.step_key),
+                step_history::step_kind.eq(&step.step_kind),
+                step_history::due_at.eq(Instant(step.due_at)),
+                step_history::executed_at.eq(step.executed_at.map(Instant)),
+                step_history::state.eq(step.state.as_str()),
+                step_history::detail.eq(step.detail.as_deref()),
+                step_history::balance_currency.eq(&balance_currency),
+                step_history::balance_minor.eq(balance_minor),
+                step_history::outbox_id.eq(step.outbox_id.map(|id| id.0)),
+                step_history::created_at.eq(Instant(now)),
+                step_history::updated_at.eq(Instant(now)),
+            ))
+            .returning(step_history::all_columns)
+            .get_result(connection)
+    })
+    .map_err(|error| match tx.error(error) {
+        StoreError::Conflict { .. } => StoreError::Conflict {
+            field: "step_key".to_owned(),
+            detail: format!(
+                "step {:?} is already recorded for invoice {}",
+                step.step_key, step.invoice_id
+            ),
+        },
+        other => other,
+    })?;
     tracing::info!(
         tenant.id = tenant_id.0,
         account.id = step.account_id.0,
@@ -179,6 +182,119 @@ pub fn record(
         "recorded step"
     );
     Step::try_from(row)
+}
+
+/// The columns of a recorded step.
+#[derive(Insertable)]
+#[diesel(table_name = step_history, treat_none_as_default_value = false)]
+struct StepInsert<'a> {
+    tenant_id: i64,
+    account_id: i64,
+    invoice_id: i64,
+    policy_version_id: i64,
+    step_index: i32,
+    step_key: &'a str,
+    step_kind: &'a str,
+    due_at: Instant,
+    executed_at: Option<Instant>,
+    state: &'a str,
+    detail: Option<&'a str>,
+    balance_currency: String,
+    balance_minor: i64,
+    outbox_id: Option<i64>,
+    created_at: Instant,
+    updated_at: Instant,
+}
+
+/// The most steps [`record_many`] writes in one statement, well below SQLite's limit of 32,766
+/// bound values.
+const RECORD_CHUNK: usize = 500;
+
+/// Records several steps in multi-row statements and returns them in the given order.
+///
+/// Fails with [`StoreError::Conflict`] on field `step_key` when an invoice already has a step
+/// with one of the keys, or when two of the steps share an invoice and key; nothing is then
+/// recorded by the caller's transaction, which must roll back.
+pub fn record_many(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    new: &[NewStep],
+    now: DateTime<Utc>,
+) -> Result<Vec<Step>, StoreError> {
+    let mut rows = Vec::with_capacity(new.len());
+    for step in new {
+        let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
+        rows.push(StepInsert {
+            tenant_id: tenant_id.0,
+            account_id: step.account_id.0,
+            invoice_id: step.invoice_id.0,
+            policy_version_id: step.policy_version_id.0,
+            step_index: step.step_index,
+            step_key: &step.step_key,
+            step_kind: &step.step_kind,
+            due_at: Instant(step.due_at),
+            executed_at: step.executed_at.map(Instant),
+            state: step.state.as_str(),
+            detail: step.detail.as_deref(),
+            balance_currency,
+            balance_minor,
+            outbox_id: step.outbox_id.map(|id| id.0),
+            created_at: Instant(now),
+            updated_at: Instant(now),
+        });
+    }
+
+    let mut recorded: Vec<StepRow> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(RECORD_CHUNK) {
+        let inserted: Vec<StepRow> = per_backend!(tx, |connection| {
+            diesel::insert_into(step_history::table)
+                .values(chunk)
+                .returning(StepRow::as_returning())
+                .get_results(connection)
+        })
+        .map_err(|error| match tx.error(error) {
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                field: "step_key".to_owned(),
+                detail: format!(
+                    "one of the steps {} is already recorded for its invoice",
+                    chunk
+                        .iter()
+                        .map(|row| format!("{:?} of invoice {}", row.step_key, row.invoice_id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            other => other,
+        })?;
+        recorded.extend(inserted);
+    }
+
+    // RETURNING gives no order guarantee; an invoice has each key once.
+    let backend = tx.backend();
+    let mut steps = Vec::with_capacity(new.len());
+    for step in new {
+        let position = recorded
+            .iter()
+            .position(|row| row.invoice_id == step.invoice_id.0 && row.step_key == step.step_key)
+            .ok_or_else(|| StoreError::Database {
+                backend,
+                detail: format!(
+                    "the insert of step {:?} of invoice {} returned no row",
+                    step.step_key, step.invoice_id
+                ),
+            })?;
+        let row = recorded.swap_remove(position);
+        tracing::info!(
+            tenant.id = tenant_id.0,
+            account.id = step.account_id.0,
+            invoice.id = step.invoice_id.0,
+            step = %step.step_key,
+            state = step.state.as_str(),
+            "recorded step"
+        );
+        steps.push(Step::try_from(row)?);
+    }
+    Ok(steps)
 }
 
 /// Changes the state of a step, with its note, outbox message and execution time.
@@ -191,17 +307,19 @@ pub fn update_state(
     executed_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<Step, StoreError> {
-    let row: StepRow = diesel::update(step_history::table.find(id.0))
-        .set((
-            step_history::state.eq(state.as_str()),
-            step_history::detail.eq(detail),
-            step_history::outbox_id.eq(outbox_id.map(|id| id.0)),
-            step_history::executed_at.eq(executed_at.map(Instant)),
-            step_history::updated_at.eq(Instant(now)),
-        ))
-        .returning(step_history::all_columns)
-        .get_result(tx.connection())
-        .map_err(|error| tx.lookup_error("step", id, error))?;
+    let row: StepRow = per_backend!(tx, |connection| {
+        diesel::update(step_history::table.find(id.0))
+            .set((
+                step_history::state.eq(state.as_str()),
+                step_history::detail.eq(detail),
+                step_history::outbox_id.eq(outbox_id.map(|id| id.0)),
+                step_history::executed_at.eq(executed_at.map(Instant)),
+                step_history::updated_at.eq(Instant(now)),
+            ))
+            .returning(step_history::all_columns)
+            .get_result(connection)
+    })
+    .map_err(|error| tx.lookup_error("step", id, error))?;
     Step::try_from(row)
 }
 
@@ -240,11 +358,13 @@ pub fn queue_in_outbox(
 
 /// Loads a step.
 pub fn get(tx: &mut Tx<'_>, id: StepId) -> Result<Step, StoreError> {
-    let row: StepRow = step_history::table
-        .find(id.0)
-        .select(StepRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("step", id, error))?;
+    let row: StepRow = per_backend!(tx, |connection| {
+        step_history::table
+            .find(id.0)
+            .select(StepRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("step", id, error))?;
     Step::try_from(row)
 }
 
@@ -267,6 +387,29 @@ pub fn list_for_invoices(
     }
     found.sort_by_key(|step| step.id);
     Ok(found)
+}
+
+/// Lists the steps of the invoices that belong to an account now, by key. Unlike
+/// [`list_for_account`], this follows an invoice that moved to the account from another one.
+pub fn list_for_account_invoices(
+    tx: &mut Tx<'_>,
+    account_id: AccountId,
+) -> Result<Vec<Step>, StoreError> {
+    let rows: Vec<StepRow> = per_backend!(tx, |connection| {
+        step_history::table
+            .filter(
+                step_history::invoice_id.eq_any(
+                    invoices::table
+                        .filter(invoices::account_id.eq(account_id.0))
+                        .select(invoices::id),
+                ),
+            )
+            .order(step_history::id)
+            .select(StepRow::as_select())
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
+    rows.into_iter().map(Step::try_from).collect()
 }
 
 /// Lists all steps of an account, by key.

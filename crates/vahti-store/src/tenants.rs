@@ -12,6 +12,7 @@ use crate::locale::Locale;
 use crate::rows::TenantRow;
 use crate::schema::{tenant_counters, tenants};
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 /// The creditor's details printed on messages and used for payments, stored as JSON.
 ///
@@ -142,12 +143,14 @@ pub fn create(tx: &mut Tx<'_>, new: &NewTenant, now: DateTime<Utc>) -> Result<Te
 
 /// Loads a tenant.
 pub fn get(tx: &mut Tx<'_>, id: TenantId) -> Result<Tenant, StoreError> {
-    tenants::table
-        .find(id.0)
-        .select(TenantRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("tenant", id, error))?
-        .into_tenant()
+    let row: TenantRow = per_backend!(tx, |connection| {
+        tenants::table
+            .find(id.0)
+            .select(TenantRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("tenant", id, error))?;
+    row.into_tenant()
 }
 
 /// Lists all tenants in key order.

@@ -66,11 +66,10 @@ impl Loaded {
     ) -> ServiceResult<Self> {
         let account_id = context.account.id;
         let invoices = invoices::list_for_account(tx, account_id)?;
-        let invoice_ids: Vec<InvoiceId> = invoices.iter().map(|invoice| invoice.id).collect();
         let payments = payments::list_for_account(tx, account_id)?;
-        let fees = claims::fees_for_invoices(tx, &invoice_ids)?;
-        let interest_claims = claims::interest_for_invoices(tx, &invoice_ids)?;
-        let steps = steps::list_for_invoices(tx, &invoice_ids)?;
+        let fees = claims::fees_for_account(tx, account_id)?;
+        let interest_claims = claims::interest_for_account(tx, account_id)?;
+        let steps = steps::list_for_account_invoices(tx, account_id)?;
         let plans = holds::plans_for_account(tx, account_id)?
             .into_iter()
             .map(|id| holds::get_plan(tx, id))

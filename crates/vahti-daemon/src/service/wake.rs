@@ -130,8 +130,12 @@ pub fn wake(
     }
 
     record_skipped(tx, &loaded, &plan, &mut report)?;
+    // Until a message is carried out, the account's rows differ from `loaded` only by the step
+    // history rows recorded since, so the first message can be carried out on what was read.
+    let mut fresh = true;
     for message in &plan.messages {
-        carry_out(tx, &loaded, message, &mut report)?;
+        carry_out(tx, &loaded, fresh, message, &mut report)?;
+        fresh &= message.requires_approval;
     }
 
     report.next_action_at = refresh_next_action_in(tx, loaded.context, now)?;
@@ -153,9 +157,9 @@ pub fn refresh_next_action(
 }
 
 /// [`refresh_next_action`] with the account's context already loaded in this transaction. The
-/// context (tenant, account, policy, reference rates) is what a wake-up does not change; the
-/// account's documents and history are read again.
-fn refresh_next_action_in(
+/// context (tenant, account, policy, reference rates) is what a wake-up or a write of documents
+/// does not change; the account's documents and history are read again.
+pub(crate) fn refresh_next_action_in(
     tx: &mut Tx<'_>,
     context: AccountContext,
     now: DateTime<Utc>,
@@ -241,6 +245,7 @@ fn record_skipped(
 fn carry_out(
     tx: &mut Tx<'_>,
     loaded: &Loaded,
+    fresh: bool,
     message: &PlannedMessage,
     report: &mut WakeReport,
 ) -> ServiceResult<()> {
@@ -290,6 +295,7 @@ fn carry_out(
     match execute_in(
         tx,
         &loaded.context,
+        fresh.then_some(loaded),
         message,
         &held,
         &Edits::default(),
@@ -330,26 +336,40 @@ pub fn execute(
     now: DateTime<Utc>,
 ) -> ServiceResult<Executed> {
     let context = AccountContext::load(tx, account_id)?;
-    execute_in(tx, &context, message, held, edits, now)
+    execute_in(tx, &context, None, message, held, edits, now)
 }
 
 /// [`execute`] with the account's context already loaded in this transaction.
+///
+/// `read` is the account as read at `now` in this transaction, when nothing but the step
+/// history rows of `held` was written since. Without it, or for a hand-over, which checks the
+/// step history, the account is read again. It is read once more after fees or interest are
+/// charged, so that the message shows them.
 fn execute_in(
     tx: &mut Tx<'_>,
     context: &AccountContext,
+    read: Option<&Loaded>,
     message: &PlannedMessage,
     held: &[PendingStep],
     edits: &Edits,
     now: DateTime<Utc>,
 ) -> ServiceResult<Executed> {
     let account_id = context.account.id;
-    let before = Loaded::with_context(tx, context.clone(), now)?;
+    let read_again;
+    let before = match read {
+        Some(loaded) if message.kind != StepKind::CollectionHandover && loaded.now == now => loaded,
+        _ => {
+            read_again = Loaded::with_context(tx, context.clone(), now)?;
+            &read_again
+        }
+    };
     let tenant = before.context.tenant.id;
+    let mut claims_changed = false;
     if message.channel == Channel::Email {
-        messages::precheck(&before, &message.listed_invoices, true)?;
+        messages::precheck(before, &message.listed_invoices, true)?;
     }
     let partner = if message.kind == StepKind::CollectionHandover {
-        Some(cases::check_handover(tx, &before, message)?)
+        Some(cases::check_handover(tx, before, message)?)
     } else {
         None
     };
@@ -391,11 +411,12 @@ fn execute_in(
                     json!({"fee_id": charged.id, "amount": amount.amount().to_string(), "currency": amount.currency(), "step": planned.step_key}),
                     now,
                 )?;
+                claims_changed = true;
             }
         }
 
         if planned.interest == StepInterest::Charge {
-            claim_interest(tx, &before, planned.invoice, now)?;
+            claims_changed |= claim_interest(tx, before, planned.invoice, now)?;
         }
     }
 
@@ -404,7 +425,13 @@ fn execute_in(
         None => None,
     };
 
-    let loaded = Loaded::with_context(tx, context.clone(), now)?;
+    let charged_again;
+    let loaded = if claims_changed || agency.is_some() {
+        charged_again = Loaded::with_context(tx, context.clone(), now)?;
+        &charged_again
+    } else {
+        before
+    };
     let composition = Composition {
         kind: message_kind(message.kind),
         listed: message.listed_invoices.clone(),
@@ -414,7 +441,7 @@ fn execute_in(
 
     match message.channel {
         Channel::Email => {
-            let mut content = messages::compose(&loaded, &composition)?;
+            let mut content = messages::compose(loaded, &composition)?;
             content.agency.clone_from(&agency);
             RenderModel::new(content.clone()).map_err(|error| {
                 ServiceError::unprocessable(
@@ -470,7 +497,7 @@ fn execute_in(
         Channel::Letter | Channel::Task => {
             let content = match message.channel {
                 Channel::Letter => {
-                    messages::compose(&loaded, &composition)
+                    messages::compose(loaded, &composition)
                         .ok()
                         .map(|mut content| {
                             content.agency.clone_from(&agency);
@@ -508,7 +535,7 @@ fn execute_in(
     }
 }
 
-/// Records one history row per planned step and returns them.
+/// Records one history row per planned step, in one statement, and returns them.
 fn record_steps(
     tx: &mut Tx<'_>,
     loaded: &Loaded,
@@ -516,13 +543,11 @@ fn record_steps(
     state: StepState,
 ) -> ServiceResult<Vec<PendingStep>> {
     let context = &loaded.context;
-    let mut held = Vec::with_capacity(message.steps.len());
-    for planned in &message.steps {
-        let balance = invoice_balance(loaded, planned.invoice)?;
-        let step = steps::record(
-            tx,
-            context.tenant.id,
-            &NewStep {
+    let new = message
+        .steps
+        .iter()
+        .map(|planned| {
+            Ok(NewStep {
                 account_id: context.account.id,
                 invoice_id: planned.invoice,
                 policy_version_id: context.policy_version,
@@ -535,17 +560,19 @@ fn record_steps(
                 detail: planned
                     .fee_waiver
                     .map(|waiver| format!("fee waived: {}", waiver_text(waiver))),
-                balance,
+                balance: invoice_balance(loaded, planned.invoice)?,
                 outbox_id: None,
-            },
-            loaded.now,
-        )?;
-        held.push(PendingStep {
-            invoice: planned.invoice,
+            })
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let recorded = steps::record_many(tx, context.tenant.id, &new, loaded.now)?;
+    Ok(recorded
+        .into_iter()
+        .map(|step| PendingStep {
+            invoice: step.invoice_id,
             step_id: step.id,
-        });
-    }
-    Ok(held)
+        })
+        .collect())
 }
 
 fn fail_steps(
@@ -585,17 +612,19 @@ fn fail_steps(
     Ok(())
 }
 
+/// Starts claiming interest on an invoice from today and returns whether it did; an invoice
+/// that already claims interest is left as it is.
 fn claim_interest(
     tx: &mut Tx<'_>,
     loaded: &Loaded,
     invoice_id: InvoiceId,
     now: DateTime<Utc>,
-) -> ServiceResult<()> {
+) -> ServiceResult<bool> {
     let Some(invoice) = loaded.invoice(invoice_id) else {
-        return Ok(());
+        return Ok(false);
     };
     if invoice.interest_claimed_from.is_some() {
-        return Ok(());
+        return Ok(false);
     }
     let mut state = invoice.collection_state();
     state.interest_claimed_from = Some(loaded.today);
@@ -610,7 +639,7 @@ fn claim_interest(
         },
         now,
     )?;
-    Ok(())
+    Ok(true)
 }
 
 fn invoice_balance(loaded: &Loaded, invoice: InvoiceId) -> ServiceResult<Money> {

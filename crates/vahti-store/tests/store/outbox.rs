@@ -64,6 +64,8 @@ vahti_testkit::test_both_backends! {
         let tenant_id = tenant(&store, "Acme");
         let queued = store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
         assert_eq!(queued.state, OutboxState::Pending);
+        // The returned row is the stored one, payload included.
+        assert_eq!(store.read(|tx| outbox::get(tx, queued.id)).unwrap(), queued);
 
         let lease = Duration::minutes(5);
         let claimed = store.transaction(|tx| outbox::claim_due(tx, now(), 10, "a", lease)).unwrap();

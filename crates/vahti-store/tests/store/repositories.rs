@@ -211,6 +211,19 @@ vahti_testkit::test_both_backends! {
         let fee = snapshot.fees[0].id;
         let waived = store.transaction(|tx| claims::waive_fee(tx, fee, now())).unwrap();
         assert_eq!(waived.waived_at, Some(now()));
+
+        // The account's claims are those of the invoices it holds now.
+        let fees = store.read(|tx| claims::fees_for_account(tx, account_id)).unwrap();
+        assert_eq!(fees, vec![waived]);
+        let interest = store.read(|tx| claims::interest_for_account(tx, account_id)).unwrap();
+        assert_eq!(interest, snapshot.interest_claims);
+        let other = account(&store, tenant_id, "C-2");
+        assert!(store.read(|tx| claims::fees_for_account(tx, other)).unwrap().is_empty());
+        invoice(&store, tenant_id, other, "I-1");
+        assert!(store.read(|tx| claims::fees_for_account(tx, account_id)).unwrap().is_empty());
+        assert!(store.read(|tx| claims::interest_for_account(tx, account_id)).unwrap().is_empty());
+        assert_eq!(store.read(|tx| claims::fees_for_account(tx, other)).unwrap().len(), 1);
+        assert_eq!(store.read(|tx| claims::interest_for_account(tx, other)).unwrap().len(), 1);
     }
 
     fn pending_action_decided_once(db) {

@@ -134,4 +134,76 @@ vahti_testkit::test_both_backends! {
         let after = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
         assert_eq!(after.iter().find(|step| step.id == ids[2]).unwrap().outbox_id, None);
     }
+
+    fn steps_recorded_together_come_back_in_order(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let version = policy_version(&store, tenant_id);
+        let new: Vec<NewStep> = (1..=4)
+            .map(|number| NewStep {
+                account_id,
+                invoice_id: invoice(&store, tenant_id, account_id, &format!("I-{number}")),
+                policy_version_id: version,
+                step_index: 0,
+                step_key: "reminder-1".to_owned(),
+                step_kind: "friendly_reminder".to_owned(),
+                due_at: now(),
+                executed_at: None,
+                state: StepState::Queued,
+                detail: (number == 2).then(|| "fee waived".to_owned()),
+                balance: eur(&format!("{number}0.00")),
+                outbox_id: None,
+            })
+            .collect();
+        // Given in an order other than the invoices', the steps come back in the given order.
+        let given = vec![new[2].clone(), new[0].clone(), new[3].clone(), new[1].clone()];
+        let recorded = store.transaction(|tx| steps::record_many(tx, tenant_id, &given, now())).unwrap();
+        let invoices: Vec<_> = recorded.iter().map(|step| step.invoice_id).collect();
+        assert_eq!(invoices, given.iter().map(|step| step.invoice_id).collect::<Vec<_>>());
+        assert_eq!(recorded[3].detail.as_deref(), Some("fee waived"));
+        assert_eq!(recorded[0].balance, eur("30.00"));
+        let listed = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
+        let mut by_key = recorded.clone();
+        by_key.sort_by_key(|step| step.id);
+        assert_eq!(listed, by_key);
+
+        // One step already recorded fails the whole statement, and nothing more is written.
+        let again = vec![NewStep { step_key: "reminder-2".to_owned(), ..new[0].clone() }, new[1].clone()];
+        let error = store.transaction(|tx| steps::record_many(tx, tenant_id, &again, now())).unwrap_err();
+        assert!(matches!(&error, StoreError::Conflict { field, .. } if field == "step_key"), "{error}");
+        assert!(error.to_string().contains("\"reminder-1\" of invoice"), "{error}");
+        assert_eq!(store.read(|tx| steps::list_for_account(tx, account_id)).unwrap().len(), 4);
+        assert!(store.transaction(|tx| steps::record_many(tx, tenant_id, &[], now())).unwrap().is_empty());
+    }
+
+    fn steps_follow_an_invoice_to_its_new_account(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let first = account(&store, tenant_id, "C-1");
+        let second = account(&store, tenant_id, "C-2");
+        let invoice_id = invoice(&store, tenant_id, first, "I-1");
+        let version = policy_version(&store, tenant_id);
+        let step = NewStep {
+            account_id: first,
+            invoice_id,
+            policy_version_id: version,
+            step_index: 0,
+            step_key: "reminder-1".to_owned(),
+            step_kind: "friendly_reminder".to_owned(),
+            due_at: now(),
+            executed_at: None,
+            state: StepState::Sent,
+            detail: None,
+            balance: eur("100.00"),
+            outbox_id: None,
+        };
+        let recorded = store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap();
+        assert_eq!(store.read(|tx| steps::list_for_account_invoices(tx, first)).unwrap(), vec![recorded.clone()]);
+
+        // The integrator moves the invoice to another account.
+        invoice(&store, tenant_id, second, "I-1");
+        assert!(store.read(|tx| steps::list_for_account_invoices(tx, first)).unwrap().is_empty());
+        assert_eq!(store.read(|tx| steps::list_for_account_invoices(tx, second)).unwrap(), vec![recorded]);
+    }
 }

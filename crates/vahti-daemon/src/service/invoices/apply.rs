@@ -23,7 +23,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::service::Loaded;
 use crate::service::events::emit_many;
 use crate::service::snapshot::ledger_entries;
-use crate::service::wake::refresh_next_action;
+use crate::service::wake::{refresh_next_action, refresh_next_action_in};
 
 /// The results of applying documents to one account.
 #[derive(Debug, Clone)]
@@ -146,7 +146,8 @@ pub fn apply_to_account(
             now,
         )?;
     }
-    let next_action_at = refresh_next_action(tx, account_id, now)?;
+    // Writing documents leaves the tenant, the account row and its policy as they were read.
+    let next_action_at = refresh_next_action_in(tx, before.context, now)?;
 
     Ok(AccountRun {
         results: results
