@@ -37,21 +37,27 @@ pub fn epc_qr_png(payload: &str) -> Result<QrImage, QrError> {
     let side_pixels = side_modules * MODULE_PIXELS;
     let row_bytes = side_pixels.div_ceil(8);
 
-    // Bit depth 1: a set bit is white, a clear bit black, the most significant bit first.
+    // Bit depth 1: a set bit is white, a clear bit black, the most significant bit first. Each
+    // module row is drawn once and copied to the MODULE_PIXELS pixel rows it covers.
     let mut pixels = vec![0xFF_u8; row_bytes * side_pixels];
-    for y in 0..modules {
-        for x in 0..modules {
-            if colors.get(y * modules + x) != Some(&Color::Dark) {
+    let mut drawn = vec![0xFF_u8; row_bytes];
+    for (y, modules_row) in colors.chunks_exact(modules).enumerate() {
+        drawn.fill(0xFF);
+        for (x, color) in modules_row.iter().enumerate() {
+            if *color != Color::Dark {
                 continue;
             }
-            for dy in 0..MODULE_PIXELS {
-                for dx in 0..MODULE_PIXELS {
-                    let px = (x + QUIET_ZONE_MODULES) * MODULE_PIXELS + dx;
-                    let py = (y + QUIET_ZONE_MODULES) * MODULE_PIXELS + dy;
-                    if let Some(byte) = pixels.get_mut(py * row_bytes + px / 8) {
-                        *byte &= !(0x80 >> (px % 8));
-                    }
+            let first = (x + QUIET_ZONE_MODULES) * MODULE_PIXELS;
+            for px in first..first + MODULE_PIXELS {
+                if let Some(byte) = drawn.get_mut(px / 8) {
+                    *byte &= !(0x80 >> (px % 8));
                 }
+            }
+        }
+        let top = (y + QUIET_ZONE_MODULES) * MODULE_PIXELS;
+        for py in top..top + MODULE_PIXELS {
+            if let Some(row) = pixels.get_mut(py * row_bytes..(py + 1) * row_bytes) {
+                row.copy_from_slice(&drawn);
             }
         }
     }
@@ -121,23 +127,38 @@ const MASKS: [MaskPattern; 8] = [
 /// - The finder-like pattern 1:1:3:1:1 with four light modules on one side costs 40.
 /// - The share of dark modules costs 10 per full 5% away from half.
 fn penalty(colors: &[Color], width: usize) -> u32 {
-    let dark = |x: usize, y: usize| colors.get(y * width + x) == Some(&Color::Dark);
-    let mut score = 0_u32;
-    for line in 0..width {
-        score += line_penalty((0..width).map(|x| dark(x, line)));
-        score += line_penalty((0..width).map(|y| dark(line, y)));
+    if width == 0 {
+        return 0;
     }
-    for y in 1..width {
-        for x in 1..width {
-            let corner = dark(x, y);
-            if dark(x - 1, y) == corner && dark(x, y - 1) == corner && dark(x - 1, y - 1) == corner
-            {
+    let rows: Vec<bool> = colors.iter().map(|color| *color == Color::Dark).collect();
+    let mut columns = vec![false; rows.len()];
+    for (y, row) in rows.chunks_exact(width).enumerate() {
+        for (x, dark) in row.iter().enumerate() {
+            if let Some(module) = columns.get_mut(x * width + y) {
+                *module = *dark;
+            }
+        }
+    }
+
+    let mut score = 0_u32;
+    for (row, column) in rows.chunks_exact(width).zip(columns.chunks_exact(width)) {
+        score += line_penalty(row.iter().copied());
+        score += line_penalty(column.iter().copied());
+    }
+    for (above, below) in rows
+        .chunks_exact(width)
+        .zip(rows.chunks_exact(width).skip(1))
+    {
+        for ((upper, lower), (upper_left, lower_left)) in
+            above.iter().zip(below).skip(1).zip(above.iter().zip(below))
+        {
+            if upper == lower && upper_left == lower && lower_left == lower {
                 score += 3;
             }
         }
     }
-    let total = width * width;
-    let dark_count = colors.iter().filter(|color| **color == Color::Dark).count();
+    let total = rows.len().max(1);
+    let dark_count = rows.iter().filter(|dark| **dark).count();
     // |dark / total - 1/2| in whole steps of 5%, computed in integers.
     let deviation = (dark_count * 20).abs_diff(total * 10) / total;
     score + 10 * u32::try_from(deviation).unwrap_or(u32::MAX / 20)
@@ -359,6 +380,54 @@ mod tests {
             })
             .collect();
         assert_eq!(penalty(&board, 3), 10);
+    }
+
+    #[test]
+    fn blocks_and_columns_counted_where_they_are() {
+        // Six by six, the top row dark and the rest light. Rows and columns differ, so a mix-up
+        // of the two shows.
+        let width = 6;
+        let modules: Vec<Color> = (0..width * width)
+            .map(|index| {
+                if index < width {
+                    Color::Dark
+                } else {
+                    Color::Light
+                }
+            })
+            .collect();
+        let rows = 6 * 4; // each row is one run of six: 3 + 1
+        let columns = 6 * 3; // each column ends in a light run of five
+        let blocks = 4 * 5 * 3; // 2x2 light blocks: four row pairs, five column pairs
+        let dark_share = 10 * 6; // 6 of 36 dark is 16.7%, six whole 5% steps from half
+        assert_eq!(
+            penalty(&modules, width),
+            rows + columns + blocks + dark_share
+        );
+    }
+
+    #[test]
+    fn pixels_match_modules() {
+        let (modules, colors) = qr_modules(PAYLOAD).unwrap();
+        let image = epc_qr_png(PAYLOAD).unwrap();
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(image.png.clone()));
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
+        let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buffer).unwrap();
+        let side = modules + 2 * QUIET_ZONE_MODULES;
+        for y in 0..side * MODULE_PIXELS {
+            for x in 0..side * MODULE_PIXELS {
+                let (mx, my) = (x / MODULE_PIXELS, y / MODULE_PIXELS);
+                let inside = (QUIET_ZONE_MODULES..QUIET_ZONE_MODULES + modules).contains(&mx)
+                    && (QUIET_ZONE_MODULES..QUIET_ZONE_MODULES + modules).contains(&my);
+                let dark = inside
+                    && colors[(my - QUIET_ZONE_MODULES) * modules + mx - QUIET_ZONE_MODULES]
+                        == Color::Dark;
+                let pixel = buffer[y * info.line_size + x];
+                assert_eq!(pixel == 0, dark, "pixel ({x}, {y})");
+            }
+        }
     }
 
     #[test]
