@@ -523,6 +523,9 @@ error_codes! {
     ServiceUnavailable = "service_unavailable" => 503,
     /// 503: the account's worker is busy; retry after `Retry-After`.
     AccountBusy = "account_busy" => 503,
+    /// 503: the daemon is serving as many changes as it admits at once; retry after
+    /// `Retry-After`.
+    ServerBusy = "server_busy" => 503,
     /// 503: the daemon is shutting down; retry against another instance or later.
     ShuttingDown = "shutting_down" => 503,
     /// 503: the database is unreachable or busy; retry after `Retry-After`.

@@ -32,6 +32,7 @@ pub(crate) struct RawServer {
     pub max_body_bytes: u64,
     pub shutdown_timeout_seconds: u64,
     pub workers: u64,
+    pub max_pending_writes: u64,
     pub public_url: Option<String>,
 }
 
@@ -42,6 +43,7 @@ impl Default for RawServer {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_timeout_seconds: 30,
             workers: 0,
+            max_pending_writes: 256,
             public_url: None,
         }
     }

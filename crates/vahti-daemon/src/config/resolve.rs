@@ -250,6 +250,11 @@ fn server(checker: &mut Checker<'_>, raw: RawServer) -> Option<ServerConfig> {
         max_body_bytes: checker.integer("server.max_body_bytes", raw.max_body_bytes, 1..=u64::MAX),
         shutdown_timeout_seconds: raw.shutdown_timeout_seconds,
         workers: or_cores(checker.integer("server.workers", raw.workers, 0..=MAX_THREADS)),
+        max_pending_writes: checker.integer(
+            "server.max_pending_writes",
+            raw.max_pending_writes,
+            0..=1_000_000,
+        ),
         public_url: public_url?,
     })
 }

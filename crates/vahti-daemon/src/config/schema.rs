@@ -66,6 +66,7 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("max_body_bytes", Kind::Integer),
             ("shutdown_timeout_seconds", Kind::Integer),
             ("workers", Kind::Integer),
+            ("max_pending_writes", Kind::Integer),
             ("public_url", Kind::Text),
         ],
     ),

@@ -60,6 +60,7 @@ fn defaults_without_file_or_env() {
     assert_eq!(config.server.max_body_bytes, 33_554_432);
     assert_eq!(config.server.shutdown_timeout_seconds, 30);
     assert!(config.server.workers >= 1);
+    assert_eq!(config.server.max_pending_writes, 256);
     assert_eq!(config.server.public_url.as_str(), "http://127.0.0.1:7878/");
     assert_eq!(config.daemon.data_dir, data_dir);
     assert_eq!(

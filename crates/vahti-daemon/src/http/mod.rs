@@ -3,6 +3,7 @@
 //! Handlers authenticate, convert wire types from `vahti-api` into service calls, and convert
 //! the results back. Business rules live in [`crate::service`].
 
+mod admission;
 pub mod auth;
 pub mod convert;
 pub mod error;
@@ -30,11 +31,15 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
     };
     let shutdown_timeout = app.config().server.shutdown_timeout_seconds;
     let max_body = app.config().server.max_body_bytes;
+    let admission = web::Data::new(admission::WriteAdmission::new(
+        app.config().server.max_pending_writes,
+    ));
     let data = web::Data::new(app);
 
     let server = HttpServer::new(move || {
         actix_web::App::new()
             .app_data(data.clone())
+            .app_data(admission.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(max_body)
@@ -45,6 +50,7 @@ pub fn server(app: App, listener: TcpListener) -> std::io::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .wrap(from_fn(idempotency::middleware))
             .wrap(from_fn(auth::middleware))
+            .wrap(from_fn(admission::middleware))
             .wrap(from_fn(observe::middleware))
             .configure(routes::configure)
     })

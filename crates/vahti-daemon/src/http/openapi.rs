@@ -289,7 +289,7 @@ impl Modify for CommonResponses {
                         operation,
                         "503",
                         "store_unavailable",
-                        "The database or the account's worker is busy or shutting down (`store_unavailable`, `account_busy`, `shutting_down`); retry after `Retry-After` seconds.",
+                        "The database or the account's worker is busy or shutting down (`store_unavailable`, `account_busy`, `server_busy`, `shutting_down`); retry after `Retry-After` seconds.",
                     );
                 }
             }

@@ -140,3 +140,82 @@ fn unkeyed_json_over_limit_is_413() {
         assert_eq!(body["error"]["code"], "body_too_large");
     });
 }
+
+/// With `server.max_pending_writes` at 1, a change that waits for the SQLite write lock takes
+/// the only place: a second change is refused at once with `server_busy`, a read still gets
+/// through, and the waiting change completes once the lock is free.
+#[test]
+fn changes_beyond_the_limit_are_refused_at_once() {
+    actix_rt::System::new().block_on(async {
+        let h = Harness::start_with(
+            Backend::Sqlite,
+            &[("VAHTI__SERVER__MAX_PENDING_WRITES", "1")],
+        )
+        .await;
+        let (_, token) = h.tenant("Kuusimäen Kahvipaahtimo Oy").await;
+        let body = crate::accounts::consumer("Maija Meikäläinen");
+        // A first request caches the token's lookup, which records its use in a write.
+        let listed = h.get("/v1/accounts", &token).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+
+        // Another write transaction of the process holds the write lock until released.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (holding, held) = std::sync::mpsc::channel::<()>();
+        let store = h.app.store().clone();
+        let holder = std::thread::spawn(move || {
+            store
+                .transaction(|_| {
+                    holding.send(()).unwrap();
+                    released.recv().unwrap();
+                    Ok::<_, vahti_store::StoreError>(())
+                })
+                .unwrap();
+        });
+        held.recv().unwrap();
+
+        let waiting = {
+            let client = h.client.clone();
+            let url = format!("{}/v1/accounts/C-1", h.base);
+            let (token, body) = (token.clone(), body.clone());
+            actix_rt::spawn(async move {
+                client
+                    .put(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        };
+        // Give the first change time to reach the write lock and wait there.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+        let refused = h
+            .client
+            .put(format!("{}/v1/accounts/C-2", h.base))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.headers()["retry-after"], "1");
+        let refusal: Value = refused.json().await.unwrap();
+        assert_eq!(refusal["error"]["code"], "server_busy", "{refusal}");
+        let message = refusal["error"]["message"].as_str().unwrap();
+        assert!(message.contains("server.max_pending_writes"), "{message}");
+        let read = h.get("/v1/accounts", &token).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        assert_eq!(waiting.await.unwrap(), StatusCode::CREATED);
+        // The refused change wrote nothing, and the place is free again.
+        let missing = h.get("/v1/accounts/C-2", &token).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.text);
+        let created = h.put("/v1/accounts/C-2", &token, body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        h.stop().await;
+    });
+}
