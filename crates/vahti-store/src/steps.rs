@@ -206,15 +206,15 @@ struct StepInsert<'a> {
     updated_at: Instant,
 }
 
-/// The most steps [`record_many`] writes in one statement, well below SQLite's limit of 32,766
-/// bound values.
+/// The maximum number of steps [`record_many`] writes in one statement, well below SQLite's
+/// limit of 32,766 bound values.
 const RECORD_CHUNK: usize = 500;
 
 /// Records several steps in multi-row statements and returns them in the given order.
 ///
 /// Fails with [`StoreError::Conflict`] on field `step_key` when an invoice already has a step
-/// with one of the keys, or when two of the steps share an invoice and key; nothing is then
-/// recorded by the caller's transaction, which must roll back.
+/// with one of the keys, or when two of the steps share an invoice and key. The caller's
+/// transaction must then roll back.
 pub fn record_many(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,

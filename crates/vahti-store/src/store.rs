@@ -50,7 +50,7 @@ pub struct Store {
     derived: Arc<DerivedPolicies>,
 }
 
-/// The most policy versions [`DerivedPolicies`] keeps; it starts over when full.
+/// The maximum number of policy versions [`DerivedPolicies`] keeps. It starts over when full.
 const MAX_DERIVED_POLICIES: usize = 1024;
 
 /// Values derived from stored policy versions, such as their parsed and validated rules, by
@@ -292,7 +292,7 @@ impl Tx<'_> {
         T: Any + Send + Sync,
     {
         let key = version.id.0;
-        let kept = self
+        let cached = self
             .derived
             .entries
             .lock()
@@ -302,7 +302,7 @@ impl Tx<'_> {
                     .then(|| Arc::clone(value).downcast::<T>().ok())
                     .flatten()
             });
-        if let Some(value) = kept {
+        if let Some(value) = cached {
             return Ok(value);
         }
         let value = Arc::new(derive(&version.body)?);

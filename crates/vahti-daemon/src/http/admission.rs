@@ -4,7 +4,7 @@
 //! changes arrive faster than the database commits them, each waits longer than the one before,
 //! until clients time out while their requests still hold connections, threads and file
 //! descriptors. The daemon instead serves at most `server.max_pending_writes` changes at once
-//! and answers any further one at once with 503 `server_busy` and `Retry-After: 1`, which the
+//! and rejects any further one at once with 503 `server_busy` and `Retry-After: 1`, which the
 //! SDK retries. Reads are always admitted.
 
 use std::sync::Arc;
@@ -60,7 +60,7 @@ impl Drop for Admitted {
     }
 }
 
-/// Answers a change with 503 `server_busy` when `server.max_pending_writes` changes are being
+/// Rejects a change with 503 `server_busy` when `server.max_pending_writes` changes are being
 /// served already.
 pub async fn middleware(
     request: ServiceRequest,
@@ -79,7 +79,7 @@ pub async fn middleware(
         tracing::warn!(
             limit = admission.limit,
             method = %request.method(),
-            "refused a change: the daemon is serving as many changes as server.max_pending_writes admits"
+            "rejected a change: the daemon is serving as many changes as server.max_pending_writes admits"
         );
         return Ok(request.error_response(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

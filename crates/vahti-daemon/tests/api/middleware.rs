@@ -142,10 +142,10 @@ fn unkeyed_json_over_limit_is_413() {
 }
 
 /// With `server.max_pending_writes` at 1, a change that waits for the SQLite write lock takes
-/// the only place: a second change is refused at once with `server_busy`, a read still gets
+/// the only place. A second change is rejected at once with `server_busy`, a read still gets
 /// through, and the waiting change completes once the lock is free.
 #[test]
-fn changes_beyond_the_limit_are_refused_at_once() {
+fn changes_over_limit_rejected_at_once() {
     actix_rt::System::new().block_on(async {
         let h = Harness::start_with(
             Backend::Sqlite,
@@ -191,7 +191,7 @@ fn changes_beyond_the_limit_are_refused_at_once() {
         // Give the first change time to reach the write lock and wait there.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
-        let refused = h
+        let rejected = h
             .client
             .put(format!("{}/v1/accounts/C-2", h.base))
             .bearer_auth(&token)
@@ -199,11 +199,11 @@ fn changes_beyond_the_limit_are_refused_at_once() {
             .send()
             .await
             .unwrap();
-        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(refused.headers()["retry-after"], "1");
-        let refusal: Value = refused.json().await.unwrap();
-        assert_eq!(refusal["error"]["code"], "server_busy", "{refusal}");
-        let message = refusal["error"]["message"].as_str().unwrap();
+        assert_eq!(rejected.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(rejected.headers()["retry-after"], "1");
+        let rejection: Value = rejected.json().await.unwrap();
+        assert_eq!(rejection["error"]["code"], "server_busy", "{rejection}");
+        let message = rejection["error"]["message"].as_str().unwrap();
         assert!(message.contains("server.max_pending_writes"), "{message}");
         let read = h.get("/v1/accounts", &token).await;
         assert_eq!(read.status, StatusCode::OK, "{}", read.text);
@@ -211,7 +211,7 @@ fn changes_beyond_the_limit_are_refused_at_once() {
         release.send(()).unwrap();
         holder.join().unwrap();
         assert_eq!(waiting.await.unwrap(), StatusCode::CREATED);
-        // The refused change wrote nothing, and the place is free again.
+        // The rejected change wrote nothing, and the place is free again.
         let missing = h.get("/v1/accounts/C-2", &token).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.text);
         let created = h.put("/v1/accounts/C-2", &token, body).await;
