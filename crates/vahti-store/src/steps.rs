@@ -173,6 +173,12 @@ pub fn record(
         },
         other => other,
     })?;
+    log_recorded(tenant_id, step);
+    Step::try_from(row)
+}
+
+/// Logs a recorded step with its ids.
+fn log_recorded(tenant_id: TenantId, step: &NewStep) {
     tracing::info!(
         tenant.id = tenant_id.0,
         account.id = step.account_id.0,
@@ -181,7 +187,6 @@ pub fn record(
         state = step.state.as_str(),
         "recorded step"
     );
-    Step::try_from(row)
 }
 
 /// The columns of a recorded step.
@@ -284,14 +289,7 @@ pub fn record_many(
                 ),
             })?;
         let row = recorded.swap_remove(position);
-        tracing::info!(
-            tenant.id = tenant_id.0,
-            account.id = step.account_id.0,
-            invoice.id = step.invoice_id.0,
-            step = %step.step_key,
-            state = step.state.as_str(),
-            "recorded step"
-        );
+        log_recorded(tenant_id, step);
         steps.push(Step::try_from(row)?);
     }
     Ok(steps)
