@@ -13,6 +13,7 @@ pub mod config;
 pub mod daemon;
 pub mod error;
 pub mod http;
+pub mod memory;
 pub mod metrics;
 pub mod outbox;
 pub mod ratelimit;

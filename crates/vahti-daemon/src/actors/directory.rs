@@ -45,10 +45,21 @@ struct Entry {
     addr: Addr<AccountActor>,
 }
 
+/// After this many actors stopped, freed memory is given back to the operating system.
+const TRIM_AFTER_STOPS: usize = 10_000;
+
+/// When the last active actor stops after at least this many stopped, freed memory is given
+/// back too, so that a daemon that went quiet does not keep the memory of its last burst.
+const TRIM_WHEN_QUIET_AFTER_STOPS: usize = 100;
+
 /// The shared map from account keys to actor addresses. Actors remove themselves when they stop.
 pub(super) struct Registry {
     shards: Vec<Mutex<HashMap<AccountKey, Entry>>>,
     active: AtomicUsize,
+    /// Actors stopped since memory was last given back.
+    stopped_since_trim: AtomicUsize,
+    /// How many times freed memory was given back.
+    trims: AtomicUsize,
 }
 
 impl Registry {
@@ -76,8 +87,28 @@ impl Registry {
         self.active.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts a stopped actor. After many stopped, or when the last active one stops, freed
+    /// memory is given back to the operating system (see [`crate::memory`]), and the trim is
+    /// counted once it finished.
     pub(super) fn actor_stopped(&self) {
-        self.active.fetch_sub(1, Ordering::Relaxed);
+        let stopped = self.stopped_since_trim.fetch_add(1, Ordering::Relaxed) + 1;
+        let remaining = self
+            .active
+            .fetch_sub(1, Ordering::Relaxed)
+            .saturating_sub(1);
+        if stopped >= TRIM_AFTER_STOPS || (remaining == 0 && stopped >= TRIM_WHEN_QUIET_AFTER_STOPS)
+        {
+            self.stopped_since_trim.store(0, Ordering::Relaxed);
+            let started = std::time::Instant::now();
+            let returned = crate::memory::return_freed_memory();
+            self.trims.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                stopped,
+                returned,
+                elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                "gave freed memory back after account actors stopped"
+            );
+        }
     }
 }
 
@@ -105,6 +136,8 @@ impl Directory {
             registry: Arc::new(Registry {
                 shards,
                 active: AtomicUsize::new(0),
+                stopped_since_trim: AtomicUsize::new(0),
+                trims: AtomicUsize::new(0),
             }),
             arbiters: Arc::new(arbiters),
             next_arbiter: Arc::new(AtomicUsize::new(0)),
@@ -117,6 +150,11 @@ impl Directory {
     /// The number of live actors.
     pub fn active_actors(&self) -> usize {
         self.registry.active.load(Ordering::Relaxed)
+    }
+
+    /// How many times freed memory was given back after actors stopped.
+    pub fn memory_trims(&self) -> usize {
+        self.registry.trims.load(Ordering::Relaxed)
     }
 
     /// Runs `job` on the account's actor after every job sent to it before, on the blocking

@@ -128,3 +128,31 @@ fn drained_directory_rejects_jobs() {
         assert_eq!(directory.active_actors(), 0);
     });
 }
+
+#[test]
+fn memory_given_back_when_actors_go_quiet() {
+    in_system(async {
+        let directory = directory(Duration::from_millis(100));
+        let jobs = (0..150).map(|account| directory.run(key(account), || ()));
+        for result in futures::future::join_all(jobs).await {
+            result.unwrap();
+        }
+        assert_eq!(directory.memory_trims(), 0);
+
+        // All 150 passivate; the last one to stop gives the memory back.
+        for _ in 0..50 {
+            if directory.active_actors() == 0 && directory.memory_trims() > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(directory.active_actors(), 0);
+        assert_eq!(directory.memory_trims(), 1);
+
+        // Fewer than a hundred stops since then do not trim again.
+        directory.run(key(1), || ()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(directory.active_actors(), 0);
+        assert_eq!(directory.memory_trims(), 1);
+    });
+}
