@@ -152,7 +152,7 @@ impl Directory {
         self.registry.active.load(Ordering::Relaxed)
     }
 
-    /// How many times freed memory was given back after actors stopped.
+    /// Returns how many times freed memory was given back after actors stopped.
     pub fn memory_trims(&self) -> usize {
         self.registry.trims.load(Ordering::Relaxed)
     }
