@@ -75,23 +75,7 @@ impl Loaded {
             .map(|id| holds::get_plan(tx, id))
             .collect::<Result<Vec<_>, _>>()?;
         let today = local_date(now, context.business_time_zone);
-
-        let entries = ledger_entries(&invoices, &payments, &fees);
-        let settings = context.ledger_settings()?;
-        let ledger =
-            ledger::compute(&entries, &settings, &context.rates, today).map_err(|error| {
-                tracing::error!(
-                    account.id = account_id.0,
-                    code = vahti_domain::ErrorCode::code(&error),
-                    error = %error,
-                    "ledger replay failed"
-                );
-                ServiceError::unprocessable(
-                    vahti_domain::ErrorCode::code(&error),
-                    None,
-                    format!("the account's ledger cannot be computed: {error}"),
-                )
-            })?;
+        let ledger = replay(&context, &invoices, &payments, &fees, today)?;
 
         Ok(Loaded {
             context,
@@ -104,6 +88,24 @@ impl Loaded {
             ledger,
             today,
             now,
+        })
+    }
+
+    /// Reads the account's invoices and credit notes again and replays the ledger, keeping the
+    /// rest as read. Only for changes that wrote nothing but documents of this account.
+    pub fn with_documents_read_again(self, tx: &mut Tx<'_>) -> ServiceResult<Self> {
+        let invoices = invoices::list_for_account(tx, self.context.account.id)?;
+        let ledger = replay(
+            &self.context,
+            &invoices,
+            &self.payments,
+            &self.fees,
+            self.today,
+        )?;
+        Ok(Loaded {
+            invoices,
+            ledger,
+            ..self
         })
     }
 
@@ -206,6 +208,31 @@ impl Loaded {
             invoices,
         }
     }
+}
+
+/// Replays the account's ledger as of `today`.
+fn replay(
+    context: &AccountContext,
+    invoices: &[Invoice],
+    payments: &[Payment],
+    fees: &[FeeClaim],
+    today: NaiveDate,
+) -> ServiceResult<LedgerState> {
+    let entries = ledger_entries(invoices, payments, fees);
+    let settings = context.ledger_settings()?;
+    ledger::compute(&entries, &settings, &context.rates, today).map_err(|error| {
+        tracing::error!(
+            account.id = context.account.id.0,
+            code = vahti_domain::ErrorCode::code(&error),
+            error = %error,
+            "ledger replay failed"
+        );
+        ServiceError::unprocessable(
+            vahti_domain::ErrorCode::code(&error),
+            None,
+            format!("the account's ledger cannot be computed: {error}"),
+        )
+    })
 }
 
 /// Turns the stored rows into ledger entries.

@@ -164,19 +164,28 @@ pub(crate) fn refresh_next_action_in(
     context: AccountContext,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<DateTime<Utc>>> {
-    let account_id = context.account.id;
     let loaded = Loaded::with_context(tx, context, now)?;
-    cases::forward_changes(tx, &loaded, now)?;
+    refresh_next_action_of(tx, &loaded, now)
+}
+
+/// [`refresh_next_action`] for an account read in this transaction since its last change.
+pub(crate) fn refresh_next_action_of(
+    tx: &mut Tx<'_>,
+    loaded: &Loaded,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<DateTime<Utc>>> {
+    let account_id = loaded.context.account.id;
+    cases::forward_changes(tx, loaded, now)?;
     let next = if loaded.context.tenant.disabled {
         None
     } else {
-        let plan = plan_of(&loaded);
+        let plan = plan_of(loaded);
         let planned = if plan.is_idle() {
             plan.next_wake_up
         } else {
             Some(now)
         };
-        let check = holds::next_check_at(tx, &loaded)?;
+        let check = holds::next_check_at(tx, loaded)?;
         planned.into_iter().chain(check).min()
     };
     accounts::set_next_action_at(tx, account_id, next)?;

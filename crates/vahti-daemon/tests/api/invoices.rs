@@ -476,3 +476,29 @@ crate::api_test! {
         assert_eq!(list.body["items"], json!([]));
     }
 }
+
+crate::api_test! {
+    fn upsert_keeps_account_history(h) {
+        let (_, token) = h.tenant("Kuusimäen Kahvipaahtimo Oy").await;
+        create_account(&h, &token, "C-1").await;
+        put_invoice(&h, &token, "INV-1", invoice("C-1", "2026-0001", "80.00")).await;
+
+        // Due on 31 March: the friendly reminder goes out on 7 April.
+        h.advance_days(37).await;
+        assert_eq!(h.emails().len(), 1);
+        let reminded = h.get("/v1/accounts/C-1", &token).await;
+        let next_reminder = reminded.body["next_action_at"].clone();
+        assert!(next_reminder.is_string(), "{}", reminded.text);
+
+        // A new invoice, not yet due, leaves the next wake-up at the following reminder of the
+        // first one: the sent reminder still counts.
+        let mut later = invoice("C-1", "2026-0002", "20.00");
+        later["issue_date"] = json!("2026-04-08");
+        later["due_date"] = json!("2026-05-08");
+        put_invoice(&h, &token, "INV-2", later).await;
+        let after = h.get("/v1/accounts/C-1", &token).await;
+        assert_eq!(after.body["next_action_at"], next_reminder, "{}", after.text);
+        h.advance_days(0).await;
+        assert_eq!(h.emails().len(), 1);
+    }
+}

@@ -23,7 +23,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::service::Loaded;
 use crate::service::events::emit_many;
 use crate::service::snapshot::ledger_entries;
-use crate::service::wake::{refresh_next_action, refresh_next_action_in};
+use crate::service::wake::{refresh_next_action, refresh_next_action_of};
 
 /// The results of applying documents to one account.
 #[derive(Debug, Clone)]
@@ -146,8 +146,10 @@ pub fn apply_to_account(
             now,
         )?;
     }
-    // Writing documents leaves the tenant, the account row and its policy as they were read.
-    let next_action_at = refresh_next_action_in(tx, before.context, now)?;
+    // Writing documents changes only this account's invoices and credit notes (a document
+    // cannot move to another account), so the rest of what was read still holds.
+    let after_write = before.with_documents_read_again(tx)?;
+    let next_action_at = refresh_next_action_of(tx, &after_write, now)?;
 
     Ok(AccountRun {
         results: results
