@@ -13,7 +13,7 @@ use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{InterestClaimId, StepId};
 use crate::rows::{FeeClaimRow, InterestClaimRow};
-use crate::schema::{fee_claims, interest_claims, invoices};
+use crate::schema::{fee_claims, interest_claims};
 use crate::sql_types::Instant;
 use crate::store::per_backend;
 
@@ -158,13 +158,7 @@ pub fn fees_for_account(
 ) -> Result<Vec<FeeClaim>, StoreError> {
     let rows: Vec<FeeClaimRow> = per_backend!(tx, |connection| {
         fee_claims::table
-            .filter(
-                fee_claims::invoice_id.eq_any(
-                    invoices::table
-                        .filter(invoices::account_id.eq(account_id.0))
-                        .select(invoices::id),
-                ),
-            )
+            .filter(fee_claims::invoice_id.eq_any(crate::invoices::ids_of_account(account_id.0)))
             .order(fee_claims::id)
             .select(FeeClaimRow::as_select())
             .load(connection)
@@ -272,11 +266,7 @@ pub fn interest_for_account(
     let rows: Vec<InterestClaimRow> = per_backend!(tx, |connection| {
         interest_claims::table
             .filter(
-                interest_claims::invoice_id.eq_any(
-                    invoices::table
-                        .filter(invoices::account_id.eq(account_id.0))
-                        .select(invoices::id),
-                ),
+                interest_claims::invoice_id.eq_any(crate::invoices::ids_of_account(account_id.0)),
             )
             .order(interest_claims::id)
             .select(InterestClaimRow::as_select())

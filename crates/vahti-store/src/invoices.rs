@@ -510,6 +510,14 @@ pub fn list_for_account(
     rows.into_iter().map(Invoice::try_from).collect()
 }
 
+/// The keys of the invoices and credit notes that belong to an account now, as a subquery.
+#[diesel::dsl::auto_type]
+pub(crate) fn ids_of_account(account_id: i64) -> _ {
+    invoices::table
+        .filter(invoices::account_id.eq(account_id))
+        .select(invoices::id)
+}
+
 /// Lists an account's open documents: issued invoices and credit notes that are neither settled
 /// nor written off. Handed-over invoices are included, since they still block reminders.
 pub fn list_open_for_account(

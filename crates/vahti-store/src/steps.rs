@@ -13,7 +13,7 @@ use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
 use crate::rows::StepRow;
-use crate::schema::{invoices, step_history};
+use crate::schema::step_history;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
 
@@ -395,13 +395,7 @@ pub fn list_for_account_invoices(
 ) -> Result<Vec<Step>, StoreError> {
     let rows: Vec<StepRow> = per_backend!(tx, |connection| {
         step_history::table
-            .filter(
-                step_history::invoice_id.eq_any(
-                    invoices::table
-                        .filter(invoices::account_id.eq(account_id.0))
-                        .select(invoices::id),
-                ),
-            )
+            .filter(step_history::invoice_id.eq_any(crate::invoices::ids_of_account(account_id.0)))
             .order(step_history::id)
             .select(StepRow::as_select())
             .load(connection)
