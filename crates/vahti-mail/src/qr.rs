@@ -383,7 +383,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_and_columns_counted_where_they_are() {
+    fn blocks_and_columns_scored() {
         // Six by six, the top row dark and the rest light. Rows and columns differ, so a mix-up
         // of the two shows.
         let width = 6;

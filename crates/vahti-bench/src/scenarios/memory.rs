@@ -165,8 +165,8 @@ async fn wait_for_passivation(app: &App, limit: Duration) -> anyhow::Result<()> 
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // The last actor to stop gives freed memory back to the operating system; wait until no
-    // trim has finished for 300 ms, so that resident memory is read after it.
+    // The last actor to stop gives freed memory back to the operating system. Resident memory
+    // is read once no trim has finished for 300 ms.
     let mut trims = app.directory().memory_trims();
     let mut unchanged = 0;
     while unchanged < 3 && started.elapsed() <= limit {

@@ -130,7 +130,7 @@ fn drained_directory_rejects_jobs() {
 }
 
 #[test]
-fn memory_given_back_when_actors_go_quiet() {
+fn memory_returned_when_actors_quiet() {
     in_system(async {
         let directory = directory(Duration::from_millis(100));
         let jobs = (0..150).map(|account| directory.run(key(account), || ()));

@@ -97,8 +97,9 @@ pub struct ServerConfig {
     pub shutdown_timeout_seconds: u64,
     /// The number of HTTP worker threads; 0 in the file means one per CPU core.
     pub workers: usize,
-    /// The most requests that change data (any method but GET, HEAD and OPTIONS) served at
-    /// once; further ones are answered 503 `server_busy` at once. 0 means no limit.
+    /// The maximum number of requests that change data (any method but GET, HEAD and OPTIONS)
+    /// served at once. Further ones are rejected at once with 503 `server_busy`. 0 means no
+    /// limit.
     pub max_pending_writes: usize,
     /// The base URL of the daemon as debtors reach it, used in links in emails.
     #[serde(serialize_with = "serialize_display")]

@@ -156,9 +156,9 @@ pub fn refresh_next_action(
     refresh_next_action_in(tx, context, now)
 }
 
-/// [`refresh_next_action`] with the account's context already loaded in this transaction. The
-/// context (tenant, account, policy, reference rates) is what a wake-up or a write of documents
-/// does not change; the account's documents and history are read again.
+/// [`refresh_next_action`] with the account's context already loaded in this transaction. A
+/// wake-up does not change the context (tenant, account, policy, reference rates), so only the
+/// account's documents and history are read again.
 pub(crate) fn refresh_next_action_in(
     tx: &mut Tx<'_>,
     context: AccountContext,

@@ -75,7 +75,7 @@ vahti_testkit::test_both_backends! {
         assert!(matches!(&error, StoreError::Conflict { field, .. } if field == "key"), "{error}");
     }
 
-    fn derived_policy_values_are_shared_while_the_body_is_the_same(db) {
+    fn derived_policy_shared_while_body_same(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
         let body = serde_json::json!({"steps": [{"key": "reminder-1"}]});
@@ -212,7 +212,7 @@ vahti_testkit::test_both_backends! {
         let waived = store.transaction(|tx| claims::waive_fee(tx, fee, now())).unwrap();
         assert_eq!(waived.waived_at, Some(now()));
 
-        // The account's claims are those of the invoices it holds now.
+        // The account's claims are those of the invoices that belong to it now.
         let fees = store.read(|tx| claims::fees_for_account(tx, account_id)).unwrap();
         assert_eq!(fees, vec![waived]);
         let interest = store.read(|tx| claims::interest_for_account(tx, account_id)).unwrap();

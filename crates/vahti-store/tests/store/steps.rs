@@ -135,7 +135,7 @@ vahti_testkit::test_both_backends! {
         assert_eq!(after.iter().find(|step| step.id == ids[2]).unwrap().outbox_id, None);
     }
 
-    fn steps_recorded_together_come_back_in_order(db) {
+    fn record_many_keeps_order(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
         let account_id = account(&store, tenant_id, "C-1");
@@ -157,10 +157,10 @@ vahti_testkit::test_both_backends! {
             })
             .collect();
         // Given in an order other than the invoices', the steps come back in the given order.
-        let given = vec![new[2].clone(), new[0].clone(), new[3].clone(), new[1].clone()];
-        let recorded = store.transaction(|tx| steps::record_many(tx, tenant_id, &given, now())).unwrap();
+        let shuffled = vec![new[2].clone(), new[0].clone(), new[3].clone(), new[1].clone()];
+        let recorded = store.transaction(|tx| steps::record_many(tx, tenant_id, &shuffled, now())).unwrap();
         let invoices: Vec<_> = recorded.iter().map(|step| step.invoice_id).collect();
-        assert_eq!(invoices, given.iter().map(|step| step.invoice_id).collect::<Vec<_>>());
+        assert_eq!(invoices, shuffled.iter().map(|step| step.invoice_id).collect::<Vec<_>>());
         assert_eq!(recorded[3].detail.as_deref(), Some("fee waived"));
         assert_eq!(recorded[0].balance, eur("30.00"));
         let listed = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
@@ -177,7 +177,7 @@ vahti_testkit::test_both_backends! {
         assert!(store.transaction(|tx| steps::record_many(tx, tenant_id, &[], now())).unwrap().is_empty());
     }
 
-    fn steps_follow_an_invoice_to_its_new_account(db) {
+    fn steps_follow_moved_invoice(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
         let first = account(&store, tenant_id, "C-1");
