@@ -4,8 +4,10 @@
 //! ([`EPC_QR_ERROR_CORRECTION`], level M). The PNG is a 1-bit grayscale image with a quiet zone
 //! of four modules on each side, the minimum ISO/IEC 18004 requires for a reader to find the code.
 
-use qrcode::canvas::{Canvas, MaskPattern};
-use qrcode::{Color, EcLevel};
+use std::sync::OnceLock;
+
+use qrcode::canvas::{Canvas, MaskPattern, Module};
+use qrcode::{Color, EcLevel, Version};
 use vahti_domain::ErrorCode;
 use vahti_domain::paycode::{EPC_QR_ERROR_CORRECTION, QrErrorCorrection};
 
@@ -73,8 +75,9 @@ pub fn epc_qr_png(payload: &str) -> Result<QrImage, QrError> {
 ///
 /// The `qrcode` crate encodes the data, the error correction and the function patterns, and
 /// the mask is chosen here. `QrCode` scores the eight masks in about 8 million instructions per
-/// symbol, most of the cost of rendering an email, while [`penalty`] scores all eight in about
-/// 1 million (callgrind, the benchmark's emails).
+/// symbol, most of the cost of rendering an email. Symbols up to [`MAX_SET_WIDTH`] modules wide
+/// are masked and scored on bit sets ([`masked_on_bit_sets`]), which covers every EPC payload.
+/// Wider ones are scored module by module with [`penalty`].
 fn qr_modules(payload: &str) -> Result<(usize, Vec<Color>), QrError> {
     let encode_error = |error: qrcode::types::QrError| QrError::Encode {
         reason: error.to_string(),
@@ -91,6 +94,9 @@ fn qr_modules(payload: &str) -> Result<(usize, Vec<Color>), QrError> {
     let width = usize::try_from(version.width()).map_err(|_| QrError::Encode {
         reason: format!("the symbol width {} is negative", version.width()),
     })?;
+    if let Some(masked) = masked_on_bit_sets(&canvas, version) {
+        return Ok((width, masked.colors()));
+    }
     let mut best: Option<(u32, Vec<Color>)> = None;
     for pattern in MASKS {
         let mut masked = canvas.clone();
@@ -105,6 +111,199 @@ fn qr_modules(payload: &str) -> Result<(usize, Vec<Color>), QrError> {
         .ok_or_else(|| QrError::Encode {
             reason: "no mask pattern was tried".to_owned(),
         })
+}
+
+/// The widest symbol masked and scored on bit sets: a line with four light modules on each side
+/// must fit in a `u128`. That is version 25 (117 modules); an EPC payload of the maximum 331
+/// bytes needs version 13 at level M.
+const MAX_SET_WIDTH: usize = 120;
+
+/// A square symbol as bit sets: bit `x` of `rows[y]` and bit `y` of `columns[x]` are set when
+/// the module at column `x` and row `y` is dark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ModuleSets {
+    width: usize,
+    rows: Vec<u128>,
+    columns: Vec<u128>,
+}
+
+impl ModuleSets {
+    fn light(width: usize) -> Self {
+        ModuleSets {
+            width,
+            rows: vec![0; width],
+            columns: vec![0; width],
+        }
+    }
+
+    /// Reads the modules of `canvas` that `dark` picks.
+    fn read(canvas: &Canvas, width: usize, dark: impl Fn(Module) -> bool) -> Self {
+        let mut sets = ModuleSets::light(width);
+        for (y, coordinate_y) in (0..width).zip(0_i16..) {
+            for (x, coordinate_x) in (0..width).zip(0_i16..) {
+                if dark(canvas.get(coordinate_x, coordinate_y)) {
+                    sets.set_dark(x, y);
+                }
+            }
+        }
+        sets
+    }
+
+    fn set_dark(&mut self, x: usize, y: usize) {
+        if let Some(row) = self.rows.get_mut(y) {
+            *row |= 1 << x;
+        }
+        if let Some(column) = self.columns.get_mut(x) {
+            *column |= 1 << y;
+        }
+    }
+
+    /// Returns the modules that are dark in exactly one of the two.
+    fn toggled(&self, other: &ModuleSets) -> ModuleSets {
+        let xor = |own: &[u128], theirs: &[u128]| -> Vec<u128> {
+            own.iter().zip(theirs).map(|(a, b)| a ^ b).collect()
+        };
+        ModuleSets {
+            width: self.width,
+            rows: xor(&self.rows, &other.rows),
+            columns: xor(&self.columns, &other.columns),
+        }
+    }
+
+    /// Lists the modules row by row, as the `qrcode` crate does.
+    fn colors(&self) -> Vec<Color> {
+        let mut colors = Vec::with_capacity(self.width * self.width);
+        for row in &self.rows {
+            for x in 0..self.width {
+                colors.push(if row >> x & 1 == 1 {
+                    Color::Dark
+                } else {
+                    Color::Light
+                });
+            }
+        }
+        colors
+    }
+}
+
+/// The eight masked forms of a symbol version without data: function patterns, version
+/// information and the format information of each mask as drawn, and every data module set to
+/// the mask's value.
+struct MaskTemplates {
+    masked: Vec<ModuleSets>,
+}
+
+/// Templates per error-correction level (as [`EcLevel`] numbers them) and version 1 to 40, built
+/// on first use.
+static TEMPLATES: [[OnceLock<MaskTemplates>; 40]; 4] =
+    [const { [const { OnceLock::new() }; 40] }; 4];
+
+fn mask_templates(version: Version, width: usize) -> Option<&'static MaskTemplates> {
+    let Version::Normal(number) = version else {
+        return None;
+    };
+    let level = TEMPLATES.get(ec_level() as usize)?;
+    let slot = level.get(usize::try_from(number).ok()?.checked_sub(1)?)?;
+    Some(slot.get_or_init(|| {
+        let mut blank = Canvas::new(version, ec_level());
+        blank.draw_all_functional_patterns();
+        let masked = MASKS
+            .iter()
+            .map(|pattern| {
+                let mut canvas = blank.clone();
+                canvas.apply_mask(*pattern);
+                ModuleSets::read(&canvas, width, Module::is_dark)
+            })
+            .collect();
+        MaskTemplates { masked }
+    }))
+}
+
+/// Masks the symbol of `canvas` with the mask of the lowest [`penalty`], or `None` for a symbol
+/// wider than [`MAX_SET_WIDTH`] or a Micro QR version.
+///
+/// Masking inverts a data module where the mask's value is dark and leaves function modules as
+/// they are, then draws the format information. A template without data contains exactly the mask
+/// values on its data modules, so the masked symbol is the template with the dark data modules
+/// toggled. The `qrcode` crate leaves data modules it has no bits for empty, and masking treats
+/// them as light, as the template does.
+fn masked_on_bit_sets(canvas: &Canvas, version: Version) -> Option<ModuleSets> {
+    let width = usize::try_from(version.width()).ok()?;
+    if width > MAX_SET_WIDTH {
+        return None;
+    }
+    let templates = mask_templates(version, width)?;
+    let data = ModuleSets::read(canvas, width, |module| {
+        module == Module::Unmasked(Color::Dark)
+    });
+    let mut best: Option<(u32, ModuleSets)> = None;
+    for template in &templates.masked {
+        let masked = template.toggled(&data);
+        let score = set_penalty(&masked);
+        if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
+            best = Some((score, masked));
+        }
+    }
+    best.map(|(_, masked)| masked)
+}
+
+/// [`penalty`] computed on bit sets, many modules per instruction. The tests check that both
+/// give the same score.
+fn set_penalty(sets: &ModuleSets) -> u32 {
+    let width = sets.width;
+    if width == 0 {
+        return 0;
+    }
+    let mut score = 0_u32;
+    for line in sets.rows.iter().chain(&sets.columns) {
+        score += set_line_penalty(*line, width);
+    }
+    // Bit x is set when modules x and x + 1 of both rows have one colour.
+    let pairs = (1_u128 << (width - 1)) - 1;
+    for (above, below) in sets.rows.iter().zip(sets.rows.iter().skip(1)) {
+        let dark = above & below & (above >> 1) & (below >> 1);
+        let light = !(above | below | (above >> 1) | (below >> 1));
+        score += 3 * ((dark | light) & pairs).count_ones();
+    }
+    let total = width * width;
+    let dark_count = sets
+        .rows
+        .iter()
+        .map(|row| row.count_ones() as usize)
+        .sum::<usize>();
+    let deviation = (dark_count * 20).abs_diff(total * 10) / total;
+    score + 10 * u32::try_from(deviation).unwrap_or(u32::MAX / 20)
+}
+
+/// [`line_penalty`] of one row or column of `width` modules, module `x` in bit `x`.
+fn set_line_penalty(line: u128, width: usize) -> u32 {
+    // Runs: bit x is set when modules x to x + 4 have one colour. A run of n >= 5 modules contains
+    // n - 4 such windows and costs n - 2, so each run adds 2 to its count of windows.
+    let pairs = (1_u128 << (width - 1)) - 1;
+    let same = !(line ^ (line >> 1)) & pairs;
+    let windows = same & (same >> 1) & (same >> 2) & (same >> 3);
+    let runs = windows & !(windows << 1);
+    let mut score = windows.count_ones() + 2 * runs.count_ones();
+
+    // Finder-like patterns: four light modules of the quiet zone on each side, so module x is
+    // bit x + 4 and the line spans width + 8 bits.
+    let padded = line << 4;
+    let light = !padded;
+    let span = width + 8;
+    let core = padded
+        & (light >> 1)
+        & (padded >> 2)
+        & (padded >> 3)
+        & (padded >> 4)
+        & (light >> 5)
+        & (padded >> 6);
+    let four_light = light & (light >> 1) & (light >> 2) & (light >> 3);
+    // A pattern of 11 modules starts at a bit from 0 to span - 11.
+    let starts = (1_u128 << span.saturating_sub(10)) - 1;
+    let before = four_light & (core >> 4) & starts;
+    let after = core & (four_light >> 7) & starts;
+    score += 40 * (before.count_ones() + after.count_ones());
+    score
 }
 
 /// The eight mask patterns of a QR symbol, in the order of their pattern references 000-111.
@@ -427,6 +626,144 @@ mod tests {
                 let pixel = buffer[y * info.line_size + x];
                 assert_eq!(pixel == 0, dark, "pixel ({x}, {y})");
             }
+        }
+    }
+
+    /// Encodes `payload` and masks the symbol with each of the eight masks of the `qrcode` crate.
+    fn masked_by_the_crate(payload: &str) -> (Canvas, Version, Vec<Vec<Color>>) {
+        let bits = qrcode::bits::encode_auto(payload.as_bytes(), ec_level()).unwrap();
+        let version = bits.version();
+        let data = bits.into_bytes();
+        let (codewords, correction) =
+            qrcode::ec::construct_codewords(&data, version, ec_level()).unwrap();
+        let mut canvas = Canvas::new(version, ec_level());
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&codewords, &correction);
+        let masked = MASKS
+            .iter()
+            .map(|pattern| {
+                let mut copy = canvas.clone();
+                copy.apply_mask(*pattern);
+                copy.into_colors()
+            })
+            .collect();
+        (canvas, version, masked)
+    }
+
+    /// Payloads of every length from 1 to 1,000 bytes in steps, so versions 1 to 25 all occur.
+    fn payloads_of_many_versions() -> Vec<String> {
+        (1..1000)
+            .step_by(7)
+            .map(|length| {
+                (0..length)
+                    .map(|index| char::from(b'!' + u8::try_from(index * 31 % 90).unwrap()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn masks_on_bit_sets_match_the_crate() {
+        let mut versions = std::collections::BTreeSet::new();
+        for payload in payloads_of_many_versions() {
+            let (canvas, version, by_crate) = masked_by_the_crate(&payload);
+            let width = usize::try_from(version.width()).unwrap();
+            if width > MAX_SET_WIDTH {
+                assert!(masked_on_bit_sets(&canvas, version).is_none());
+                continue;
+            }
+            let Version::Normal(number) = version else {
+                panic!("{version:?} is not a normal version");
+            };
+            versions.insert(number);
+            let templates = mask_templates(version, width).unwrap();
+            let data = ModuleSets::read(&canvas, width, |module| {
+                module == Module::Unmasked(Color::Dark)
+            });
+            for ((template, expected), pattern) in templates.masked.iter().zip(&by_crate).zip(MASKS)
+            {
+                let masked = template.toggled(&data);
+                assert_eq!(&masked.colors(), expected, "{version:?} {pattern:?}");
+                assert_eq!(
+                    set_penalty(&masked),
+                    penalty(expected, width),
+                    "{version:?} {pattern:?}"
+                );
+            }
+            let lowest = by_crate
+                .iter()
+                .min_by_key(|colors| penalty(colors, width))
+                .unwrap();
+            assert_eq!(
+                &masked_on_bit_sets(&canvas, version).unwrap().colors(),
+                lowest
+            );
+        }
+        assert_eq!(
+            versions.into_iter().collect::<Vec<_>>(),
+            (1..=25).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn largest_epc_payload_on_bit_sets() {
+        // EPC069-12 allows at most 331 bytes. Lower-case text and punctuation keep the encoder
+        // in byte mode, the densest symbol for that length.
+        let head = "BCD\n002\n1\nSCT\nOKOYFIHH\nLumipuu Oy\nFI4950009420028730\nEUR1339.1\n\n\n";
+        let payload = format!("{head}{}", "viesti, ".repeat(40))[..331].to_owned();
+        let (canvas, version, _) = masked_by_the_crate(&payload);
+        assert_eq!(version, Version::Normal(13));
+        assert!(masked_on_bit_sets(&canvas, version).is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn set_penalty_matches_module_penalty(
+            width in 1_usize..=MAX_SET_WIDTH,
+            seed in proptest::collection::vec(proptest::bool::ANY, 1..=64),
+            dark_every in 1_usize..7,
+        ) {
+            // A pseudo-random symbol from a short seed, with long runs when dark_every is large.
+            let colors: Vec<Color> = (0..width * width)
+                .map(|index| {
+                    let bit = seed[index / dark_every % seed.len()] ^ (index % 13 == 0);
+                    if bit { Color::Dark } else { Color::Light }
+                })
+                .collect();
+            let mut sets = ModuleSets::light(width);
+            for (index, color) in colors.iter().enumerate() {
+                if *color == Color::Dark {
+                    sets.set_dark(index % width, index / width);
+                }
+            }
+            proptest::prop_assert_eq!(sets.colors(), colors.clone());
+            proptest::prop_assert_eq!(set_penalty(&sets), penalty(&colors, width));
+        }
+    }
+
+    #[test]
+    fn set_lines_scored_like_module_lines() {
+        for pattern in [
+            "1010",
+            "0101111",
+            "01011111",
+            "0101111111",
+            "10111110",
+            "1111101111111",
+            "10111010000",
+            "10101110101",
+            "1100001011101",
+            "1",
+            "0",
+            "00000",
+        ] {
+            let width = pattern.len();
+            let bits = pattern
+                .chars()
+                .enumerate()
+                .filter(|(_, module)| *module == '1')
+                .fold(0_u128, |bits, (x, _)| bits | 1 << x);
+            assert_eq!(set_line_penalty(bits, width), line(pattern), "{pattern}");
         }
     }
 
