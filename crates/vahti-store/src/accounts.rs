@@ -12,6 +12,7 @@ use crate::convert::{from_json, parse_column, to_json};
 use crate::error::StoreError;
 use crate::ids::PolicyId;
 use crate::locale::Locale;
+use crate::reuse::ReuseExt;
 use crate::rows::AccountRow;
 use crate::schema::accounts;
 use crate::sql_types::Instant;
@@ -228,6 +229,7 @@ pub fn upsert(
                 accounts::updated_at.eq(excluded(accounts::updated_at)),
             ))
             .returning(accounts::all_columns)
+            .reusable()
             .get_result(connection)
     })
     .map_err(|error| StoreError::from_diesel(backend, error))?;
@@ -308,6 +310,7 @@ pub fn update_state(
             accounts::updated_at.eq(Instant(now)),
         ))
         .returning(accounts::all_columns)
+        .reusable()
         .get_result(connection)
         .optional()
     })
@@ -337,6 +340,7 @@ pub fn set_next_action_at(
     let changed = per_backend!(tx, |connection| {
         diesel::update(accounts::table.find(id.0))
             .set(accounts::next_action_at.eq(next_action_at.map(Instant)))
+            .reusable()
             .execute(connection)
     })
     .map_err(|error| tx.error(error))?;

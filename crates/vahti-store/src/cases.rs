@@ -9,6 +9,7 @@ use crate::Tx;
 use crate::convert::{from_json, money_from_parts, money_parts, parse_column, text_enum, to_json};
 use crate::error::StoreError;
 use crate::ids::{CaseId, CaseUpdateId, TokenId};
+use crate::reuse::ReuseExt;
 use crate::rows::{CaseInvoiceRow, CaseRow, CaseUpdateRow};
 use crate::schema::{collection_case_invoices, collection_case_updates, collection_cases};
 use crate::sql_types::Instant;
@@ -202,6 +203,7 @@ pub fn update(
             collection_cases::payload.eq(&text),
             collection_cases::updated_at.eq(Instant(now)),
         ))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     if changed == 0 {
@@ -276,6 +278,7 @@ pub fn set_state(
             collection_cases::state.eq(state.as_str()),
             collection_cases::updated_at.eq(Instant(now)),
         ))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     if changed == 0 {

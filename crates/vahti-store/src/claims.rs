@@ -12,6 +12,7 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{InterestClaimId, StepId};
+use crate::reuse::ReuseExt;
 use crate::rows::{FeeClaimRow, InterestClaimRow};
 use crate::schema::{fee_claims, interest_claims};
 use crate::sql_types::Instant;
@@ -117,6 +118,7 @@ pub fn waive_fee(tx: &mut Tx<'_>, id: FeeId, now: DateTime<Utc>) -> Result<FeeCl
             .filter(fee_claims::waived_at.is_null()),
     )
     .set(fee_claims::waived_at.eq(Instant(now)))
+    .reusable()
     .execute(tx.connection())
     .map_err(|error| tx.error(error))?;
     let row: FeeClaimRow = fee_claims::table

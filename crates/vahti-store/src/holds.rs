@@ -13,6 +13,7 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{DisputeId, InstalmentId, PauseId, PaymentPlanId, PromiseId};
+use crate::reuse::ReuseExt;
 use crate::rows::{
     DisputeRow, InstalmentRow, PauseRow, PaymentPlanRow, PlanInvoiceRow, PromiseRow,
 };
@@ -106,6 +107,7 @@ pub fn resolve_dispute(
         disputes::resolution.eq(resolution),
     ))
     .returning(disputes::all_columns)
+    .reusable()
     .get_result(tx.connection())
     .optional()
     .map_err(|error| tx.error(error))?;
@@ -225,6 +227,7 @@ pub fn pause(
 pub fn lift_pause(tx: &mut Tx<'_>, id: PauseId, now: DateTime<Utc>) -> Result<Pause, StoreError> {
     diesel::update(pauses::table.find(id.0).filter(pauses::lifted_at.is_null()))
         .set(pauses::lifted_at.eq(Instant(now)))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     let row: PauseRow = pauses::table
@@ -346,6 +349,7 @@ pub fn set_promise_state(
             promises::updated_at.eq(Instant(now)),
         ))
         .returning(promises::all_columns)
+        .reusable()
         .get_result(tx.connection())
         .map_err(|error| tx.lookup_error("promise", id, error))?;
     Promise::try_from(row)
@@ -594,6 +598,7 @@ pub fn set_plan_state(
             payment_plans::state.eq(state.as_str()),
             payment_plans::updated_at.eq(Instant(now)),
         ))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     if changed == 0 {
@@ -610,6 +615,7 @@ pub fn set_instalment_paid(
 ) -> Result<(), StoreError> {
     let changed = diesel::update(payment_plan_instalments::table.find(id.0))
         .set(payment_plan_instalments::paid_at.eq(at.map(Instant)))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     if changed == 0 {

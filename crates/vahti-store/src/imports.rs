@@ -8,6 +8,7 @@ use crate::Tx;
 use crate::convert::{from_json, to_json};
 use crate::error::StoreError;
 use crate::ids::ImportId;
+use crate::reuse::ReuseExt;
 use crate::rows::ImportRow;
 use crate::schema::imports;
 use crate::sql_types::Instant;
@@ -103,6 +104,7 @@ pub fn set_summary(
     let text = to_json("summary", summary)?;
     let changed = diesel::update(imports::table.find(id.0))
         .set(imports::summary.eq(&text))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     if changed == 0 {

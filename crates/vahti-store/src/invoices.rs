@@ -11,6 +11,7 @@ use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
+use crate::reuse::ReuseExt;
 use crate::rows::InvoiceRow;
 use crate::schema::invoices;
 use crate::sql_types::Instant;
@@ -379,6 +380,7 @@ fn link_credit_notes(
                 invoices::corrects_invoice_id.eq(target_id.0),
                 invoices::updated_at.eq(Instant(now)),
             ))
+            .reusable()
             .execute(tx.connection())
             .map_err(|error| tx.error(error))?;
     }
@@ -593,6 +595,7 @@ pub fn update_collection(
             invoices::updated_at.eq(Instant(now)),
         ))
         .returning(invoices::all_columns)
+        .reusable()
         .get_result(tx.connection())
         .map_err(|error| tx.lookup_error("invoice", id, error))?;
     Invoice::try_from(row)

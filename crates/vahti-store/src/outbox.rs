@@ -15,6 +15,7 @@ use crate::connection::DbConnection;
 use crate::convert::{from_json, parse_column, text_enum, to_json};
 use crate::error::StoreError;
 use crate::ids::OutboxId;
+use crate::reuse::ReuseExt;
 use crate::rows::OutboxRow;
 use crate::schema::outbox;
 use crate::sql_types::Instant;
@@ -229,6 +230,7 @@ pub fn claim_due(
             outbox::updated_at.eq(at),
         ))
         .returning(outbox::all_columns)
+        .reusable()
         .get_results(tx.connection())
         .map_err(|error| tx.error(error))?;
 
@@ -267,6 +269,7 @@ pub fn complete(
                     outbox::updated_at.eq(Instant(now)),
                 ))
                 .returning(outbox::all_columns)
+                .reusable()
                 .get_result(connection)
                 .optional()
         })
@@ -297,6 +300,7 @@ pub fn fail(
                 outbox::updated_at.eq(Instant(now)),
             ))
             .returning(outbox::all_columns)
+            .reusable()
             .get_result(tx.connection())
             .optional()
     })
@@ -320,6 +324,7 @@ pub fn cancel_claimed(
                 outbox::updated_at.eq(Instant(now)),
             ))
             .returning(outbox::all_columns)
+            .reusable()
             .get_result(tx.connection())
             .optional()
     })
@@ -402,6 +407,7 @@ fn transition(
         outbox::updated_at.eq(Instant(now)),
     ))
     .returning(outbox::all_columns)
+    .reusable()
     .get_result(tx.connection())
     .optional()
     .map_err(|error| tx.error(error))?;

@@ -13,6 +13,7 @@ use crate::Tx;
 use crate::convert::{parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::PartnerId;
+use crate::reuse::ReuseExt;
 use crate::rows::CollectionPartnerRow;
 use crate::schema::collection_partners;
 use crate::sql_types::Instant;
@@ -141,6 +142,7 @@ pub fn put(
                 collection_partners::updated_at.eq(excluded(collection_partners::updated_at)),
             ))
             .returning(collection_partners::all_columns)
+            .reusable()
             .get_result(connection)
     })
     .map_err(|error| StoreError::from_diesel(backend, error))?;

@@ -9,6 +9,7 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{AllocationId, ImportId};
+use crate::reuse::ReuseExt;
 use crate::rows::{AllocationRow, PaymentRow};
 use crate::schema::{allocations, payments};
 use crate::sql_types::Instant;
@@ -276,6 +277,7 @@ pub fn assign(
             payments::updated_at.eq(Instant(now)),
         ))
         .returning(payments::all_columns)
+        .reusable()
         .get_result(tx.connection())
         .map_err(|error| tx.lookup_error("payment", id, error))?;
     tracing::debug!(
@@ -295,6 +297,7 @@ pub fn reverse(tx: &mut Tx<'_>, id: PaymentId, at: DateTime<Utc>) -> Result<Paym
             payments::updated_at.eq(Instant(at)),
         ))
         .returning(payments::all_columns)
+        .reusable()
         .get_result(tx.connection())
         .map_err(|error| tx.lookup_error("payment", id, error))?;
     tracing::info!(payment.id = id.0, "reversed payment");

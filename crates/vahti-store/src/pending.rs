@@ -9,6 +9,7 @@ use crate::Tx;
 use crate::convert::{from_json, money_from_parts, money_parts, parse_column, text_enum, to_json};
 use crate::error::StoreError;
 use crate::ids::PendingActionId;
+use crate::reuse::ReuseExt;
 use crate::rows::PendingActionRow;
 use crate::schema::pending_actions;
 use crate::sql_types::Instant;
@@ -185,6 +186,7 @@ pub fn decide(
         pending_actions::updated_at.eq(Instant(now)),
     ))
     .returning(pending_actions::all_columns)
+    .reusable()
     .get_result(tx.connection())
     .optional()
     .map_err(|error| tx.error(error))?;

@@ -12,6 +12,7 @@ use crate::connection::DbConnection;
 use crate::convert::{from_json, to_json};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, PolicyVersionId};
+use crate::reuse::ReuseExt;
 use crate::rows::{PolicyRow, PolicyVersionRow};
 use crate::schema::{policies, policy_versions};
 use crate::sql_types::Instant;
@@ -137,6 +138,7 @@ pub fn add_version(
 
     diesel::update(policies::table.find(policy_id.0))
         .set(policies::updated_at.eq(Instant(now)))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     insert_version(tx, &policy, next, body, now)

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::Tx;
 use crate::convert::parse_column;
 use crate::error::StoreError;
+use crate::reuse::ReuseExt;
 use crate::rows::ReferenceRateRow;
 use crate::schema::reference_rates;
 use crate::store::per_backend;
@@ -77,6 +78,7 @@ pub fn set(tx: &mut Tx<'_>, rate: &ReferenceRate) -> Result<(), StoreError> {
             .on_conflict((reference_rates::year, reference_rates::half))
             .do_update()
             .set(reference_rates::rate.eq(&text))
+            .reusable()
             .execute(connection)
     })
     .map_err(|error| StoreError::from_diesel(backend, error))?;

@@ -16,6 +16,7 @@ use crate::Tx;
 use crate::convert::{from_json, parse_column, text_enum, to_json};
 use crate::error::StoreError;
 use crate::ids::{SelfServiceLinkId, SelfServiceRequestId};
+use crate::reuse::ReuseExt;
 use crate::rows::{SelfServiceLinkRow, SelfServiceRequestRow};
 use crate::schema::{daemon_secrets, self_service_links, self_service_requests};
 use crate::sql_types::Instant;
@@ -167,6 +168,7 @@ pub fn touch_link(
     if stale {
         diesel::update(self_service_links::table.find(link.id.0))
             .set(self_service_links::last_used_at.eq(Instant(now)))
+            .reusable()
             .execute(tx.connection())
             .map_err(|error| tx.error(error))?;
     }
@@ -187,6 +189,7 @@ pub fn revoke_links(
             .filter(self_service_links::expires_at.gt(Instant(now))),
     )
     .set(self_service_links::revoked_at.eq(Instant(now)))
+    .reusable()
     .execute(tx.connection())
     .map_err(|error| tx.error(error))?;
     tracing::info!(
@@ -416,6 +419,7 @@ pub fn decide_request(
         self_service_requests::updated_at.eq(Instant(now)),
     ))
     .returning(self_service_requests::all_columns)
+    .reusable()
     .get_result(tx.connection())
     .optional()
     .map_err(|error| tx.error(error))?;

@@ -12,6 +12,7 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
+use crate::reuse::ReuseExt;
 use crate::rows::StepRow;
 use crate::schema::step_history;
 use crate::sql_types::Instant;
@@ -315,6 +316,7 @@ pub fn update_state(
                 step_history::updated_at.eq(Instant(now)),
             ))
             .returning(step_history::all_columns)
+            .reusable()
             .get_result(connection)
     })
     .map_err(|error| tx.lookup_error("step", id, error))?;
@@ -340,6 +342,7 @@ pub fn queue_in_outbox(
                 step_history::executed_at.eq(None::<Instant>),
                 step_history::updated_at.eq(Instant(now)),
             ))
+            .reusable()
             .execute(tx.connection())
             .map_err(|error| tx.error(error))?;
         if updated != chunk.len() {

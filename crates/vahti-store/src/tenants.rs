@@ -9,6 +9,7 @@ use crate::Tx;
 use crate::convert::{from_json, parse_column, to_json};
 use crate::error::StoreError;
 use crate::locale::Locale;
+use crate::reuse::ReuseExt;
 use crate::rows::TenantRow;
 use crate::schema::{tenant_counters, tenants};
 use crate::sql_types::Instant;
@@ -182,6 +183,7 @@ pub fn update(
             tenants::updated_at.eq(Instant(now)),
         ))
         .returning(tenants::all_columns)
+        .reusable()
         .get_result::<TenantRow>(tx.connection())
         .map_err(|error| tx.lookup_error("tenant", id, error))?
         .into_tenant()
@@ -199,6 +201,7 @@ pub fn set_disabled(
             tenants::disabled.eq(disabled),
             tenants::updated_at.eq(Instant(now)),
         ))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     if changed == 0 {
@@ -217,6 +220,7 @@ pub fn next_reference_base(tx: &mut Tx<'_>, id: TenantId) -> Result<i64, StoreEr
     let next = diesel::update(tenant_counters::table.find(id.0))
         .set(tenant_counters::next_reference_base.eq(tenant_counters::next_reference_base + 1))
         .returning(tenant_counters::next_reference_base)
+        .reusable()
         .get_result::<i64>(tx.connection())
         .map_err(|error| tx.lookup_error("tenant", id, error))?;
     Ok(next - 1)
@@ -229,6 +233,7 @@ pub fn next_reference_bases(tx: &mut Tx<'_>, id: TenantId, count: u32) -> Result
     let next = diesel::update(tenant_counters::table.find(id.0))
         .set(tenant_counters::next_reference_base.eq(tenant_counters::next_reference_base + count))
         .returning(tenant_counters::next_reference_base)
+        .reusable()
         .get_result::<i64>(tx.connection())
         .map_err(|error| tx.lookup_error("tenant", id, error))?;
     Ok(next - count)
@@ -245,6 +250,7 @@ pub(crate) fn next_event_seqs(
     let next = diesel::update(tenant_counters::table.find(id.0))
         .set(tenant_counters::next_event_seq.eq(tenant_counters::next_event_seq + count))
         .returning(tenant_counters::next_event_seq)
+        .reusable()
         .get_result::<i64>(tx.connection())
         .map_err(|error| tx.lookup_error("tenant", id, error))?;
     Ok(next - count)
@@ -256,6 +262,7 @@ pub(crate) fn next_event_seq(tx: &mut Tx<'_>, id: TenantId) -> Result<i64, Store
     let next = diesel::update(tenant_counters::table.find(id.0))
         .set(tenant_counters::next_event_seq.eq(tenant_counters::next_event_seq + 1))
         .returning(tenant_counters::next_event_seq)
+        .reusable()
         .get_result::<i64>(tx.connection())
         .map_err(|error| tx.lookup_error("tenant", id, error))?;
     Ok(next - 1)

@@ -15,6 +15,7 @@ use vahti_domain::ids::TenantId;
 use crate::Tx;
 use crate::error::StoreError;
 use crate::ids::TokenId;
+use crate::reuse::ReuseExt;
 use crate::rows::TokenRow;
 use crate::schema::api_tokens;
 use crate::sql_types::Instant;
@@ -178,6 +179,7 @@ pub fn authenticate(
     if stale {
         diesel::update(api_tokens::table.find(row.id))
             .set(api_tokens::last_used_at.eq(Instant(now)))
+            .reusable()
             .execute(tx.connection())
             .map_err(|error| tx.error(error))?;
         row.last_used_at = Some(Instant(now));
@@ -193,6 +195,7 @@ pub fn revoke(tx: &mut Tx<'_>, id: TokenId, now: DateTime<Utc>) -> Result<(), St
             .filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(Instant(now)))
+    .reusable()
     .execute(tx.connection())
     .map_err(|error| tx.error(error))?;
 

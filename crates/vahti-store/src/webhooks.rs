@@ -15,6 +15,7 @@ use crate::convert::{from_json, to_json};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, WebhookEndpointId, WebhookSecretId};
 use crate::outbox::OutboxMessage;
+use crate::reuse::ReuseExt;
 use crate::rows::{
     OutboxRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow, WebhookSecretRow,
 };
@@ -344,6 +345,7 @@ pub fn update(
             webhook_endpoints::updated_at.eq(Instant(now)),
         ))
         .returning(webhook_endpoints::all_columns)
+        .reusable()
         .get_result(tx.connection())
         .map_err(|error| tx.lookup_error("webhook endpoint", id, error))?;
     WebhookEndpoint::try_from(row)
@@ -365,6 +367,7 @@ pub fn delete(
             webhook_endpoints::deleted_at.eq(Some(Instant(now))),
             webhook_endpoints::updated_at.eq(Instant(now)),
         ))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     diesel::delete(webhook_secrets::table.filter(webhook_secrets::endpoint_id.eq(id.0)))
@@ -445,6 +448,7 @@ pub fn rotate_secret(
             .filter(webhook_secrets::expires_at.is_null()),
     )
     .set(webhook_secrets::expires_at.eq(Some(Instant(expires))))
+    .reusable()
     .execute(tx.connection())
     .map_err(|error| tx.error(error))?;
 
@@ -469,6 +473,7 @@ pub fn record_success(
             webhook_endpoints::consecutive_failures.eq(0),
             webhook_endpoints::last_success_at.eq(Some(Instant(now))),
         ))
+        .reusable()
         .execute(tx.connection())
         .map_err(|error| tx.error(error))?;
     Ok(())
@@ -487,6 +492,7 @@ pub fn record_failure(
             webhook_endpoints::last_failure_at.eq(Some(Instant(now))),
         ))
         .returning(webhook_endpoints::all_columns)
+        .reusable()
         .get_result(tx.connection())
         .map_err(|error| tx.lookup_error("webhook endpoint", endpoint_id, error))?;
     WebhookEndpoint::try_from(row)
@@ -511,6 +517,7 @@ pub fn disable(
         webhook_endpoints::disabled_reason.eq(Some(reason)),
         webhook_endpoints::updated_at.eq(Instant(now)),
     ))
+    .reusable()
     .execute(tx.connection())
     .map_err(|error| tx.error(error))?;
     Ok(changed > 0)
