@@ -292,6 +292,35 @@ impl App {
         result
     }
 
+    /// Runs `work` in a read-only transaction on the account's actor, after every earlier job of
+    /// that account, for work that usually only reads. On SQLite it runs beside the writer
+    /// instead of waiting for it. It takes no row lock, so on PostgreSQL a daemon sharing the
+    /// database may change the account meanwhile. The write that acts on what `work` decides
+    /// must check it again.
+    pub async fn on_account_read<R, F>(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+        work: F,
+    ) -> ServiceResult<R>
+    where
+        F: FnOnce(&mut Tx<'_>) -> ServiceResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let store = self.inner.store.clone();
+        let key = AccountKey { tenant, account };
+        let result = self
+            .inner
+            .directory
+            .run(key, move || store.read(work))
+            .await;
+        self.inner
+            .metrics
+            .actors_active
+            .set(i64::try_from(self.inner.directory.active_actors()).unwrap_or(i64::MAX));
+        result?
+    }
+
     /// Runs `work` in a read-only transaction on the blocking pool.
     pub async fn read<R, F>(&self, work: F) -> ServiceResult<R>
     where

@@ -11,12 +11,12 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use futures::StreamExt;
+use tokio::task::JoinSet;
 use vahti_mail::{OutboxId as MailOutboxId, build_message};
 use vahti_store::outbox::{self, OutboxKind, OutboxMessage};
 
 use crate::app::App;
-use crate::service::delivery::{self, Prepared};
+use crate::service::delivery::{self, Access, Prepared};
 use crate::service::selfservice::LinkSettings;
 use crate::shutdown::ShutdownToken;
 
@@ -57,42 +57,55 @@ pub async fn run(app: App, shutdown: ShutdownToken) {
 }
 
 /// Claims and delivers every row due now, and returns how many were handled.
+///
+/// Up to `outbox.concurrency` deliveries run at once, each as a task of its own, so that
+/// composing and rendering emails uses every worker thread of the runtime. Whenever a quarter
+/// of the slots are free, the sender claims rows for them. So the slowest delivery of a claim
+/// does not hold back the next ones, because an SMTP send can wait tens of milliseconds on the
+/// network after the others are done.
 pub async fn deliver_due(app: &App) -> usize {
     let _round = app.delivery_round().await;
     let concurrency = app.config().outbox.concurrency.max(1);
-    // Rows claimed per round: as many as are sent at once, so that when several daemons share
-    // the database each claims only what it starts sending, and the others take the rest.
-    let claim_batch = i64::try_from(concurrency).unwrap_or(i64::MAX);
+    let refill_at = concurrency - concurrency / 4;
+    let mut in_flight = JoinSet::new();
     let mut handled = 0;
+    let mut drained = false;
     loop {
-        let now = app.now();
-        let worker = app.worker_id().to_owned();
-        let claimed = app
-            .write(move |tx| {
-                Ok(outbox::claim_due(
-                    tx,
-                    now,
-                    claim_batch,
-                    &worker,
-                    CLAIM_LEASE,
-                )?)
-            })
-            .await;
-        let rows = match claimed {
-            Ok(rows) => rows,
-            Err(error) => {
-                tracing::error!(error = %error, "outbox sender failed to claim rows");
-                return handled;
+        if !drained && in_flight.len() <= refill_at.min(concurrency - 1) {
+            // Rows claimed at once: only as many as start now, so that when several daemons
+            // share the database each claims only what it sends, and the others take the rest.
+            let free = concurrency - in_flight.len();
+            match claim(app, free).await {
+                Ok(rows) if rows.is_empty() => drained = true,
+                Ok(rows) => {
+                    handled += rows.len();
+                    for row in rows {
+                        let app = app.clone();
+                        in_flight.spawn(async move { deliver(&app, row).await });
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(error = %error, "outbox sender failed to claim rows");
+                    drained = true;
+                }
             }
-        };
-        if rows.is_empty() {
-            return handled;
         }
-        handled += rows.len();
-        futures::stream::iter(rows)
-            .for_each_concurrent(concurrency, |row| deliver(app, row))
-            .await;
+        match in_flight.join_next().await {
+            None if drained => return handled,
+            Some(Err(error)) => {
+                tracing::error!(error = %error, "an outbox delivery task failed");
+            }
+            None | Some(Ok(())) => {}
+        }
     }
+}
+
+async fn claim(app: &App, count: usize) -> crate::error::ServiceResult<Vec<OutboxMessage>> {
+    let now = app.now();
+    let worker = app.worker_id().to_owned();
+    let limit = i64::try_from(count).unwrap_or(i64::MAX);
+    app.write(move |tx| Ok(outbox::claim_due(tx, now, limit, &worker, CLAIM_LEASE)?))
+        .await
 }
 
 async fn deliver(app: &App, row: OutboxMessage) {
@@ -119,13 +132,24 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     let now = app.now();
     let prepare_worker = worker.clone();
     let links = LinkSettings::from_config(app.config());
-    let prepared = app
-        .on_account(tenant, account, move |tx| {
-            delivery::prepare(tx, outbox_id, &prepare_worker, &domain, &links, now)
-        })
-        .await;
+    let prepared = prepare(
+        app,
+        tenant,
+        account,
+        outbox_id,
+        &prepare_worker,
+        &domain,
+        &links,
+        now,
+    )
+    .await;
     let ready = match prepared {
         Ok(Prepared::Send(ready)) => ready,
+        Ok(Prepared::NeedsWrites) => {
+            let reason = "the email could not be prepared: the check with writes asked for writes";
+            record_failure(app, &row, account, reason, None).await;
+            return;
+        }
         Ok(Prepared::Cancelled) => {
             tracing::info!(
                 outbox.id = outbox_id.0,
@@ -145,8 +169,26 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
         }
     };
 
+    let link = if ready.needs_link {
+        let links = LinkSettings::from_config(app.config());
+        app.on_account(tenant, account, move |tx| {
+            delivery::issue_link(tx, account, &links, now)
+        })
+        .await
+    } else {
+        Ok(None)
+    };
+    let model = match link.and_then(|link| ready.model(link)) {
+        Ok(model) => model,
+        Err(error) => {
+            let reason = format!("the email could not be prepared: {error}");
+            record_failure(app, &row, account, &reason, None).await;
+            return;
+        }
+    };
+
     let message = match build_message(
-        &ready.model,
+        &model,
         &ready.overrides,
         &ready.sender,
         MailOutboxId(outbox_id.0),
@@ -164,7 +206,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     match app.mailer().send(&message).await {
         Ok(_delivered) => {
             let now = app.now();
-            let total = Some(ready.model.total());
+            let total = Some(model.total());
             let message_id = message.message_id().to_owned();
             let result = app
                 .on_account(tenant, account, move |tx| {
@@ -224,6 +266,56 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
             record_failure(app, &row, account, &error.to_string(), retry_after).await;
         }
     }
+}
+
+/// Re-checks and composes a claimed email at send time. The check first runs read-only, so it
+/// does not wait for the database's write lock. Only when steps must be cancelled or the row
+/// withdrawn does it run again in a write transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the inputs of delivery::prepare, passed twice"
+)]
+async fn prepare(
+    app: &App,
+    tenant: vahti_domain::ids::TenantId,
+    account: vahti_domain::ids::AccountId,
+    outbox_id: vahti_store::ids::OutboxId,
+    worker: &str,
+    domain: &str,
+    links: &LinkSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::ServiceResult<Prepared> {
+    let (read_worker, read_domain, read_links) =
+        (worker.to_owned(), domain.to_owned(), links.clone());
+    let checked = app
+        .on_account_read(tenant, account, move |tx| {
+            delivery::prepare(
+                tx,
+                outbox_id,
+                &read_worker,
+                &read_domain,
+                &read_links,
+                now,
+                Access::ReadOnly,
+            )
+        })
+        .await?;
+    if !matches!(checked, Prepared::NeedsWrites) {
+        return Ok(checked);
+    }
+    let (worker, domain, links) = (worker.to_owned(), domain.to_owned(), links.clone());
+    app.on_account(tenant, account, move |tx| {
+        delivery::prepare(
+            tx,
+            outbox_id,
+            &worker,
+            &domain,
+            &links,
+            now,
+            Access::ReadWrite,
+        )
+    })
+    .await
 }
 
 async fn record_failure(

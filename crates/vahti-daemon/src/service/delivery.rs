@@ -7,7 +7,7 @@ use vahti_api::EventType;
 use vahti_domain::ids::{AccountId, InvoiceId};
 use vahti_domain::planner::InvoiceStatus;
 use vahti_mail::SenderIdentity;
-use vahti_mail::model::{MessageKind, RenderModel};
+use vahti_mail::model::{MessageInput, MessageKind, RenderModel};
 use vahti_mail::overrides::{FreeParagraph, TemplateOverride, TemplateOverrides};
 use vahti_store::accounts::{self, AccountState};
 use vahti_store::ids::OutboxId;
@@ -17,6 +17,7 @@ use vahti_store::steps::{self, StepState};
 use vahti_store::{Tx, claims, invoices};
 
 use super::Loaded;
+use super::context::AccountContext;
 use super::events::emit;
 use super::messages::{self, Composition};
 use super::selfservice::{self, LinkSettings};
@@ -26,14 +27,50 @@ use crate::error::{ServiceError, ServiceResult};
 /// An email ready to send, composed again from the ledger at send time.
 #[derive(Debug, Clone)]
 pub struct ReadyEmail {
-    /// The validated content.
-    pub model: RenderModel,
+    /// The content, without the self-service link while [`ReadyEmail::needs_link`] is set.
+    pub content: MessageInput,
+    /// The account's policy offers the self-service page, but a read-only [`prepare`] could not
+    /// issue the link: [`issue_link`] does, and [`ReadyEmail::model`] adds it.
+    pub needs_link: bool,
     /// Template overrides for this message, such as an approver's added paragraph.
     pub overrides: TemplateOverrides,
     /// The tenant's sender identity.
     pub sender: SenderIdentity,
     /// The `Date` of the message: when the outbox row was written.
     pub date: DateTime<Utc>,
+}
+
+impl ReadyEmail {
+    /// Validates the content with the self-service link `link`, if one was issued after
+    /// [`prepare`].
+    ///
+    /// # Errors
+    ///
+    /// Unprocessable when the content fails the checks of [`RenderModel::new`].
+    pub fn model(&self, link: Option<String>) -> ServiceResult<RenderModel> {
+        let mut content = self.content.clone();
+        if link.is_some() {
+            content.dispute.self_service_url = link;
+        }
+        RenderModel::new(content).map_err(|error| {
+            ServiceError::unprocessable(
+                vahti_domain::ErrorCode::code(&error),
+                None,
+                format!("the message cannot be composed: {error}"),
+            )
+        })
+    }
+}
+
+/// Whether [`prepare`] may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A read-only transaction: when steps must be cancelled or the row withdrawn, [`prepare`]
+    /// returns [`Prepared::NeedsWrites`] instead, and it leaves the self-service link to
+    /// [`issue_link`].
+    ReadOnly,
+    /// A write transaction: [`prepare`] records everything it decides.
+    ReadWrite,
 }
 
 /// What the re-check at send time decided.
@@ -44,6 +81,25 @@ pub enum Prepared {
     /// Every invoice of the email was settled, disputed or paused since it was queued: the row is
     /// cancelled and nothing is sent.
     Cancelled,
+    /// Only with [`Access::ReadOnly`]: steps must be cancelled or the row withdrawn, so
+    /// [`prepare`] must run again in a write transaction. Nothing was written.
+    NeedsWrites,
+}
+
+/// Issues the self-service link of an email that [`prepare`] composed read-only.
+pub fn issue_link(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    links: &LinkSettings,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<String>> {
+    let context = AccountContext::load(tx, account)?;
+    if !context.policy.self_service.enabled {
+        return Ok(None);
+    }
+    let (_, url, _) =
+        selfservice::issue_link(tx, context.tenant.id, context.account.id, links, false, now)?;
+    Ok(Some(url))
 }
 
 /// Reads the account of an outbox email from its payload.
@@ -73,6 +129,7 @@ pub fn prepare(
     mail_domain: &str,
     links: &LinkSettings,
     now: DateTime<Utc>,
+    access: Access,
 ) -> ServiceResult<Prepared> {
     let row = outbox::get(tx, outbox_id)?;
     let payload = payload_of(&row)?;
@@ -118,6 +175,22 @@ pub fn prepare(
             None
         }
     };
+
+    let read_only = access == Access::ReadOnly;
+    let must_withdraw = if payload.steps.is_empty() {
+        payload
+            .listed
+            .iter()
+            .all(|invoice| still_due(*invoice).is_some())
+    } else {
+        payload
+            .steps
+            .iter()
+            .any(|step| still_due(step.invoice).is_some())
+    };
+    if read_only && must_withdraw {
+        return Ok(Prepared::NeedsWrites);
+    }
 
     let mut kept: Vec<PendingStep> = Vec::new();
     for step in &payload.steps {
@@ -173,7 +246,14 @@ pub fn prepare(
         .collect();
     // The link is issued now rather than when the email was queued, so that its token is
     // never stored in the outbox.
-    let self_service_url = selfservice::link_for_message(tx, &loaded, links, now)?;
+    let (self_service_url, needs_link) = if read_only {
+        (None, context.policy.self_service.enabled)
+    } else {
+        (
+            selfservice::link_for_message(tx, &loaded, links, now)?,
+            false,
+        )
+    };
     // A plan confirmation states the instalments agreed when it was queued, so it is sent as
     // composed then; every other email is composed again from the ledger as of now.
     let content = if confirmation {
@@ -194,13 +274,6 @@ pub fn prepare(
         content.agency.clone_from(&payload.content.agency);
         content
     };
-    let model = RenderModel::new(content).map_err(|error| {
-        ServiceError::unprocessable(
-            vahti_domain::ErrorCode::code(&error),
-            None,
-            format!("the message cannot be composed: {error}"),
-        )
-    })?;
 
     let mut overrides = TemplateOverrides::new();
     if let Some(text) = &payload.free_text {
@@ -236,12 +309,14 @@ pub fn prepare(
         mail_domain: mail_domain.to_owned(),
     };
 
-    Ok(Prepared::Send(Box::new(ReadyEmail {
-        model,
+    let ready = ReadyEmail {
+        content,
+        needs_link,
         overrides,
         sender,
         date: row.created_at,
-    })))
+    };
+    Ok(Prepared::Send(Box::new(ready)))
 }
 
 fn cancel_step(

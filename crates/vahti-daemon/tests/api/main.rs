@@ -13,6 +13,7 @@ mod admin;
 mod browser;
 mod cases;
 mod concurrency;
+mod delivery;
 mod error_codes;
 mod escalation;
 mod events;
