@@ -172,7 +172,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     let link = if ready.needs_link {
         let links = LinkSettings::from_config(app.config());
         app.on_account(tenant, account, move |tx| {
-            delivery::issue_link(tx, account, &links, now)
+            delivery::issue_link(tx, tenant, account, &links, now).map(Some)
         })
         .await
     } else {

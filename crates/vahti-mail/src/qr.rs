@@ -256,7 +256,11 @@ fn set_penalty(sets: &ModuleSets) -> u32 {
     }
     let mut score = 0_u32;
     for line in sets.rows.iter().chain(&sets.columns) {
-        score += set_line_penalty(*line, width);
+        // Shifts of a u128 take several instructions each, so narrow symbols use a u64.
+        score += match u64::try_from(*line) {
+            Ok(narrow) if width + 8 <= 64 => set_line_penalty(narrow, width),
+            _ => set_line_penalty(*line, width),
+        };
     }
     // Bit x is set when modules x and x + 1 of both rows have one colour.
     let pairs = (1_u128 << (width - 1)) - 1;
@@ -275,15 +279,48 @@ fn set_penalty(sets: &ModuleSets) -> u32 {
     score + 10 * u32::try_from(deviation).unwrap_or(u32::MAX / 20)
 }
 
-/// [`line_penalty`] of one row or column of `width` modules, module `x` in bit `x`.
-fn set_line_penalty(line: u128, width: usize) -> u32 {
+/// An unsigned integer wide enough for one row or column with four light modules on each side.
+trait LineBits:
+    Copy
+    + std::ops::Shl<usize, Output = Self>
+    + std::ops::Shr<usize, Output = Self>
+    + std::ops::BitAnd<Output = Self>
+    + std::ops::BitOr<Output = Self>
+    + std::ops::BitXor<Output = Self>
+    + std::ops::Not<Output = Self>
+    + std::ops::Sub<Output = Self>
+{
+    const ONE: Self;
+
+    fn count_dark(self) -> u32;
+}
+
+impl LineBits for u64 {
+    const ONE: Self = 1;
+
+    fn count_dark(self) -> u32 {
+        self.count_ones()
+    }
+}
+
+impl LineBits for u128 {
+    const ONE: Self = 1;
+
+    fn count_dark(self) -> u32 {
+        self.count_ones()
+    }
+}
+
+/// [`line_penalty`] of one row or column of `width` modules, module `x` in bit `x`. The type
+/// must have at least `width + 8` bits.
+fn set_line_penalty<L: LineBits>(line: L, width: usize) -> u32 {
     // Runs: bit x is set when modules x to x + 4 have one colour. A run of n >= 5 modules contains
     // n - 4 such windows and costs n - 2, so each run adds 2 to its count of windows.
-    let pairs = (1_u128 << (width - 1)) - 1;
+    let pairs = (L::ONE << (width - 1)) - L::ONE;
     let same = !(line ^ (line >> 1)) & pairs;
     let windows = same & (same >> 1) & (same >> 2) & (same >> 3);
     let runs = windows & !(windows << 1);
-    let mut score = windows.count_ones() + 2 * runs.count_ones();
+    let mut score = windows.count_dark() + 2 * runs.count_dark();
 
     // Finder-like patterns: four light modules of the quiet zone on each side, so module x is
     // bit x + 4 and the line spans width + 8 bits.
@@ -299,10 +336,10 @@ fn set_line_penalty(line: u128, width: usize) -> u32 {
         & (padded >> 6);
     let four_light = light & (light >> 1) & (light >> 2) & (light >> 3);
     // A pattern of 11 modules starts at a bit from 0 to span - 11.
-    let starts = (1_u128 << span.saturating_sub(10)) - 1;
+    let starts = (L::ONE << span.saturating_sub(10)) - L::ONE;
     let before = four_light & (core >> 4) & starts;
     let after = core & (four_light >> 7) & starts;
-    score += 40 * (before.count_ones() + after.count_ones());
+    score += 40 * (before.count_dark() + after.count_dark());
     score
 }
 
@@ -762,8 +799,13 @@ mod tests {
                 .chars()
                 .enumerate()
                 .filter(|(_, module)| *module == '1')
-                .fold(0_u128, |bits, (x, _)| bits | 1 << x);
+                .fold(0_u64, |bits, (x, _)| bits | 1 << x);
             assert_eq!(set_line_penalty(bits, width), line(pattern), "{pattern}");
+            assert_eq!(
+                set_line_penalty(u128::from(bits), width),
+                line(pattern),
+                "{pattern}"
+            );
         }
     }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use vahti_api::EventType;
-use vahti_domain::ids::{AccountId, InvoiceId};
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 use vahti_domain::planner::InvoiceStatus;
 use vahti_mail::SenderIdentity;
 use vahti_mail::model::{MessageInput, MessageKind, RenderModel};
@@ -17,7 +17,6 @@ use vahti_store::steps::{self, StepState};
 use vahti_store::{Tx, claims, invoices};
 
 use super::Loaded;
-use super::context::AccountContext;
 use super::events::emit;
 use super::messages::{self, Composition};
 use super::selfservice::{self, LinkSettings};
@@ -86,20 +85,17 @@ pub enum Prepared {
     NeedsWrites,
 }
 
-/// Issues the self-service link of an email that [`prepare`] composed read-only.
+/// Issues the self-service link of an email that [`prepare`] composed read-only, for the
+/// account whose policy offered the page at that check.
 pub fn issue_link(
     tx: &mut Tx<'_>,
+    tenant: TenantId,
     account: AccountId,
     links: &LinkSettings,
     now: DateTime<Utc>,
-) -> ServiceResult<Option<String>> {
-    let context = AccountContext::load(tx, account)?;
-    if !context.policy.self_service.enabled {
-        return Ok(None);
-    }
-    let (_, url, _) =
-        selfservice::issue_link(tx, context.tenant.id, context.account.id, links, false, now)?;
-    Ok(Some(url))
+) -> ServiceResult<String> {
+    let (_, url, _) = selfservice::issue_link(tx, tenant, account, links, false, now)?;
+    Ok(url)
 }
 
 /// Reads the account of an outbox email from its payload.

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use vahti_daemon::service::delivery::{self, Access, Prepared};
 use vahti_daemon::service::selfservice::LinkSettings;
+use vahti_domain::ids::TenantId;
 use vahti_store::outbox;
 use vahti_store::self_service::links_for_account;
 
@@ -87,9 +88,8 @@ crate::api_test! {
         let now = h.app.now();
         let link = h
             .app
-            .write(move |tx| delivery::issue_link(tx, account, &links, now))
+            .write(move |tx| delivery::issue_link(tx, TenantId(tenant), account, &links, now))
             .await
-            .unwrap()
             .unwrap();
         assert!(link.contains("/s/"), "{link}");
         assert_eq!(link_count(&h, account).await, 1);
