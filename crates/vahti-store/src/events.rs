@@ -14,6 +14,7 @@ use crate::Tx;
 use crate::convert::{from_json, to_json};
 use crate::error::StoreError;
 use crate::ids::EventId;
+use crate::reuse::{fixed_chunks, with_array};
 use crate::rows::EventRow;
 use crate::schema::events;
 use crate::sql_types::Instant;
@@ -101,13 +102,14 @@ pub fn append(
 /// below the bound-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 const APPEND_CHUNK: usize = 1000;
 
-/// The columns of an appended event.
+/// The columns of an appended event. The row owns its text, because diesel keys a prepared
+/// multi-row insert by its row type, and that key needs a type without borrowed fields.
 #[derive(Insertable)]
 #[diesel(table_name = events, treat_none_as_default_value = false)]
-struct EventInsert<'a> {
+struct EventInsert {
     tenant_id: i64,
     seq: i64,
-    kind: &'a str,
+    kind: String,
     account_id: Option<i64>,
     invoice_id: Option<i64>,
     payload: String,
@@ -139,7 +141,7 @@ pub fn append_many(
         rows.push(EventInsert {
             tenant_id: tenant_id.0,
             seq,
-            kind: &event.kind,
+            kind: event.kind.clone(),
             account_id: event.account_id.map(|id| id.0),
             invoice_id: event.invoice_id.map(|id| id.0),
             payload: to_json("payload", &event.payload)?,
@@ -149,12 +151,14 @@ pub fn append_many(
 
     let backend = tx.backend();
     let mut appended = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(APPEND_CHUNK) {
-        let mut inserted: Vec<EventRow> = per_backend!(tx, |connection| {
-            diesel::insert_into(events::table)
-                .values(chunk)
-                .returning(EventRow::as_returning())
-                .get_results(connection)
+    for chunk in fixed_chunks(&rows, APPEND_CHUNK) {
+        let mut inserted: Vec<EventRow> = with_array!(chunk, |values| {
+            per_backend!(tx, |connection| {
+                diesel::insert_into(events::table)
+                    .values(values)
+                    .returning(EventRow::as_returning())
+                    .get_results(connection)
+            })
         })
         .map_err(|error| StoreError::from_diesel(backend, error))?;
         // RETURNING gives no order guarantee; the sequence numbers do.

@@ -224,10 +224,12 @@ pub fn upsert_batch(
     let rows = insert_rows(tenant_id, batch, now)?;
 
     let backend = tx.backend();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        per_backend!(tx, |connection| {
+    // One statement text per chunk size, so only a single row, the usual size of an upsert on
+    // one account, is kept prepared (see `crate::reuse`).
+    macro_rules! upsert {
+        ($values:expr) => {
             diesel::insert_into(invoices::table)
-                .values(chunk)
+                .values($values)
                 .on_conflict((invoices::tenant_id, invoices::external_id))
                 .do_update()
                 .set((
@@ -246,7 +248,12 @@ pub fn upsert_batch(
                     invoices::status.eq(excluded(invoices::status)),
                     invoices::updated_at.eq(excluded(invoices::updated_at)),
                 ))
-                .execute(connection)
+        };
+    }
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        per_backend!(tx, |connection| match chunk {
+            [row] => upsert!(row).reusable().execute(connection),
+            rows => upsert!(rows).execute(connection),
         })
         .map_err(|error| StoreError::from_diesel(backend, error))?;
     }
@@ -327,12 +334,17 @@ fn ids_by_external_id<'a>(
 ) -> Result<HashMap<&'a str, InvoiceId>, StoreError> {
     let mut keys = HashMap::with_capacity(external_ids.len());
     for chunk in external_ids.chunks(LOOKUP_CHUNK) {
-        let found: Vec<(String, i64)> = invoices::table
+        let query = invoices::table
             .filter(invoices::tenant_id.eq(tenant_id.0))
             .filter(invoices::external_id.eq_any(chunk))
-            .select((invoices::external_id, invoices::id))
-            .load(tx.connection())
-            .map_err(|error| tx.error(error))?;
+            .select((invoices::external_id, invoices::id));
+        // A text per list length: a single key, the usual size, is kept prepared.
+        let found: Vec<(String, i64)> = if chunk.len() == 1 {
+            query.reusable().load(tx.connection())
+        } else {
+            query.load(tx.connection())
+        }
+        .map_err(|error| tx.error(error))?;
         let found: HashMap<String, i64> = found.into_iter().collect();
         for external_id in chunk {
             if let Some(id) = found.get(*external_id) {

@@ -12,7 +12,7 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
-use crate::reuse::ReuseExt;
+use crate::reuse::{ReuseExt, fixed_chunks, with_array};
 use crate::rows::StepRow;
 use crate::schema::step_history;
 use crate::sql_types::Instant;
@@ -190,21 +190,22 @@ fn log_recorded(tenant_id: TenantId, step: &NewStep) {
     );
 }
 
-/// The columns of a recorded step.
+/// The columns of a recorded step. The row owns its text, because diesel keys a prepared
+/// multi-row insert by its row type, and that key needs a type without borrowed fields.
 #[derive(Insertable)]
 #[diesel(table_name = step_history, treat_none_as_default_value = false)]
-struct StepInsert<'a> {
+struct StepInsert {
     tenant_id: i64,
     account_id: i64,
     invoice_id: i64,
     policy_version_id: i64,
     step_index: i32,
-    step_key: &'a str,
-    step_kind: &'a str,
+    step_key: String,
+    step_kind: String,
     due_at: Instant,
     executed_at: Option<Instant>,
-    state: &'a str,
-    detail: Option<&'a str>,
+    state: &'static str,
+    detail: Option<String>,
     balance_currency: String,
     balance_minor: i64,
     outbox_id: Option<i64>,
@@ -236,12 +237,12 @@ pub fn record_many(
             invoice_id: step.invoice_id.0,
             policy_version_id: step.policy_version_id.0,
             step_index: step.step_index,
-            step_key: &step.step_key,
-            step_kind: &step.step_kind,
+            step_key: step.step_key.clone(),
+            step_kind: step.step_kind.clone(),
             due_at: Instant(step.due_at),
             executed_at: step.executed_at.map(Instant),
             state: step.state.as_str(),
-            detail: step.detail.as_deref(),
+            detail: step.detail.clone(),
             balance_currency,
             balance_minor,
             outbox_id: step.outbox_id.map(|id| id.0),
@@ -251,12 +252,14 @@ pub fn record_many(
     }
 
     let mut recorded: Vec<StepRow> = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(RECORD_CHUNK) {
-        let inserted: Vec<StepRow> = per_backend!(tx, |connection| {
-            diesel::insert_into(step_history::table)
-                .values(chunk)
-                .returning(StepRow::as_returning())
-                .get_results(connection)
+    for chunk in fixed_chunks(&rows, RECORD_CHUNK) {
+        let inserted: Vec<StepRow> = with_array!(chunk, |values| {
+            per_backend!(tx, |connection| {
+                diesel::insert_into(step_history::table)
+                    .values(values)
+                    .returning(StepRow::as_returning())
+                    .get_results(connection)
+            })
         })
         .map_err(|error| match tx.error(error) {
             StoreError::Conflict { .. } => StoreError::Conflict {
