@@ -2,6 +2,7 @@
 //! of the outcome. The sender loop calls these on the account's actor around the SMTP call.
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::json;
 use vahti_api::EventType;
 use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
@@ -100,11 +101,31 @@ pub fn issue_link(
 
 /// Reads the account of an outbox email from its payload.
 pub fn account_of(row: &OutboxMessage) -> ServiceResult<AccountId> {
-    payload_of(row).map(|payload| payload.account)
+    payload_part::<Recipient>(row).map(|recipient| recipient.account)
+}
+
+/// The account of an outbox email, read without the rest of its payload.
+#[derive(Deserialize)]
+struct Recipient {
+    account: AccountId,
+}
+
+/// The parts of an outbox email's payload that recording its outcome needs, read without the
+/// composed content, the largest part.
+#[derive(Deserialize)]
+struct Outcome {
+    account: AccountId,
+    steps: Vec<PendingStep>,
+    listed: Vec<InvoiceId>,
 }
 
 fn payload_of(row: &OutboxMessage) -> ServiceResult<EmailPayload> {
-    serde_json::from_value(row.payload.clone()).map_err(|error| {
+    payload_part(row)
+}
+
+/// Reads `T` from the payload of an email row, borrowing the parsed JSON instead of copying it.
+fn payload_part<T: serde::de::DeserializeOwned>(row: &OutboxMessage) -> ServiceResult<T> {
+    T::deserialize(&row.payload).map_err(|error| {
         ServiceError::internal(format!(
             "outbox row {} has an unreadable payload: {error}",
             row.id
@@ -372,7 +393,7 @@ pub fn record_sent(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let row = outbox::complete(tx, outbox_id, worker, now)?;
-    let payload = payload_of(&row)?;
+    let payload: Outcome = payload_part(&row)?;
     let account = accounts::get(tx, payload.account)?;
     // The email lists these invoices, which may be more than those whose steps it carries.
     let listed = payload
@@ -446,7 +467,7 @@ pub fn record_failure(
         return Ok(());
     }
 
-    let payload = payload_of(&row)?;
+    let payload: Outcome = payload_part(&row)?;
     let account = accounts::get(tx, payload.account)?;
     for step in &payload.steps {
         steps::update_state(
