@@ -270,22 +270,14 @@ impl App {
         R: Send + 'static,
     {
         let store = self.inner.store.clone();
-        let key = AccountKey { tenant, account };
         let result = self
-            .inner
-            .directory
-            .run(key, move || {
+            .on_actor(tenant, account, move || {
                 store.transaction(|tx| {
                     lock_account(tx, account)?;
                     work(tx)
                 })
             })
             .await;
-        self.inner
-            .metrics
-            .actors_active
-            .set(i64::try_from(self.inner.directory.active_actors()).unwrap_or(i64::MAX));
-        let result = result?;
         if result.is_ok() {
             self.inner.committed.notify_waiters();
         }
@@ -308,12 +300,18 @@ impl App {
         R: Send + 'static,
     {
         let store = self.inner.store.clone();
+        self.on_actor(tenant, account, move || store.read(work))
+            .await
+    }
+
+    /// Runs `job` on the account's actor and updates the gauge of active actors.
+    async fn on_actor<R, J>(&self, tenant: TenantId, account: AccountId, job: J) -> ServiceResult<R>
+    where
+        J: FnOnce() -> ServiceResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
         let key = AccountKey { tenant, account };
-        let result = self
-            .inner
-            .directory
-            .run(key, move || store.read(work))
-            .await;
+        let result = self.inner.directory.run(key, job).await;
         self.inner
             .metrics
             .actors_active
