@@ -146,7 +146,8 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     let ready = match prepared {
         Ok(Prepared::Send(ready)) => ready,
         Ok(Prepared::NeedsWrites) => {
-            let reason = "the email could not be prepared: the check with writes asked for writes";
+            let reason = "the email could not be prepared: the send-time check asked for a \
+                          write transaction while running in one";
             record_failure(app, &row, account, reason, None).await;
             return;
         }
