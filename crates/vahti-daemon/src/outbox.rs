@@ -8,6 +8,7 @@
 //! fail at once. A claim whose lease expires (the process died mid-send) is claimed again, and
 //! the resend carries the same Message-ID.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::TimeDelta;
@@ -16,7 +17,7 @@ use vahti_mail::{OutboxId as MailOutboxId, build_message};
 use vahti_store::outbox::{self, OutboxKind, OutboxMessage};
 
 use crate::app::App;
-use crate::service::delivery::{self, Access, Prepared};
+use crate::service::delivery::{self, Access, Prepared, ReadyEmail};
 use crate::service::selfservice::LinkSettings;
 use crate::shutdown::ShutdownToken;
 
@@ -60,14 +61,14 @@ pub async fn run(app: App, shutdown: ShutdownToken) {
 ///
 /// Up to `outbox.concurrency` deliveries run at once, each as a task of its own, so that
 /// composing and rendering emails uses every worker thread of the runtime. Whenever a quarter
-/// of the slots are free, the sender claims rows for them. So the slowest delivery of a claim
-/// does not hold back the next ones, because an SMTP send can wait tens of milliseconds on the
-/// network after the others are done.
+/// of the slots are free, the sender claims rows for them. An SMTP send can wait tens of
+/// milliseconds on the network, and this way a slow one does not hold back the next claim.
 pub async fn deliver_due(app: &App) -> usize {
     let _round = app.delivery_round().await;
     let concurrency = app.config().outbox.concurrency.max(1);
     let refill_at = concurrency - concurrency / 4;
     let mut in_flight = JoinSet::new();
+    let mut rows_of_tasks = HashMap::new();
     let mut handled = 0;
     let mut drained = false;
     loop {
@@ -81,7 +82,9 @@ pub async fn deliver_due(app: &App) -> usize {
                     handled += rows.len();
                     for row in rows {
                         let app = app.clone();
-                        in_flight.spawn(async move { deliver(&app, row).await });
+                        let outbox_id = row.id;
+                        let task = in_flight.spawn(async move { deliver(&app, row).await });
+                        rows_of_tasks.insert(task.id(), outbox_id);
                     }
                 }
                 Err(error) => {
@@ -90,12 +93,16 @@ pub async fn deliver_due(app: &App) -> usize {
                 }
             }
         }
-        match in_flight.join_next().await {
+        match in_flight.join_next_with_id().await {
             None if drained => return handled,
-            Some(Err(error)) => {
-                tracing::error!(error = %error, "an outbox delivery task failed");
+            None => {}
+            Some(Ok((task, ()))) => {
+                rows_of_tasks.remove(&task);
             }
-            None | Some(Ok(())) => {}
+            Some(Err(error)) => {
+                let outbox_id = rows_of_tasks.remove(&error.id()).map(|id| id.0);
+                tracing::error!(outbox.id = outbox_id, error = %error, "outbox delivery task failed");
+            }
         }
     }
 }
@@ -130,20 +137,15 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     let domain = app.config().mail.from_domain.clone();
 
     let now = app.now();
-    let prepare_worker = worker.clone();
     let links = LinkSettings::from_config(app.config());
-    let prepared = prepare(
-        app,
-        tenant,
-        account,
+    let check = SendCheck {
         outbox_id,
-        &prepare_worker,
-        &domain,
-        &links,
+        worker: worker.clone(),
+        domain,
+        links: links.clone(),
         now,
-    )
-    .await;
-    let ready = match prepared {
+    };
+    let ready = match prepare(app, tenant, account, check).await {
         Ok(Prepared::Send(ready)) => ready,
         Ok(Prepared::NeedsWrites) => {
             let reason = "the email could not be prepared: the send-time check asked for a \
@@ -170,8 +172,14 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
         }
     };
 
-    let link = if ready.needs_link {
-        let links = LinkSettings::from_config(app.config());
+    let ReadyEmail {
+        content,
+        needs_link,
+        overrides,
+        sender,
+        date,
+    } = *ready;
+    let link = if needs_link {
         app.on_account(tenant, account, move |tx| {
             delivery::issue_link(tx, tenant, account, &links, now).map(Some)
         })
@@ -179,7 +187,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     } else {
         Ok(None)
     };
-    let model = match link.and_then(|link| ready.model(link)) {
+    let model = match link.and_then(|link| delivery::render_model(content, link)) {
         Ok(model) => model,
         Err(error) => {
             let reason = format!("the email could not be prepared: {error}");
@@ -188,13 +196,8 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
         }
     };
 
-    let message = match build_message(
-        &model,
-        &ready.overrides,
-        &ready.sender,
-        MailOutboxId(outbox_id.0),
-        ready.date,
-    ) {
+    let message = match build_message(&model, &overrides, &sender, MailOutboxId(outbox_id.0), date)
+    {
         Ok(message) => message,
         Err(error) => {
             let reason = format!("the email could not be built: {error}");
@@ -269,54 +272,52 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     }
 }
 
+/// The inputs of the send-time check of one email, kept for a second pass.
+#[derive(Clone)]
+struct SendCheck {
+    outbox_id: vahti_store::ids::OutboxId,
+    worker: String,
+    domain: String,
+    links: LinkSettings,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl SendCheck {
+    fn run(
+        &self,
+        tx: &mut vahti_store::Tx<'_>,
+        access: Access,
+    ) -> crate::error::ServiceResult<Prepared> {
+        delivery::prepare(
+            tx,
+            self.outbox_id,
+            &self.worker,
+            &self.domain,
+            &self.links,
+            self.now,
+            access,
+        )
+    }
+}
+
 /// Re-checks and composes a claimed email at send time. The check first runs read-only, so it
 /// does not wait for the database's write lock. Only when steps must be cancelled or the row
 /// withdrawn does it run again in a write transaction.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the inputs of delivery::prepare, passed twice"
-)]
 async fn prepare(
     app: &App,
     tenant: vahti_domain::ids::TenantId,
     account: vahti_domain::ids::AccountId,
-    outbox_id: vahti_store::ids::OutboxId,
-    worker: &str,
-    domain: &str,
-    links: &LinkSettings,
-    now: chrono::DateTime<chrono::Utc>,
+    check: SendCheck,
 ) -> crate::error::ServiceResult<Prepared> {
-    let (read_worker, read_domain, read_links) =
-        (worker.to_owned(), domain.to_owned(), links.clone());
+    let first = check.clone();
     let checked = app
-        .on_account_read(tenant, account, move |tx| {
-            delivery::prepare(
-                tx,
-                outbox_id,
-                &read_worker,
-                &read_domain,
-                &read_links,
-                now,
-                Access::ReadOnly,
-            )
-        })
+        .on_account_read(tenant, account, move |tx| first.run(tx, Access::ReadOnly))
         .await?;
     if !matches!(checked, Prepared::NeedsWrites) {
         return Ok(checked);
     }
-    let (worker, domain, links) = (worker.to_owned(), domain.to_owned(), links.clone());
-    app.on_account(tenant, account, move |tx| {
-        delivery::prepare(
-            tx,
-            outbox_id,
-            &worker,
-            &domain,
-            &links,
-            now,
-            Access::ReadWrite,
-        )
-    })
-    .await
+    app.on_account(tenant, account, move |tx| check.run(tx, Access::ReadWrite))
+        .await
 }
 
 async fn record_failure(

@@ -29,8 +29,8 @@ use crate::error::{ServiceError, ServiceResult};
 pub struct ReadyEmail {
     /// The content, without the self-service link while [`ReadyEmail::needs_link`] is set.
     pub content: MessageInput,
-    /// The account's policy offers the self-service page, but a read-only [`prepare`] could not
-    /// issue the link: [`issue_link`] does, and [`ReadyEmail::model`] adds it.
+    /// Whether the account's policy offers the self-service page while a read-only [`prepare`]
+    /// could not issue the link. [`issue_link`] then issues it, and [`render_model`] adds it.
     pub needs_link: bool,
     /// Template overrides for this message, such as an approver's added paragraph.
     pub overrides: TemplateOverrides,
@@ -40,26 +40,23 @@ pub struct ReadyEmail {
     pub date: DateTime<Utc>,
 }
 
-impl ReadyEmail {
-    /// Validates the content with the self-service link `link`, if one was issued after
-    /// [`prepare`].
-    ///
-    /// # Errors
-    ///
-    /// Unprocessable when the content fails the checks of [`RenderModel::new`].
-    pub fn model(&self, link: Option<String>) -> ServiceResult<RenderModel> {
-        let mut content = self.content.clone();
-        if link.is_some() {
-            content.dispute.self_service_url = link;
-        }
-        RenderModel::new(content).map_err(|error| {
-            ServiceError::unprocessable(
-                vahti_domain::ErrorCode::code(&error),
-                None,
-                format!("the message cannot be composed: {error}"),
-            )
-        })
+/// Validates the content of a [`ReadyEmail`] with the self-service link `link`, if one was
+/// issued after [`prepare`].
+///
+/// # Errors
+///
+/// Unprocessable when the content fails the checks of [`RenderModel::new`].
+pub fn render_model(mut content: MessageInput, link: Option<String>) -> ServiceResult<RenderModel> {
+    if link.is_some() {
+        content.dispute.self_service_url = link;
     }
+    RenderModel::new(content).map_err(|error| {
+        ServiceError::unprocessable(
+            vahti_domain::ErrorCode::code(&error),
+            None,
+            format!("the message cannot be composed: {error}"),
+        )
+    })
 }
 
 /// Whether [`prepare`] may write.
@@ -119,11 +116,7 @@ struct Outcome {
     listed: Vec<InvoiceId>,
 }
 
-fn payload_of(row: &OutboxMessage) -> ServiceResult<EmailPayload> {
-    payload_part(row)
-}
-
-/// Reads `T` from the payload of an email row, borrowing the parsed JSON instead of copying it.
+/// Reads `T` from the payload of an email row without copying the parsed JSON.
 fn payload_part<T: serde::de::DeserializeOwned>(row: &OutboxMessage) -> ServiceResult<T> {
     T::deserialize(&row.payload).map_err(|error| {
         ServiceError::internal(format!(
@@ -149,7 +142,7 @@ pub fn prepare(
     access: Access,
 ) -> ServiceResult<Prepared> {
     let row = outbox::get(tx, outbox_id)?;
-    let payload = payload_of(&row)?;
+    let payload: EmailPayload = payload_part(&row)?;
     let loaded = Loaded::load(tx, payload.account, now)?;
     let context = &loaded.context;
     let snapshot = loaded.planner_snapshot();
@@ -193,20 +186,23 @@ pub fn prepare(
         }
     };
 
+    // The withdrawal below writes, so a read-only check stops where it would begin.
     let read_only = access == Access::ReadOnly;
-    let must_withdraw = if payload.steps.is_empty() {
-        payload
-            .listed
-            .iter()
-            .all(|invoice| still_due(*invoice).is_some())
-    } else {
-        payload
-            .steps
-            .iter()
-            .any(|step| still_due(step.invoice).is_some())
-    };
-    if read_only && must_withdraw {
-        return Ok(Prepared::NeedsWrites);
+    if read_only {
+        let must_withdraw = if payload.steps.is_empty() {
+            payload
+                .listed
+                .iter()
+                .all(|invoice| still_due(*invoice).is_some())
+        } else {
+            payload
+                .steps
+                .iter()
+                .any(|step| still_due(step.invoice).is_some())
+        };
+        if must_withdraw {
+            return Ok(Prepared::NeedsWrites);
+        }
     }
 
     let mut kept: Vec<PendingStep> = Vec::new();

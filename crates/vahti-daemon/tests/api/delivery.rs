@@ -93,7 +93,7 @@ crate::api_test! {
             .unwrap();
         assert!(link.contains("/s/"), "{link}");
         assert_eq!(link_count(&h, account).await, 1);
-        let model = ready.model(Some(link.clone())).unwrap();
+        let model = delivery::render_model(ready.content.clone(), Some(link.clone())).unwrap();
         assert_eq!(model.dispute().self_service_url.as_deref(), Some(link.as_str()));
 
         let Prepared::Send(written) = prepare(&h, outbox_id, Access::ReadWrite).await else {
