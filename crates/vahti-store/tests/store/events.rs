@@ -27,6 +27,27 @@ vahti_testkit::test_both_backends! {
         assert!(rest.is_empty());
     }
 
+    fn append_many_in_small_chunks(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        // 11 events go in as inserts of 8, 2 and 1 rows.
+        let many: Vec<NewEvent> = (1..=11)
+            .map(|n| NewEvent {
+                kind: format!("kind_{n}"),
+                account_id: Some(account_id),
+                invoice_id: None,
+                payload: serde_json::json!({"n": n}),
+            })
+            .collect();
+        let appended = store.transaction(|tx| events::append_many(tx, tenant_id, &many, now())).unwrap();
+        let returned: Vec<(i64, String)> = appended.iter().map(|event| (event.seq, event.kind.clone())).collect();
+        let expected: Vec<(i64, String)> = (1..=11).map(|n| (n, format!("kind_{n}"))).collect();
+        assert_eq!(returned, expected);
+        let listed = store.read(|tx| events::list_after(tx, tenant_id, 0, 100)).unwrap();
+        assert_eq!(listed, appended);
+    }
+
     fn append_many_numbers_in_order(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");

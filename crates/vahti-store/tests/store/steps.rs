@@ -80,18 +80,8 @@ vahti_testkit::test_both_backends! {
         for number in 1..=3 {
             let invoice_id = invoice(&store, tenant_id, account_id, &format!("I-{number}"));
             let step = NewStep {
-                account_id,
-                invoice_id,
-                policy_version_id: version,
-                step_index: 0,
-                step_key: "reminder-1".to_owned(),
-                step_kind: "friendly_reminder".to_owned(),
-                due_at: now(),
-                executed_at: None,
-                state: StepState::Queued,
                 detail: Some("fee waived".to_owned()),
-                balance: eur("100.00"),
-                outbox_id: None,
+                ..friendly_reminder(account_id, invoice_id, version)
             };
             ids.push(store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap().id);
         }
@@ -142,18 +132,13 @@ vahti_testkit::test_both_backends! {
         let version = policy_version(&store, tenant_id);
         let new: Vec<NewStep> = (1..=4)
             .map(|number| NewStep {
-                account_id,
-                invoice_id: invoice(&store, tenant_id, account_id, &format!("I-{number}")),
-                policy_version_id: version,
-                step_index: 0,
-                step_key: "reminder-1".to_owned(),
-                step_kind: "friendly_reminder".to_owned(),
-                due_at: now(),
-                executed_at: None,
-                state: StepState::Queued,
                 detail: (number == 2).then(|| "fee waived".to_owned()),
                 balance: eur(&format!("{number}0.00")),
-                outbox_id: None,
+                ..friendly_reminder(
+                    account_id,
+                    invoice(&store, tenant_id, account_id, &format!("I-{number}")),
+                    version,
+                )
             })
             .collect();
         // Given in an order other than the invoices', the steps come back in the given order.
@@ -177,6 +162,34 @@ vahti_testkit::test_both_backends! {
         assert!(store.transaction(|tx| steps::record_many(tx, tenant_id, &[], now())).unwrap().is_empty());
     }
 
+    fn record_many_across_chunks(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let version = policy_version(&store, tenant_id);
+        // 11 steps go in as inserts of 8, 2 and 1 rows, and 70 as inserts of up to 1,000 rows.
+        for (count, prefix) in [(11, "A"), (70, "B")] {
+            let new: Vec<NewStep> = (0..count)
+                .map(|number| NewStep {
+                    balance: eur(&format!("{}.00", number + 1)),
+                    ..friendly_reminder(
+                        account_id,
+                        invoice(&store, tenant_id, account_id, &format!("{prefix}-{number}")),
+                        version,
+                    )
+                })
+                .rev()
+                .collect();
+            let recorded = store.transaction(|tx| steps::record_many(tx, tenant_id, &new, now())).unwrap();
+            assert_eq!(recorded.len(), count, "{count} steps");
+            for (given, stored) in new.iter().zip(&recorded) {
+                assert_eq!(stored.invoice_id, given.invoice_id, "{count} steps");
+                assert_eq!(stored.balance, given.balance, "{count} steps");
+            }
+        }
+        assert_eq!(store.read(|tx| steps::list_for_account(tx, account_id)).unwrap().len(), 81);
+    }
+
     fn steps_follow_moved_invoice(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
@@ -184,20 +197,7 @@ vahti_testkit::test_both_backends! {
         let second = account(&store, tenant_id, "C-2");
         let invoice_id = invoice(&store, tenant_id, first, "I-1");
         let version = policy_version(&store, tenant_id);
-        let step = NewStep {
-            account_id: first,
-            invoice_id,
-            policy_version_id: version,
-            step_index: 0,
-            step_key: "reminder-1".to_owned(),
-            step_kind: "friendly_reminder".to_owned(),
-            due_at: now(),
-            executed_at: None,
-            state: StepState::Sent,
-            detail: None,
-            balance: eur("100.00"),
-            outbox_id: None,
-        };
+        let step = NewStep { state: StepState::Sent, ..friendly_reminder(first, invoice_id, version) };
         let recorded = store.transaction(|tx| steps::record(tx, tenant_id, &step, now())).unwrap();
         assert_eq!(store.read(|tx| steps::list_for_account_invoices(tx, first)).unwrap(), vec![recorded.clone()]);
 
@@ -205,5 +205,27 @@ vahti_testkit::test_both_backends! {
         invoice(&store, tenant_id, second, "I-1");
         assert!(store.read(|tx| steps::list_for_account_invoices(tx, first)).unwrap().is_empty());
         assert_eq!(store.read(|tx| steps::list_for_account_invoices(tx, second)).unwrap(), vec![recorded]);
+    }
+}
+
+/// A queued friendly reminder of 100.00 EUR on `invoice_id`, due now.
+fn friendly_reminder(
+    account_id: vahti_domain::ids::AccountId,
+    invoice_id: vahti_domain::ids::InvoiceId,
+    policy_version_id: vahti_store::ids::PolicyVersionId,
+) -> NewStep {
+    NewStep {
+        account_id,
+        invoice_id,
+        policy_version_id,
+        step_index: 0,
+        step_key: "reminder-1".to_owned(),
+        step_kind: "friendly_reminder".to_owned(),
+        due_at: now(),
+        executed_at: None,
+        state: StepState::Queued,
+        detail: None,
+        balance: eur("100.00"),
+        outbox_id: None,
     }
 }
