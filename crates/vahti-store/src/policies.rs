@@ -232,6 +232,32 @@ pub fn current_version(tx: &mut Tx<'_>, policy_id: PolicyId) -> Result<PolicyVer
     PolicyVersion::try_from(row)
 }
 
+/// The key and stored text of a policy version, read without parsing the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBody {
+    /// The version's key.
+    pub id: PolicyVersionId,
+    /// The rules as stored JSON text.
+    pub body: String,
+}
+
+/// Loads the key and stored text of the latest version of a policy. The text is parsed by
+/// [`Tx::derive_policy`] only when no value derived from it is kept.
+pub fn current_body(tx: &mut Tx<'_>, policy_id: PolicyId) -> Result<StoredBody, StoreError> {
+    let (id, body): (i64, String) = per_backend!(tx, |connection| {
+        policy_versions::table
+            .filter(policy_versions::policy_id.eq(policy_id.0))
+            .order(policy_versions::version.desc())
+            .select((policy_versions::id, policy_versions::body))
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("policy version of policy", policy_id, error))?;
+    Ok(StoredBody {
+        id: PolicyVersionId(id),
+        body,
+    })
+}
+
 /// Lists every version of a policy, oldest first.
 pub fn versions(tx: &mut Tx<'_>, policy_id: PolicyId) -> Result<Vec<PolicyVersion>, StoreError> {
     let rows: Vec<PolicyVersionRow> = policy_versions::table

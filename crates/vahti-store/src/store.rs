@@ -65,8 +65,8 @@ struct DerivedPolicies {
     entries: parking_lot::Mutex<HashMap<i64, DerivedPolicy>>,
 }
 
-/// The body a value was derived from, and the value.
-type DerivedPolicy = (serde_json::Value, Arc<dyn Any + Send + Sync>);
+/// The body a value was derived from, as stored text, and the value.
+type DerivedPolicy = (String, Arc<dyn Any + Send + Sync>);
 
 /// The in-process queue of SQLite writers.
 ///
@@ -278,15 +278,16 @@ impl Tx<'_> {
         self.backend
     }
 
-    /// Returns the value `derive` makes of a policy version, such as its parsed rules, and keeps
-    /// it for the other transactions of this store. A value kept for the same version and body
-    /// is returned without calling `derive`. Errors of `derive` are returned and not kept.
+    /// Returns the value `derive` makes of a policy version's body, such as its parsed rules,
+    /// and keeps it for the other transactions of this store. A value kept for the same version
+    /// and the same stored text is returned without calling `derive`, so the body is parsed only
+    /// once. Errors of `derive` are returned and not kept.
     ///
     /// Give each version one kind of derived value: a kept value of another type is replaced.
     pub fn derive_policy<T, E>(
         &self,
-        version: &crate::policies::PolicyVersion,
-        derive: impl FnOnce(&serde_json::Value) -> Result<T, E>,
+        version: &crate::policies::StoredBody,
+        derive: impl FnOnce(&str) -> Result<T, E>,
     ) -> Result<Arc<T>, E>
     where
         T: Any + Send + Sync,

@@ -131,14 +131,17 @@ pub fn policy_for(
         Some(id) => id,
         None => policies::get_by_key(tx, tenant.id, default_policy_key(debtor_type))?.id,
     };
-    let version = policies::current_version(tx, policy_id)?;
+    let version = policies::current_body(tx, policy_id)?;
     let validated = tx.derive_policy(&version, |body| {
-        let policy: Policy = Policy::deserialize(body).map_err(|error| {
-            ServiceError::internal(format!(
-                "stored policy version {} cannot be read: {error}",
-                version.id
-            ))
-        })?;
+        // Through a JSON value, as the API reads a policy, so that numbers parse the same way.
+        let policy = serde_json::from_str::<serde_json::Value>(body)
+            .and_then(|value| Policy::deserialize(&value))
+            .map_err(|error| {
+                ServiceError::internal(format!(
+                    "stored policy version {} cannot be read: {error}",
+                    version.id
+                ))
+            })?;
         policy.into_validated().map_err(|error| {
             ServiceError::internal(format!(
                 "stored policy version {} no longer passes validation: {error}",

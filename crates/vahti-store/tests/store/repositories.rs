@@ -83,38 +83,49 @@ vahti_testkit::test_both_backends! {
             .transaction(|tx| policies::create(tx, tenant_id, "default", "Default", &body, now()))
             .unwrap();
         let derivations = std::cell::Cell::new(0);
-        let derive = |body: &serde_json::Value| {
+        let derive = |body: &str| {
             derivations.set(derivations.get() + 1);
+            let body: serde_json::Value = serde_json::from_str(body).unwrap();
             Ok::<_, StoreError>(body["steps"].as_array().map_or(0, Vec::len))
         };
 
-        let first = store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
-        let read_again = store.read(|tx| policies::current_version(tx, policy.id)).unwrap();
+        let stored = store.read(|tx| policies::current_body(tx, policy.id)).unwrap();
+        assert_eq!(stored.id, version.id);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&stored.body).unwrap(), body);
+        let first = store.read(|tx| tx.derive_policy(&stored, derive)).unwrap();
+        let read_again = store.read(|tx| policies::current_body(tx, policy.id)).unwrap();
         let second = store.transaction(|tx| tx.derive_policy(&read_again, derive)).unwrap();
         assert_eq!((*first, derivations.get()), (1, 1));
         assert!(std::sync::Arc::ptr_eq(&first, &second));
 
         // Another body under the same key, as after a rolled-back version, is derived anew.
-        let mut other = version.clone();
-        other.body = serde_json::json!({"steps": []});
+        let other = policies::StoredBody { id: stored.id, body: r#"{"steps": []}"#.to_owned() };
         let third = store.read(|tx| tx.derive_policy(&other, derive)).unwrap();
         assert_eq!((*third, derivations.get()), (0, 2));
 
         // A failed derivation is not kept.
         let failed = store.read(|tx| {
-            tx.derive_policy(&version, |_| Err::<usize, _>(StoreError::InvalidInput { field: "body", detail: "broken".to_owned() }))
+            tx.derive_policy(&stored, |_| Err::<usize, _>(StoreError::InvalidInput { field: "body", detail: "broken".to_owned() }))
         });
         assert!(failed.is_err());
-        let fourth = store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        let fourth = store.read(|tx| tx.derive_policy(&stored, derive)).unwrap();
         assert_eq!((*fourth, derivations.get()), (1, 3));
-        let fifth = store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
+        let fifth = store.read(|tx| tx.derive_policy(&stored, derive)).unwrap();
         assert!(std::sync::Arc::ptr_eq(&fourth, &fifth));
+
+        // A new version is the current one, under its own key.
+        let changed = serde_json::json!({"steps": [{"key": "reminder-1"}, {"key": "reminder-2"}]});
+        let added = store.transaction(|tx| policies::add_version(tx, policy.id, &changed, now())).unwrap();
+        let newest = store.read(|tx| policies::current_body(tx, policy.id)).unwrap();
+        assert_eq!(newest.id, added.id);
+        let sixth = store.read(|tx| tx.derive_policy(&newest, derive)).unwrap();
+        assert_eq!((*sixth, derivations.get()), (2, 4));
 
         // Each store keeps its own values: another database may use the same keys.
         let elsewhere = open(db);
-        store.read(|tx| tx.derive_policy(&version, derive)).unwrap();
-        elsewhere.read(|tx| tx.derive_policy(&version, derive)).unwrap();
-        assert_eq!(derivations.get(), 4);
+        store.read(|tx| tx.derive_policy(&stored, derive)).unwrap();
+        elsewhere.read(|tx| tx.derive_policy(&stored, derive)).unwrap();
+        assert_eq!(derivations.get(), 5);
     }
 
     fn payments_queue_and_archive_ids(db) {
