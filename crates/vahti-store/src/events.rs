@@ -81,19 +81,21 @@ pub fn append(
 ) -> Result<Event, StoreError> {
     let payload = to_json("payload", &event.payload)?;
     let seq = tenants::next_event_seq(tx, tenant_id)?;
-    let row: EventRow = diesel::insert_into(events::table)
-        .values((
-            events::tenant_id.eq(tenant_id.0),
-            events::seq.eq(seq),
-            events::kind.eq(&event.kind),
-            events::account_id.eq(event.account_id.map(|id| id.0)),
-            events::invoice_id.eq(event.invoice_id.map(|id| id.0)),
-            events::payload.eq(&payload),
-            events::created_at.eq(Instant(now)),
-        ))
-        .returning(events::all_columns)
-        .get_result(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let row: EventRow = per_backend!(tx, |connection| {
+        diesel::insert_into(events::table)
+            .values((
+                events::tenant_id.eq(tenant_id.0),
+                events::seq.eq(seq),
+                events::kind.eq(&event.kind),
+                events::account_id.eq(event.account_id.map(|id| id.0)),
+                events::invoice_id.eq(event.invoice_id.map(|id| id.0)),
+                events::payload.eq(&payload),
+                events::created_at.eq(Instant(now)),
+            ))
+            .returning(events::all_columns)
+            .get_result(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     tracing::debug!(tenant.id = tenant_id.0, event.seq = seq, event.kind = %event.kind, "appended event");
     Event::try_from(row)
 }

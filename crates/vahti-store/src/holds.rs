@@ -360,12 +360,14 @@ pub fn promises_for_account(
     tx: &mut Tx<'_>,
     account_id: AccountId,
 ) -> Result<Vec<Promise>, StoreError> {
-    let rows: Vec<PromiseRow> = promises::table
-        .filter(promises::account_id.eq(account_id.0))
-        .order(promises::id)
-        .select(PromiseRow::as_select())
-        .load(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let rows: Vec<PromiseRow> = per_backend!(tx, |connection| {
+        promises::table
+            .filter(promises::account_id.eq(account_id.0))
+            .order(promises::id)
+            .select(PromiseRow::as_select())
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     rows.into_iter().map(Promise::try_from).collect()
 }
 

@@ -426,11 +426,13 @@ fn transition(
 
 /// Loads an outbox row.
 pub fn get(tx: &mut Tx<'_>, id: OutboxId) -> Result<OutboxMessage, StoreError> {
-    let row: OutboxRow = outbox::table
-        .find(id.0)
-        .select(OutboxRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| tx.lookup_error("outbox row", id, error))?;
+    let row: OutboxRow = per_backend!(tx, |connection| {
+        outbox::table
+            .find(id.0)
+            .select(OutboxRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("outbox row", id, error))?;
     OutboxMessage::try_from(row)
 }
 

@@ -37,11 +37,13 @@ impl TryFrom<ReferenceRateRow> for ReferenceRate {
 
 /// Lists all stored rates, oldest first.
 pub fn list(tx: &mut Tx<'_>) -> Result<Vec<ReferenceRate>, StoreError> {
-    let rows: Vec<ReferenceRateRow> = reference_rates::table
-        .order((reference_rates::year, reference_rates::half))
-        .select(ReferenceRateRow::as_select())
-        .load(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let rows: Vec<ReferenceRateRow> = per_backend!(tx, |connection| {
+        reference_rates::table
+            .order((reference_rates::year, reference_rates::half))
+            .select(ReferenceRateRow::as_select())
+            .load(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     rows.into_iter().map(ReferenceRate::try_from).collect()
 }
 

@@ -23,6 +23,7 @@ use crate::schema::{
     outbox, webhook_attempts, webhook_deliveries, webhook_endpoints, webhook_secrets,
 };
 use crate::sql_types::Instant;
+use crate::store::per_backend;
 
 /// The fixed start of every signing secret, which lets secret scanners recognise leaked ones.
 pub const SECRET_PREFIX: &str = "whsec_";
@@ -286,14 +287,16 @@ pub fn subscribed(
     let enabled = match &tx.endpoints {
         Some((tenant, endpoints)) if *tenant == tenant_id.0 => endpoints,
         _ => {
-            let rows: Vec<WebhookEndpointRow> = webhook_endpoints::table
-                .filter(webhook_endpoints::tenant_id.eq(tenant_id.0))
-                .filter(webhook_endpoints::deleted_at.is_null())
-                .filter(webhook_endpoints::enabled.eq(true))
-                .order(webhook_endpoints::id)
-                .select(WebhookEndpointRow::as_select())
-                .load(tx.connection())
-                .map_err(|error| tx.error(error))?;
+            let rows: Vec<WebhookEndpointRow> = per_backend!(tx, |connection| {
+                webhook_endpoints::table
+                    .filter(webhook_endpoints::tenant_id.eq(tenant_id.0))
+                    .filter(webhook_endpoints::deleted_at.is_null())
+                    .filter(webhook_endpoints::enabled.eq(true))
+                    .order(webhook_endpoints::id)
+                    .select(WebhookEndpointRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
             let endpoints = rows
                 .into_iter()
                 .map(WebhookEndpoint::try_from)
