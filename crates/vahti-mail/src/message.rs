@@ -12,15 +12,16 @@
 //!
 //! The `Message-ID` and the QR image's `Content-ID` derive from the outbox row id and the tenant's
 //! mail domain, so a message sent again after a crash carries the same ids and receivers can
-//! discard the duplicate. Text parts are quoted-printable or base64, so the message is 7-bit
-//! ASCII and needs no 8BITMIME support from the relay.
+//! discard the duplicate. Text parts are base64 with CRLF line ends, so the message is 7-bit
+//! ASCII and needs no 8BITMIME support from the relay. Base64 costs a few instructions per byte,
+//! where lettre's quoted-printable encoder took about a tenth of all the work of an email.
 
 use std::fmt;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use lettre::Address;
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use serde::{Deserialize, Serialize};
 use vahti_domain::ErrorCode;
@@ -28,6 +29,32 @@ use vahti_domain::ErrorCode;
 use crate::model::{RenderModel, is_line_breaking};
 use crate::overrides::TemplateOverrides;
 use crate::render::{RenderError, render};
+
+/// A text part in base64, its line ends made CRLF first as MIME wants for text.
+///
+/// Lettre would choose quoted-printable for text with non-ASCII letters, and it inserts each
+/// missing carriage return by moving the rest of the text. Passing the text as bytes with the
+/// encoding set skips both.
+fn text_part(content_type: ContentType, text: &str) -> SinglePart {
+    let bytes = text.as_bytes();
+    let mut canonical = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+    let mut start = 0;
+    // `match_indices` finds each line feed with a vectorised search, so the copy goes by lines.
+    for (end, _) in text.match_indices('\n') {
+        let line = &bytes[start..end];
+        canonical.extend_from_slice(line);
+        if !line.ends_with(b"\r") {
+            canonical.push(b'\r');
+        }
+        canonical.push(b'\n');
+        start = end + 1;
+    }
+    canonical.extend_from_slice(&bytes[start..]);
+    SinglePart::builder()
+        .header(content_type)
+        .header(ContentTransferEncoding::Base64)
+        .body(canonical)
+}
 
 /// The maximum length of a domain name (RFC 1035 section 2.3.4).
 const MAX_DOMAIN_CHARS: usize = 253;
@@ -145,7 +172,7 @@ pub fn build_message(
 
     let html = match &rendered.qr {
         Some(qr) => MultiPart::related()
-            .singlepart(SinglePart::html(rendered.html))
+            .singlepart(text_part(ContentType::TEXT_HTML, &rendered.html))
             .singlepart(
                 Attachment::new_inline_with_name(content_id, "epc-qr.png".to_owned()).body(
                     qr.png.clone(),
@@ -153,12 +180,12 @@ pub fn build_message(
                 ),
             ),
         None => MultiPart::alternative()
-            .singlepart(SinglePart::plain(rendered.text.clone()))
-            .singlepart(SinglePart::html(rendered.html)),
+            .singlepart(text_part(ContentType::TEXT_PLAIN, &rendered.text))
+            .singlepart(text_part(ContentType::TEXT_HTML, &rendered.html)),
     };
     let body = match &rendered.qr {
         Some(_) => MultiPart::alternative()
-            .singlepart(SinglePart::plain(rendered.text))
+            .singlepart(text_part(ContentType::TEXT_PLAIN, &rendered.text))
             .multipart(html),
         None => html,
     };
@@ -489,6 +516,53 @@ mod tests {
             let error = build(&sender).unwrap_err();
             assert_eq!(error.code(), "mail_domain_invalid", "{domain:?}");
         }
+    }
+
+    #[test]
+    fn text_parts_are_base64_of_the_rendered_text() {
+        let model = model(MessageKind::Reminder);
+        let content_id = qr_content_id(OutboxId(4711), &sender().mail_domain);
+        let rendered = render(&model, &TemplateOverrides::new(), &content_id).unwrap();
+        assert!(rendered.text.contains('ä') && rendered.html.contains('ä'));
+        let message = build(&sender()).unwrap();
+        let formatted = message.formatted();
+        let parsed = mailparse::parse_mail(&formatted).unwrap();
+        let mut found = Vec::new();
+        let mut parts = vec![&parsed];
+        while let Some(part) = parts.pop() {
+            parts.extend(part.subparts.iter());
+            let mimetype = part.ctype.mimetype.as_str();
+            if mimetype == "text/plain" || mimetype == "text/html" {
+                let encoding = part.headers.iter().find(|header| {
+                    header
+                        .get_key()
+                        .eq_ignore_ascii_case("Content-Transfer-Encoding")
+                });
+                assert_eq!(
+                    encoding.map(|header| header.get_value()).as_deref(),
+                    Some("base64")
+                );
+                assert_eq!(part.ctype.charset, "utf-8");
+                found.push((mimetype.to_owned(), part.get_body().unwrap()));
+            }
+        }
+        found.sort();
+        let crlf = |text: &str| text.replace("\r\n", "\n").replace('\n', "\r\n");
+        assert_eq!(
+            found,
+            [
+                ("text/html".to_owned(), crlf(&rendered.html)),
+                ("text/plain".to_owned(), crlf(&rendered.text)),
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_line_ends_are_kept_and_added_once() {
+        let part = text_part(ContentType::TEXT_PLAIN, "a\nb\r\nc\n\nä");
+        let formatted = String::from_utf8(part.formatted()).unwrap();
+        let parsed = mailparse::parse_mail(formatted.as_bytes()).unwrap();
+        assert_eq!(parsed.get_body().unwrap(), "a\r\nb\r\nc\r\n\r\nä");
     }
 
     #[test]

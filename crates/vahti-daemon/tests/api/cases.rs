@@ -293,7 +293,7 @@ fn changes(case: &Value) -> Vec<String> {
 /// Returns the decoded plain text of the last email.
 fn last_email_text(h: &Harness) -> String {
     let raw = h
-        .emails()
+        .raw_emails()
         .pop()
         .unwrap_or_else(|| panic!("no email was written"));
     crate::support::email_text(&raw)

@@ -554,7 +554,7 @@ crate::api_test! {
         let (tenant, _) = h.tenant("Kahvi Oy").await;
         h.store_account(tenant, "C-1", &[StoredInvoice { external_id: "INV-7", amount: "80.00", due: "2026-02-23" }]).await;
         h.advance_days(0).await;
-        let emails = h.emails();
+        let emails = h.raw_emails();
         assert_eq!(emails.len(), 1);
         let message = mailparse::parse_mail(emails[0].as_bytes()).unwrap();
         let text = message.subparts.iter().flat_map(|part| std::iter::once(part).chain(part.subparts.iter())).filter(|part| part.ctype.mimetype == "text/plain").map(|part| part.get_body().unwrap()).next().unwrap();

@@ -297,7 +297,7 @@ impl Harness {
     }
 
     /// The `.eml` files written so far, sorted by name.
-    pub fn emails(&self) -> Vec<String> {
+    pub fn raw_emails(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
             return Vec::new();
         };
@@ -312,22 +312,37 @@ impl Harness {
             .map(|path| std::fs::read_to_string(path).unwrap())
             .collect()
     }
+
+    /// The emails written so far, oldest first, each as [`readable`] shows it.
+    pub fn emails(&self) -> Vec<String> {
+        self.raw_emails().iter().map(|raw| readable(raw)).collect()
+    }
+}
+
+/// A raw email as a test reads it: the header block as sent, then the decoded text of each
+/// text part, since the parts themselves are base64.
+pub fn readable(raw: &str) -> String {
+    let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
+    let headers = raw.split("\r\n\r\n").next().unwrap_or_default();
+    let mut texts = vec![headers.to_owned()];
+    collect_parts(&parsed, &mut texts, &["text/plain", "text/html"]);
+    texts.join("\r\n\r\n")
 }
 
 /// Returns the decoded plain-text parts of a raw email.
 pub fn email_text(raw: &str) -> String {
     let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
     let mut texts = Vec::new();
-    collect_text(&parsed, &mut texts);
+    collect_parts(&parsed, &mut texts, &["text/plain"]);
     texts.join("\n")
 }
 
-fn collect_text(part: &mailparse::ParsedMail<'_>, texts: &mut Vec<String>) {
-    if part.ctype.mimetype == "text/plain" {
+fn collect_parts(part: &mailparse::ParsedMail<'_>, texts: &mut Vec<String>, types: &[&str]) {
+    if types.contains(&part.ctype.mimetype.as_str()) {
         texts.push(part.get_body().unwrap());
     }
     for sub in &part.subparts {
-        collect_text(sub, texts);
+        collect_parts(sub, texts, types);
     }
 }
 
