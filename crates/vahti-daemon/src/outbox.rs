@@ -142,7 +142,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
         outbox_id,
         worker: worker.clone(),
         domain,
-        links: links.clone(),
+        links,
         now,
     };
     let ready = match prepare(app, tenant, account, check).await {
@@ -174,20 +174,12 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
 
     let ReadyEmail {
         content,
-        needs_link,
+        link,
         overrides,
         sender,
         date,
     } = *ready;
-    let link = if needs_link {
-        app.on_account(tenant, account, move |tx| {
-            delivery::issue_link(tx, tenant, account, &links, now).map(Some)
-        })
-        .await
-    } else {
-        Ok(None)
-    };
-    let model = match link.and_then(|link| delivery::render_model(content, link)) {
+    let model = match delivery::render_model(content) {
         Ok(model) => model,
         Err(error) => {
             let reason = format!("the email could not be prepared: {error}");
@@ -214,7 +206,15 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
             let message_id = message.message_id().to_owned();
             let result = app
                 .on_account(tenant, account, move |tx| {
-                    delivery::record_sent(tx, outbox_id, &worker, total, &message_id, now)
+                    delivery::record_sent(
+                        tx,
+                        outbox_id,
+                        &worker,
+                        total,
+                        &message_id,
+                        link.as_ref(),
+                        now,
+                    )
                 })
                 .await;
             match result {

@@ -121,24 +121,40 @@ pub fn create_link(
     now: DateTime<Utc>,
 ) -> Result<(SelfServiceLink, GeneratedLinkToken), StoreError> {
     let generated = generate_link_token();
-    let row: SelfServiceLinkRow = diesel::insert_into(self_service_links::table)
-        .values((
-            self_service_links::tenant_id.eq(tenant_id.0),
-            self_service_links::account_id.eq(account_id.0),
-            self_service_links::token_hash.eq(&generated.hash),
-            self_service_links::created_at.eq(Instant(now)),
-            self_service_links::expires_at.eq(Instant(expires_at)),
-        ))
-        .returning(self_service_links::all_columns)
-        .get_result(tx.connection())
-        .map_err(|error| tx.error(error))?;
+    let link = store_link(tx, tenant_id, account_id, &generated, expires_at, now)?;
+    Ok((link, generated))
+}
+
+/// Stores a link whose token was generated beforehand with [`generate_link_token`], for a
+/// message composed before the write transaction that records it.
+pub fn store_link(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    account_id: AccountId,
+    generated: &GeneratedLinkToken,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<SelfServiceLink, StoreError> {
+    let row: SelfServiceLinkRow = per_backend!(tx, |connection| {
+        diesel::insert_into(self_service_links::table)
+            .values((
+                self_service_links::tenant_id.eq(tenant_id.0),
+                self_service_links::account_id.eq(account_id.0),
+                self_service_links::token_hash.eq(&generated.hash),
+                self_service_links::created_at.eq(Instant(now)),
+                self_service_links::expires_at.eq(Instant(expires_at)),
+            ))
+            .returning(self_service_links::all_columns)
+            .get_result(connection)
+    })
+    .map_err(|error| tx.error(error))?;
     tracing::debug!(
         tenant.id = tenant_id.0,
         account.id = account_id.0,
         link.id = row.id,
         "issued self-service link"
     );
-    Ok((row.into(), generated))
+    Ok(row.into())
 }
 
 /// Finds the link that `token` opens, live or not. Returns `None` for an unknown or malformed

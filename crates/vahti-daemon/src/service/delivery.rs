@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use vahti_api::EventType;
-use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
+use vahti_domain::ids::{AccountId, InvoiceId};
 use vahti_domain::planner::InvoiceStatus;
 use vahti_mail::SenderIdentity;
 use vahti_mail::model::{MessageInput, MessageKind, RenderModel};
@@ -18,20 +18,22 @@ use vahti_store::steps::{self, StepState};
 use vahti_store::{Tx, claims, invoices};
 
 use super::Loaded;
+use super::context::AccountContext;
 use super::events::emit;
 use super::messages::{self, Composition};
-use super::selfservice::{self, LinkSettings};
-use super::wake::{EmailPayload, PendingStep, refresh_next_action};
+use super::selfservice::{self, LinkSettings, PendingLink};
+use super::wake::{EmailPayload, PendingStep, refresh_next_action, refresh_next_action_in};
 use crate::error::{ServiceError, ServiceResult};
 
 /// An email ready to send, composed again from the ledger at send time.
 #[derive(Debug, Clone)]
 pub struct ReadyEmail {
-    /// The content, without the self-service link while [`ReadyEmail::needs_link`] is set.
+    /// The content, with the self-service link when the account's policy offers the page.
     pub content: MessageInput,
-    /// Whether the account's policy offers the self-service page while a read-only [`prepare`]
-    /// could not issue the link. [`issue_link`] then issues it, and [`render_model`] adds it.
-    pub needs_link: bool,
+    /// The self-service link in the content when a read-only [`prepare`] composed it: its URL is
+    /// in the message, and [`record_sent`] stores it with the outcome. A write transaction
+    /// stores the link at once and leaves this empty.
+    pub link: Option<PendingLink>,
     /// Template overrides for this message, such as an approver's added paragraph.
     pub overrides: TemplateOverrides,
     /// The tenant's sender identity.
@@ -40,16 +42,12 @@ pub struct ReadyEmail {
     pub date: DateTime<Utc>,
 }
 
-/// Validates the content of a [`ReadyEmail`] with the self-service link `link`, if one was
-/// issued after [`prepare`].
+/// Validates the content of a [`ReadyEmail`].
 ///
 /// # Errors
 ///
 /// Unprocessable when the content fails the checks of [`RenderModel::new`].
-pub fn render_model(mut content: MessageInput, link: Option<String>) -> ServiceResult<RenderModel> {
-    if link.is_some() {
-        content.dispute.self_service_url = link;
-    }
+pub fn render_model(content: MessageInput) -> ServiceResult<RenderModel> {
     RenderModel::new(content).map_err(|error| {
         ServiceError::unprocessable(
             vahti_domain::ErrorCode::code(&error),
@@ -63,8 +61,8 @@ pub fn render_model(mut content: MessageInput, link: Option<String>) -> ServiceR
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// A read-only transaction: when steps must be cancelled or the row withdrawn, [`prepare`]
-    /// returns [`Prepared::NeedsWrites`] instead, and it leaves the self-service link to
-    /// [`issue_link`].
+    /// returns [`Prepared::NeedsWrites`] instead, and it leaves storing the self-service link to
+    /// [`record_sent`].
     ReadOnly,
     /// A write transaction: [`prepare`] records everything it decides.
     ReadWrite,
@@ -81,19 +79,6 @@ pub enum Prepared {
     /// Only with [`Access::ReadOnly`]: steps must be cancelled or the row withdrawn, so
     /// [`prepare`] must run again in a write transaction. Nothing was written.
     NeedsWrites,
-}
-
-/// Issues the self-service link of an email that [`prepare`] composed read-only, for the
-/// account whose policy offered the page at that check.
-pub fn issue_link(
-    tx: &mut Tx<'_>,
-    tenant: TenantId,
-    account: AccountId,
-    links: &LinkSettings,
-    now: DateTime<Utc>,
-) -> ServiceResult<String> {
-    let (_, url, _) = selfservice::issue_link(tx, tenant, account, links, false, now)?;
-    Ok(url)
 }
 
 /// Reads the account of an outbox email from its payload.
@@ -258,13 +243,18 @@ pub fn prepare(
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
     // The link is issued now rather than when the email was queued, so that its token is
-    // never stored in the outbox.
-    let (self_service_url, needs_link) = if read_only {
-        (None, context.policy.self_service.enabled)
+    // never stored in the outbox. A read-only check only generates it; the write that records
+    // the email as sent stores it, so the email needs no write transaction of its own before
+    // it is sent.
+    let (self_service_url, link) = if !context.policy.self_service.enabled {
+        (None, None)
+    } else if read_only {
+        let (pending, url) = PendingLink::generate(links, now)?;
+        (Some(url), Some(pending))
     } else {
         (
             selfservice::link_for_message(tx, &loaded, links, now)?,
-            false,
+            None,
         )
     };
     // A plan confirmation states the instalments agreed when it was queued, so it is sent as
@@ -324,7 +314,7 @@ pub fn prepare(
 
     let ready = ReadyEmail {
         content,
-        needs_link,
+        link,
         overrides,
         sender,
         date: row.created_at,
@@ -378,19 +368,28 @@ fn cancel_step(
     Ok(())
 }
 
-/// Records a delivered email: the row is sent, its steps are sent, the account's last contact
-/// is now, and the next wake-up is recomputed.
+/// Records a delivered email: the row is sent, its steps are sent, the self-service link it
+/// carries is stored, the account's last contact is now, and the next wake-up is recomputed.
+///
+/// When this fails after the email was sent, the link in it opens nothing. The row's claim then
+/// runs out and the email is sent again with a new link.
 pub fn record_sent(
     tx: &mut Tx<'_>,
     outbox_id: OutboxId,
     worker: &str,
     total: Option<vahti_domain::Money>,
     message_id: &str,
+    link: Option<&PendingLink>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let row = outbox::complete(tx, outbox_id, worker, now)?;
     let payload: Outcome = payload_part(&row)?;
-    let account = accounts::get(tx, payload.account)?;
+    // The context is read once: the next wake-up below needs it with the account as updated.
+    let mut context = AccountContext::load(tx, payload.account)?;
+    let account = &context.account;
+    if let Some(link) = link {
+        link.store(tx, account.tenant_id, account.id, now)?;
+    }
     // The email lists these invoices, which may be more than those whose steps it carries.
     let listed = payload
         .listed
@@ -431,7 +430,7 @@ pub fn record_sent(
         )?;
     }
 
-    accounts::update_state(
+    context.account = accounts::update_state(
         tx,
         account.id,
         account.version,
@@ -442,7 +441,7 @@ pub fn record_sent(
         },
         now,
     )?;
-    refresh_next_action(tx, account.id, now)?;
+    refresh_next_action_in(tx, context, now)?;
     Ok(())
 }
 

@@ -106,6 +106,60 @@ pub fn issue_link(
     Ok((link, url, revoked))
 }
 
+/// A self-service link whose token is generated and whose URL is in a composed message, but
+/// which is not stored yet: [`PendingLink::store`] stores it in the transaction that records the
+/// message as sent.
+#[derive(Debug, Clone)]
+pub struct PendingLink {
+    generated: store::GeneratedLinkToken,
+    expires_at: DateTime<Utc>,
+}
+
+impl PendingLink {
+    /// Generates a link that expires `settings.link_days` after `now`, and returns it with its
+    /// URL.
+    ///
+    /// # Errors
+    ///
+    /// As [`LinkSettings::page_url`].
+    pub fn generate(settings: &LinkSettings, now: DateTime<Utc>) -> ServiceResult<(Self, String)> {
+        let generated = store::generate_link_token();
+        let url = settings.page_url(&generated.token)?;
+        let expires_at = now
+            .checked_add_signed(Duration::days(i64::from(settings.link_days)))
+            .unwrap_or(now);
+        Ok((
+            PendingLink {
+                generated,
+                expires_at,
+            },
+            url,
+        ))
+    }
+
+    /// Stores the link for the account, so that its URL opens the account's page.
+    ///
+    /// # Errors
+    ///
+    /// When the insert fails.
+    pub fn store(
+        &self,
+        tx: &mut Tx<'_>,
+        tenant: TenantId,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SelfServiceLink> {
+        Ok(store::store_link(
+            tx,
+            tenant,
+            account,
+            &self.generated,
+            self.expires_at,
+            now,
+        )?)
+    }
+}
+
 /// Issues the link a message to the debtor carries, or returns `None` when the account's
 /// policy turns the page off.
 pub fn link_for_message(

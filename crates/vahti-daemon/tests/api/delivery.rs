@@ -1,14 +1,13 @@
 //! The check of a queued email at send time: a read-only pass first, and writes only when steps
-//! must be cancelled or the self-service link issued.
+//! must be cancelled. The self-service link of a read-only pass is stored with the outcome.
 
 use chrono::TimeDelta;
 use reqwest::StatusCode;
 use serde_json::json;
 use vahti_daemon::service::delivery::{self, Access, Prepared};
 use vahti_daemon::service::selfservice::LinkSettings;
-use vahti_domain::ids::TenantId;
 use vahti_store::outbox;
-use vahti_store::self_service::links_for_account;
+use vahti_store::self_service::{find_link, links_for_account};
 
 use crate::support::{ADMIN_TOKEN, Harness, StoredInvoice};
 
@@ -72,7 +71,7 @@ async fn link_count(h: &Harness, account: vahti_domain::ids::AccountId) -> usize
 }
 
 crate::api_test! {
-    fn read_only_check_leaves_link_to_caller(h) {
+    fn read_only_check_leaves_storing_link_to_outcome(h) {
         let (tenant, _) = h.tenant("Acme Oy").await;
         let (account, _) = h.store_account(tenant, "C-1", &[OVERDUE]).await;
         let outbox_id = queue_and_claim(&h).await;
@@ -80,28 +79,42 @@ crate::api_test! {
         let Prepared::Send(ready) = prepare(&h, outbox_id, Access::ReadOnly).await else {
             panic!("an email with nothing settled is sent");
         };
-        assert!(ready.needs_link, "the default policy offers the self-service page");
-        assert_eq!(ready.content.dispute.self_service_url, None);
-        assert_eq!(link_count(&h, account).await, 0, "a read-only check issues no link");
+        let url = ready.content.dispute.self_service_url.clone().unwrap_or_else(|| panic!("the default policy offers the page"));
+        assert!(url.contains("/s/"), "{url}");
+        assert!(ready.link.is_some(), "the link waits for the outcome");
+        assert_eq!(link_count(&h, account).await, 0, "a read-only check stores no link");
+        let token = url.rsplit('/').next().unwrap().to_owned();
+        let lookup = token.clone();
+        let before = h.app.read(move |tx| Ok(find_link(tx, &lookup)?)).await.unwrap();
+        assert!(before.is_none(), "the link opens nothing before the email is recorded as sent");
 
-        let links = LinkSettings::from_config(h.app.config());
+        let model = delivery::render_model(ready.content.clone()).unwrap();
+        assert_eq!(model.dispute().self_service_url.as_deref(), Some(url.as_str()));
         let now = h.app.now();
-        let link = h
-            .app
-            .write(move |tx| delivery::issue_link(tx, TenantId(tenant), account, &links, now))
+        let link = ready.link.clone();
+        h.app
+            .write(move |tx| {
+                delivery::record_sent(tx, outbox_id, WORKER, None, "<m@example.fi>", link.as_ref(), now)
+            })
             .await
             .unwrap();
-        assert!(link.contains("/s/"), "{link}");
         assert_eq!(link_count(&h, account).await, 1);
-        let model = delivery::render_model(ready.content.clone(), Some(link.clone())).unwrap();
-        assert_eq!(model.dispute().self_service_url.as_deref(), Some(link.as_str()));
+        let stored = h.app.read(move |tx| Ok(find_link(tx, &token)?)).await.unwrap();
+        let stored = stored.unwrap_or_else(|| panic!("the link in the email opens the page once recorded"));
+        assert_eq!(stored.account_id, account);
+    }
+
+    fn write_check_stores_link_at_once(h) {
+        let (tenant, _) = h.tenant("Acme Oy").await;
+        let (account, _) = h.store_account(tenant, "C-1", &[OVERDUE]).await;
+        let outbox_id = queue_and_claim(&h).await;
 
         let Prepared::Send(written) = prepare(&h, outbox_id, Access::ReadWrite).await else {
             panic!("an email with nothing settled is sent");
         };
-        assert!(!written.needs_link, "a write transaction issues the link itself");
+        assert!(written.link.is_none(), "a write transaction stores the link itself");
         assert!(written.content.dispute.self_service_url.is_some());
-        assert_eq!(link_count(&h, account).await, 2);
+        assert_eq!(link_count(&h, account).await, 1);
     }
 
     fn read_only_check_defers_cancelling(h) {
