@@ -26,7 +26,7 @@ use vahti_store::invoices::{self, Invoice, InvoiceKind, InvoiceStatus};
 use vahti_store::{Backend, StoreError, Tx};
 
 pub use apply::{AccountRun, InvoiceAction, act, apply_to_account};
-pub use schedule::{InvoiceSchedule, ScheduledStep, StepPhase, schedules};
+pub use schedule::{InvoiceSchedule, ScheduledStep, StepPhase, schedule, schedules};
 pub use settle::record_settlements;
 
 use super::Loaded;
@@ -453,8 +453,7 @@ pub async fn upsert_one(
                 run.results.into_iter().next().unwrap_or_else(|| {
                     Err(ServiceError::internal("an upsert returned no result"))
                 })?;
-            let loaded = Loaded::load(tx, account_id, now)?;
-            Ok((applied, Box::new(loaded), run.next_action_at))
+            Ok((applied, run.after, run.next_action_at))
         })
         .await?;
     if next.is_some_and(|at| at <= now) {

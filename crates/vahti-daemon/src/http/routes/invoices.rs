@@ -50,8 +50,8 @@ fn wire_invoice(loaded: &Loaded, id: InvoiceId) -> ApiResult<vahti_api::Invoice>
     let invoice = loaded.invoice(id).ok_or_else(|| {
         ServiceError::internal(format!("invoice {id} is missing from its account"))
     })?;
-    let schedules = schedules(loaded);
-    Ok(convert::invoice(loaded, invoice, schedules.get(&id)))
+    let schedule = invoices::schedule(loaded, id);
+    Ok(convert::invoice(loaded, invoice, Some(&schedule)))
 }
 
 async fn upsert(

@@ -32,6 +32,9 @@ pub struct AccountRun {
     pub results: Vec<ServiceResult<Applied>>,
     /// The account's next wake-up after the change.
     pub next_action_at: Option<DateTime<Utc>>,
+    /// The account as read after the change, with its documents read again. Only the next
+    /// wake-up stored on the account row may be newer, in [`AccountRun::next_action_at`].
+    pub after: Box<Loaded>,
 }
 
 /// An action on one stored invoice.
@@ -159,6 +162,7 @@ pub fn apply_to_account(
             })
             .collect(),
         next_action_at,
+        after: Box::new(after_write),
     })
 }
 

@@ -59,81 +59,103 @@ pub struct InvoiceSchedule {
 /// the planner leaves alone get an empty or history-only schedule.
 pub fn schedules(loaded: &Loaded) -> HashMap<InvoiceId, InvoiceSchedule> {
     let snapshot = loaded.planner_snapshot();
-    let mut found = HashMap::with_capacity(snapshot.invoices.len());
-
+    let mut found = HashMap::with_capacity(loaded.invoices.len());
     for invoice in &snapshot.invoices {
-        let single = AccountSnapshot {
-            account_id: snapshot.account_id,
-            debtor_type: snapshot.debtor_type,
-            business_time_zone: snapshot.business_time_zone,
-            debtor_time_zone: snapshot.debtor_time_zone,
-            can_email: snapshot.can_email,
-            electronic_demand_consent_until: snapshot.electronic_demand_consent_until,
-            last_contact_at: snapshot.last_contact_at,
-            paused_until: snapshot.paused_until,
-            invoices: vec![invoice.clone()],
-        };
-        let plan = planner::plan(
-            &single,
-            &loaded.context.policy,
-            &FinnishCalendar,
-            loaded.now,
-        );
-        let due = plan
-            .messages
-            .iter()
-            .flat_map(|message| &message.steps)
-            .find(|step| step.invoice == invoice.id);
-        let next_action_at = if due.is_some() || !plan.skipped.is_empty() {
-            Some(loaded.now)
-        } else {
-            plan.next_wake_up
-        };
-
-        let latest = loaded
-            .steps_of(invoice.id)
-            .max_by_key(|step| (step.step_index, step.created_at, step.id));
-        let current_step = match (latest, due) {
-            (Some(step), _) => Some(recorded(step)),
-            (None, Some(step)) => Some(ScheduledStep {
-                key: step.step_key.clone(),
-                kind: step.kind.as_str().to_owned(),
-                phase: StepPhase::Scheduled,
-                at: step.due_at,
-            }),
-            (None, None) => next_action_at.and_then(|at| {
-                loaded
-                    .context
-                    .policy
-                    .steps
-                    .first()
-                    .map(|step| ScheduledStep {
-                        key: step.key.clone(),
-                        kind: step.kind.as_str().to_owned(),
-                        phase: StepPhase::Scheduled,
-                        at,
-                    })
-            }),
-        };
-
-        found.insert(
-            invoice.id,
-            InvoiceSchedule {
-                current_step,
-                next_action_at,
-            },
-        );
+        found.insert(invoice.id, planned(loaded, &snapshot, invoice));
     }
     for invoice in &loaded.invoices {
-        found.entry(invoice.id).or_insert_with(|| InvoiceSchedule {
-            current_step: loaded
-                .steps_of(invoice.id)
-                .max_by_key(|step| (step.step_index, step.created_at, step.id))
-                .map(recorded),
-            next_action_at: None,
-        });
+        found
+            .entry(invoice.id)
+            .or_insert_with(|| history_only(loaded, invoice.id));
     }
     found
+}
+
+/// Computes the schedule of one invoice of a loaded account, as [`schedules`] does for each,
+/// without planning the account's other invoices.
+pub fn schedule(loaded: &Loaded, id: InvoiceId) -> InvoiceSchedule {
+    let snapshot = loaded.planner_snapshot();
+    match snapshot.invoices.iter().find(|invoice| invoice.id == id) {
+        Some(invoice) => planned(loaded, &snapshot, invoice),
+        None => history_only(loaded, id),
+    }
+}
+
+/// The schedule of an invoice the planner considers, from a plan of the account with only that
+/// invoice.
+fn planned(
+    loaded: &Loaded,
+    snapshot: &AccountSnapshot,
+    invoice: &planner::InvoiceSnapshot,
+) -> InvoiceSchedule {
+    let single = AccountSnapshot {
+        account_id: snapshot.account_id,
+        debtor_type: snapshot.debtor_type,
+        business_time_zone: snapshot.business_time_zone,
+        debtor_time_zone: snapshot.debtor_time_zone,
+        can_email: snapshot.can_email,
+        electronic_demand_consent_until: snapshot.electronic_demand_consent_until,
+        last_contact_at: snapshot.last_contact_at,
+        paused_until: snapshot.paused_until,
+        invoices: vec![invoice.clone()],
+    };
+    let plan = planner::plan(
+        &single,
+        &loaded.context.policy,
+        &FinnishCalendar,
+        loaded.now,
+    );
+    let due = plan
+        .messages
+        .iter()
+        .flat_map(|message| &message.steps)
+        .find(|step| step.invoice == invoice.id);
+    let next_action_at = if due.is_some() || !plan.skipped.is_empty() {
+        Some(loaded.now)
+    } else {
+        plan.next_wake_up
+    };
+
+    let current_step = match (latest_step(loaded, invoice.id), due) {
+        (Some(step), _) => Some(recorded(step)),
+        (None, Some(step)) => Some(ScheduledStep {
+            key: step.step_key.clone(),
+            kind: step.kind.as_str().to_owned(),
+            phase: StepPhase::Scheduled,
+            at: step.due_at,
+        }),
+        (None, None) => next_action_at.and_then(|at| {
+            loaded
+                .context
+                .policy
+                .steps
+                .first()
+                .map(|step| ScheduledStep {
+                    key: step.key.clone(),
+                    kind: step.kind.as_str().to_owned(),
+                    phase: StepPhase::Scheduled,
+                    at,
+                })
+        }),
+    };
+    InvoiceSchedule {
+        current_step,
+        next_action_at,
+    }
+}
+
+/// The schedule of a document the planner leaves alone: its latest recorded step, if any.
+fn history_only(loaded: &Loaded, id: InvoiceId) -> InvoiceSchedule {
+    InvoiceSchedule {
+        current_step: latest_step(loaded, id).map(recorded),
+        next_action_at: None,
+    }
+}
+
+fn latest_step(loaded: &Loaded, id: InvoiceId) -> Option<&Step> {
+    loaded
+        .steps_of(id)
+        .max_by_key(|step| (step.step_index, step.created_at, step.id))
 }
 
 fn recorded(step: &Step) -> ScheduledStep {
