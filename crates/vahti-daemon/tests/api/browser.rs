@@ -142,6 +142,19 @@ async fn main_text(browser: &Client) -> String {
         .unwrap()
 }
 
+/// Waits up to ten seconds for the browser to show a page whose path contains `part`, and
+/// returns the URL it shows then.
+async fn wait_for_path(browser: &Client, part: &str) -> url::Url {
+    for _ in 0..100 {
+        let current = browser.current_url().await.unwrap();
+        if current.path().contains(part) {
+            return current;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.current_url().await.unwrap()
+}
+
 /// Finds the link to the self-service page in the plain-text part of an email.
 fn link_in(message: &[u8], base: &str) -> String {
     let parsed = mailparse::parse_mail(message).unwrap();
@@ -306,12 +319,8 @@ fn dispute_in_browser() {
             .click()
             .await
             .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css("main h1"))
-            .await
-            .unwrap();
-        let confirmation = browser.current_url().await.unwrap();
+        // The form page has a heading too, so wait for the redirect itself.
+        let confirmation = wait_for_path(&browser, "/requests/").await;
         assert!(confirmation.path().contains("/requests/"), "{confirmation}");
         assert!(
             main_text(&browser)
