@@ -12,7 +12,7 @@ use crate::convert::{from_json, parse_column, to_json};
 use crate::error::StoreError;
 use crate::ids::PolicyId;
 use crate::locale::Locale;
-use crate::reuse::ReuseExt;
+use crate::reuse::{ReuseExt, fixed};
 use crate::rows::AccountRow;
 use crate::schema::accounts;
 use crate::sql_types::Instant;
@@ -297,20 +297,21 @@ pub fn update_state(
     now: DateTime<Utc>,
 ) -> Result<Account, StoreError> {
     let row: Option<AccountRow> = per_backend!(tx, |connection| {
-        diesel::update(
-            accounts::table
-                .find(id.0)
-                .filter(accounts::version.eq(expected_version)),
+        fixed!(
+            diesel::update(
+                accounts::table
+                    .find(id.0)
+                    .filter(accounts::version.eq(expected_version)),
+            )
+            .set((
+                accounts::paused_until.eq(state.paused_until),
+                accounts::pause_reason.eq(state.pause_reason.as_deref()),
+                accounts::last_contact_at.eq(state.last_contact_at.map(Instant)),
+                accounts::version.eq(accounts::version + 1),
+                accounts::updated_at.eq(Instant(now)),
+            ))
+            .returning(accounts::all_columns)
         )
-        .set((
-            accounts::paused_until.eq(state.paused_until),
-            accounts::pause_reason.eq(state.pause_reason.as_deref()),
-            accounts::last_contact_at.eq(state.last_contact_at.map(Instant)),
-            accounts::version.eq(accounts::version + 1),
-            accounts::updated_at.eq(Instant(now)),
-        ))
-        .returning(accounts::all_columns)
-        .reusable()
         .get_result(connection)
         .optional()
     })
@@ -338,10 +339,11 @@ pub fn set_next_action_at(
     next_action_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
     let changed = per_backend!(tx, |connection| {
-        diesel::update(accounts::table.find(id.0))
-            .set(accounts::next_action_at.eq(next_action_at.map(Instant)))
-            .reusable()
-            .execute(connection)
+        fixed!(
+            diesel::update(accounts::table.find(id.0))
+                .set(accounts::next_action_at.eq(next_action_at.map(Instant)))
+        )
+        .execute(connection)
     })
     .map_err(|error| tx.error(error))?;
     if changed == 0 {

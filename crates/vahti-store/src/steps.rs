@@ -12,7 +12,7 @@ use crate::Tx;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
-use crate::reuse::{ReuseExt, fixed_chunks, with_array};
+use crate::reuse::{ReuseExt, fixed, fixed_chunks, with_array};
 use crate::rows::StepRow;
 use crate::schema::step_history;
 use crate::sql_types::Instant;
@@ -310,17 +310,18 @@ pub fn update_state(
     now: DateTime<Utc>,
 ) -> Result<Step, StoreError> {
     let row: StepRow = per_backend!(tx, |connection| {
-        diesel::update(step_history::table.find(id.0))
-            .set((
-                step_history::state.eq(state.as_str()),
-                step_history::detail.eq(detail),
-                step_history::outbox_id.eq(outbox_id.map(|id| id.0)),
-                step_history::executed_at.eq(executed_at.map(Instant)),
-                step_history::updated_at.eq(Instant(now)),
-            ))
-            .returning(step_history::all_columns)
-            .reusable()
-            .get_result(connection)
+        fixed!(
+            diesel::update(step_history::table.find(id.0))
+                .set((
+                    step_history::state.eq(state.as_str()),
+                    step_history::detail.eq(detail),
+                    step_history::outbox_id.eq(outbox_id.map(|id| id.0)),
+                    step_history::executed_at.eq(executed_at.map(Instant)),
+                    step_history::updated_at.eq(Instant(now)),
+                ))
+                .returning(step_history::all_columns)
+        )
+        .get_result(connection)
     })
     .map_err(|error| tx.lookup_error("step", id, error))?;
     Step::try_from(row)
