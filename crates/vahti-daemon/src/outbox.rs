@@ -9,6 +9,7 @@
 //! the resend carries the same Message-ID.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
@@ -124,6 +125,8 @@ async fn deliver(app: &App, row: OutboxMessage) {
 }
 
 async fn deliver_email(app: &App, row: OutboxMessage) {
+    // Shared with the account jobs below, which need the claimed row and its payload.
+    let row = Arc::new(row);
     let outbox_id = row.id;
     let tenant = row.tenant_id;
     let account = match delivery::account_of(&row) {
@@ -139,7 +142,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
     let now = app.now();
     let links = LinkSettings::from_config(app.config());
     let check = SendCheck {
-        outbox_id,
+        row: Arc::clone(&row),
         worker: worker.clone(),
         domain,
         links,
@@ -204,11 +207,12 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
             let now = app.now();
             let total = Some(model.total());
             let message_id = message.message_id().to_owned();
+            let claimed = Arc::clone(&row);
             let result = app
                 .on_account(tenant, account, move |tx| {
                     delivery::record_sent(
                         tx,
-                        outbox_id,
+                        &claimed,
                         &worker,
                         total,
                         &message_id,
@@ -275,7 +279,7 @@ async fn deliver_email(app: &App, row: OutboxMessage) {
 /// The inputs of the send-time check of one email, kept for a second pass.
 #[derive(Clone)]
 struct SendCheck {
-    outbox_id: vahti_store::ids::OutboxId,
+    row: Arc<OutboxMessage>,
     worker: String,
     domain: String,
     links: LinkSettings,
@@ -290,7 +294,7 @@ impl SendCheck {
     ) -> crate::error::ServiceResult<Prepared> {
         delivery::prepare(
             tx,
-            self.outbox_id,
+            &self.row,
             &self.worker,
             &self.domain,
             &self.links,

@@ -116,18 +116,18 @@ fn payload_part<T: serde::de::DeserializeOwned>(row: &OutboxMessage) -> ServiceR
 /// Steps whose invoice was paid, credited, disputed, paused or put in a payment plan since the
 /// email was queued are skipped, their fees waived and an `email_cancelled` event recorded. When
 /// none is left, the outbox row is cancelled. An email without steps, such as a payment plan
-/// confirmation, is cancelled when none of its invoices is still due.
+/// confirmation, is cancelled when none of its invoices is still due. `row` is the outbox row as
+/// the sender claimed it.
 pub fn prepare(
     tx: &mut Tx<'_>,
-    outbox_id: OutboxId,
+    row: &OutboxMessage,
     worker: &str,
     mail_domain: &str,
     links: &LinkSettings,
     now: DateTime<Utc>,
     access: Access,
 ) -> ServiceResult<Prepared> {
-    let row = outbox::get(tx, outbox_id)?;
-    let payload: EmailPayload = payload_part(&row)?;
+    let payload: EmailPayload = payload_part(row)?;
     let loaded = Loaded::load(tx, payload.account, now)?;
     let context = &loaded.context;
     let snapshot = loaded.planner_snapshot();
@@ -375,15 +375,16 @@ fn cancel_step(
 /// runs out and the email is sent again with a new link.
 pub fn record_sent(
     tx: &mut Tx<'_>,
-    outbox_id: OutboxId,
+    row: &OutboxMessage,
     worker: &str,
     total: Option<vahti_domain::Money>,
     message_id: &str,
     link: Option<&PendingLink>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let row = outbox::complete(tx, outbox_id, worker, now)?;
-    let payload: Outcome = payload_part(&row)?;
+    let outbox_id = row.id;
+    outbox::mark_sent(tx, outbox_id, worker, now)?;
+    let payload: Outcome = payload_part(row)?;
     // The context is read once: the next wake-up below needs it with the account as updated.
     let mut context = AccountContext::load(tx, payload.account)?;
     let account = &context.account;

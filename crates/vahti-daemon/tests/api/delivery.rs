@@ -55,7 +55,8 @@ async fn prepare(h: &Harness, outbox_id: vahti_store::ids::OutboxId, access: Acc
     let links = LinkSettings::from_config(h.app.config());
     let now = h.app.now();
     let work = move |tx: &mut vahti_store::Tx<'_>| {
-        delivery::prepare(tx, outbox_id, WORKER, "example.fi", &links, now, access)
+        let row = outbox::get(tx, outbox_id)?;
+        delivery::prepare(tx, &row, WORKER, "example.fi", &links, now, access)
     };
     match access {
         Access::ReadOnly => h.app.read(work).await.unwrap(),
@@ -94,7 +95,8 @@ crate::api_test! {
         let link = ready.link.clone();
         h.app
             .write(move |tx| {
-                delivery::record_sent(tx, outbox_id, WORKER, None, "<m@example.fi>", link.as_ref(), now)
+                let row = outbox::get(tx, outbox_id)?;
+                delivery::record_sent(tx, &row, WORKER, None, "<m@example.fi>", link.as_ref(), now)
             })
             .await
             .unwrap();

@@ -110,6 +110,48 @@ vahti_testkit::test_both_backends! {
         assert_eq!(reclaimed[0].claimed_by.as_deref(), Some("b"));
     }
 
+    fn mark_sent_needs_the_claim(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let queued = store.transaction(|tx| outbox::enqueue(tx, tenant_id, &message("m-1"), now())).unwrap();
+        store.transaction(|tx| outbox::claim_due(tx, now(), 10, "a", Duration::minutes(5))).unwrap();
+
+        let stolen = store.transaction(|tx| outbox::mark_sent(tx, queued.id, "b", now()));
+        assert!(matches!(&stolen, Err(StoreError::Conflict { field, .. }) if field == "claimed_by"), "{stolen:?}");
+        store.transaction(|tx| outbox::mark_sent(tx, queued.id, "a", now())).unwrap();
+        let sent = store.read(|tx| outbox::get(tx, queued.id)).unwrap();
+        assert_eq!(sent.state, OutboxState::Sent);
+        assert_eq!(sent.sent_at, Some(now()));
+        assert_eq!(sent.claimed_until, None);
+        let again = store.transaction(|tx| outbox::mark_sent(tx, queued.id, "a", now()));
+        assert!(matches!(&again, Err(StoreError::Conflict { detail, .. }) if detail.contains("sent")), "{again:?}");
+    }
+
+    fn claims_follow_due_order(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        for minute in 0..4 {
+            let mut queued = message(&format!("m-{minute}"));
+            queued.not_before = now() + Duration::minutes(minute);
+            store.transaction(|tx| outbox::enqueue(tx, tenant_id, &queued, now())).unwrap();
+        }
+        let claim = |at, limit| {
+            let rows = store
+                .transaction(|tx| outbox::claim_due(tx, at, limit, "w", Duration::minutes(1)))
+                .unwrap();
+            let mut ids: Vec<String> = rows.into_iter().map(|row| row.message_id).collect();
+            ids.sort();
+            ids
+        };
+
+        assert_eq!(claim(now() + Duration::minutes(1), 1), ["m-0"]);
+        // At +5 min the claim of m-0 has run out. It was due first, so it comes before the
+        // pending rows, and the limit keeps only the next pending one.
+        assert_eq!(claim(now() + Duration::minutes(5), 2), ["m-0", "m-1"]);
+        assert_eq!(claim(now() + Duration::minutes(5), 10), ["m-2", "m-3"]);
+        assert!(claim(now() + Duration::minutes(5), 10).is_empty(), "every claim still runs");
+    }
+
     fn failed_row_retries_and_cancels(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
