@@ -30,7 +30,7 @@ use crate::model::{RenderModel, is_line_breaking};
 use crate::overrides::TemplateOverrides;
 use crate::render::{RenderError, render};
 
-/// A text part in base64, its line ends made CRLF first as MIME wants for text.
+/// Builds a text part in base64, its line ends made CRLF first as MIME wants for text.
 ///
 /// Lettre would choose quoted-printable for text with non-ASCII letters, and it inserts each
 /// missing carriage return by moving the rest of the text. Passing the text as bytes with the
@@ -523,7 +523,14 @@ mod tests {
         let model = model(MessageKind::Reminder);
         let content_id = qr_content_id(OutboxId(4711), &sender().mail_domain);
         let rendered = render(&model, &TemplateOverrides::new(), &content_id).unwrap();
-        assert!(rendered.text.contains('ä') && rendered.html.contains('ä'));
+        assert!(
+            rendered.text.contains('ä'),
+            "the text part has Finnish letters"
+        );
+        assert!(
+            rendered.html.contains('ä'),
+            "the HTML part has Finnish letters"
+        );
         let message = build(&sender()).unwrap();
         let formatted = message.formatted();
         let parsed = mailparse::parse_mail(&formatted).unwrap();

@@ -316,7 +316,7 @@ pub fn complete(
 }
 
 /// Marks a claimed row as sent, as [`complete`] does, without reading the row back: for a
-/// caller that holds the claimed row already.
+/// caller that has the claimed row already.
 ///
 /// # Errors
 ///
@@ -434,7 +434,7 @@ where
     }
 }
 
-/// The error for a row that is not `sending` under `worker_id`'s claim any more.
+/// Builds the error for a row that is not `sending` under `worker_id`'s claim any more.
 fn lost_claim(tx: &mut Tx<'_>, id: OutboxId, worker_id: &str) -> StoreError {
     match get(tx, id) {
         Ok(current) => StoreError::Conflict {

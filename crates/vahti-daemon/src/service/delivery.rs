@@ -243,9 +243,8 @@ pub fn prepare(
         .filter(|invoice| still_due(*invoice).is_none())
         .collect();
     // The link is issued now rather than when the email was queued, so that its token is
-    // never stored in the outbox. A read-only check only generates it; the write that records
-    // the email as sent stores it, so the email needs no write transaction of its own before
-    // it is sent.
+    // never stored in the outbox. A read-only check only generates it. The write that records
+    // the email as sent stores it, so the email needs no write of its own before it is sent.
     let (self_service_url, link) = if !context.policy.self_service.enabled {
         (None, None)
     } else if read_only {

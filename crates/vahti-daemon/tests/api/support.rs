@@ -313,14 +313,14 @@ impl Harness {
             .collect()
     }
 
-    /// The emails written so far, oldest first, each as [`readable`] shows it.
+    /// Returns the emails written so far, oldest first, each as [`readable`] shows it.
     pub fn emails(&self) -> Vec<String> {
         self.raw_emails().iter().map(|raw| readable(raw)).collect()
     }
 }
 
-/// A raw email as a test reads it: the header block as sent, then the decoded text of each
-/// text part, since the parts themselves are base64.
+/// Turns a raw email into what a test reads: the header block as sent, then the decoded text
+/// of each text part, since the parts themselves are base64.
 pub fn readable(raw: &str) -> String {
     let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
     let headers = raw.split("\r\n\r\n").next().unwrap_or_default();

@@ -81,8 +81,8 @@ pub fn schedule(loaded: &Loaded, id: InvoiceId) -> InvoiceSchedule {
     }
 }
 
-/// The schedule of an invoice the planner considers, from a plan of the account with only that
-/// invoice.
+/// Computes the schedule of an invoice the planner considers, from a plan of the account with
+/// only that invoice.
 fn planned(
     loaded: &Loaded,
     snapshot: &AccountSnapshot,
@@ -144,7 +144,8 @@ fn planned(
     }
 }
 
-/// The schedule of a document the planner leaves alone: its latest recorded step, if any.
+/// Returns the schedule of a document the planner leaves alone: its latest recorded step, if
+/// any.
 fn history_only(loaded: &Loaded, id: InvoiceId) -> InvoiceSchedule {
     InvoiceSchedule {
         current_step: latest_step(loaded, id).map(recorded),
