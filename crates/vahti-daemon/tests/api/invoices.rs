@@ -478,6 +478,33 @@ crate::api_test! {
 }
 
 crate::api_test! {
+    fn upsert_answer_matches_later_read(h) {
+        let (_, token) = h.tenant("Kuusimäen Kahvipaahtimo Oy").await;
+        create_account(&h, &token, "C-1").await;
+        put_invoice(&h, &token, "INV-1", invoice("C-1", "2026-0001", "80.00")).await;
+        // The reminder of INV-1 goes out, so the account has history when the others arrive.
+        h.advance_days(37).await;
+        assert_eq!(h.emails().len(), 1);
+
+        let mut later = invoice("C-1", "2026-0002", "20.00");
+        later["issue_date"] = json!("2026-04-08");
+        later["due_date"] = json!("2026-05-08");
+        let mut credit = invoice("C-1", "CN-1", "30.00");
+        credit["kind"] = json!("credit_note");
+        credit["corrects"] = json!("INV-1");
+        let mut changed = invoice("C-1", "2026-0001", "80.00");
+        changed["due_date"] = json!("2026-04-01");
+        for (external_id, body) in [("INV-2", later), ("CN-1", credit), ("INV-1", changed)] {
+            let answer = put_invoice(&h, &token, external_id, body).await;
+            let read = h.get(&format!("/v1/invoices/{external_id}"), &token).await;
+            assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+            assert_eq!(answer, read.body, "{external_id}");
+        }
+        let reminded = h.get("/v1/invoices/INV-1", &token).await;
+        assert_eq!(reminded.body["total_outstanding"], "50.00", "{}", reminded.text);
+        assert_eq!(reminded.body["current_step"]["state"], "sent", "{}", reminded.text);
+    }
+
     fn upsert_keeps_account_history(h) {
         let (_, token) = h.tenant("Kuusimäen Kahvipaahtimo Oy").await;
         create_account(&h, &token, "C-1").await;
