@@ -297,22 +297,8 @@ pub fn complete(
     worker_id: &str,
     now: DateTime<Utc>,
 ) -> Result<OutboxMessage, StoreError> {
-    finish(tx, id, worker_id, |tx| {
-        per_backend!(tx, |connection| {
-            diesel::update(claimed_by(id, worker_id))
-                .set((
-                    outbox::state.eq(OutboxState::Sent.as_str()),
-                    outbox::sent_at.eq(Instant(now)),
-                    outbox::claimed_until.eq(None::<Instant>),
-                    outbox::last_error.eq(None::<String>),
-                    outbox::updated_at.eq(Instant(now)),
-                ))
-                .returning(outbox::all_columns)
-                .reusable()
-                .get_result(connection)
-                .optional()
-        })
-    })
+    mark_sent(tx, id, worker_id, now)?;
+    get(tx, id)
 }
 
 /// Marks a claimed row as sent, as [`complete`] does, without reading the row back: for a
