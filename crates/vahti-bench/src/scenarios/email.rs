@@ -1,6 +1,11 @@
 //! Email: reminders composed from the ledger, rendered and delivered by the outbox sender to a
 //! loopback SMTP sink, against a bare lettre send loop of messages of the same size to the same
 //! sink with the same number of connections.
+//!
+//! The daemon runs with twice as many deliveries in flight as SMTP connections, the ratio of its
+//! defaults (`outbox.concurrency` 16, `mail.smtp.pool_size` 8). A delivery holds a connection
+//! only while it sends, so with one delivery per connection the connections would wait while
+//! deliveries compose and record. The bare loop only sends, one message per connection.
 
 use std::time::Instant;
 
@@ -23,13 +28,14 @@ use crate::sink::Sink;
 pub async fn run(sizes: &Sizes) -> anyhow::Result<Vec<Figure>> {
     let sink = Sink::start().await?;
     let connections = sizes.email_connections.max(1);
+    let deliveries = connections.saturating_mul(2);
     let settings = [
         ("VAHTI__MAIL__TRANSPORT", "smtp".to_owned()),
         ("VAHTI__MAIL__SMTP__HOST", sink.addr.ip().to_string()),
         ("VAHTI__MAIL__SMTP__PORT", sink.addr.port().to_string()),
         ("VAHTI__MAIL__SMTP__SECURITY", "plain".to_owned()),
         ("VAHTI__MAIL__SMTP__POOL_SIZE", connections.to_string()),
-        ("VAHTI__OUTBOX__CONCURRENCY", connections.to_string()),
+        ("VAHTI__OUTBOX__CONCURRENCY", deliveries.to_string()),
         (
             "VAHTI__OUTBOX__TENANT_RATE_PER_SECOND",
             "1000000".to_owned(),
@@ -74,8 +80,8 @@ pub async fn run(sizes: &Sizes) -> anyhow::Result<Vec<Figure>> {
     let bare_rate = bare_lettre(&sink, sizes.email_messages, connections, message_bytes).await?;
 
     let setup = format!(
-        "{} emails of about {message_bytes} bytes, {connections} SMTP connections and \
-         deliveries in flight, SQLite",
+        "{} emails of about {message_bytes} bytes, {connections} SMTP connections, \
+         {deliveries} deliveries in flight (bare loop: {connections} sends), SQLite",
         sizes.email_messages
     );
     Ok(vec![

@@ -26,7 +26,7 @@ pub struct Sizes {
     pub daily_invoices_per_account: usize,
     /// Emails rendered and delivered.
     pub email_messages: usize,
-    /// SMTP connections, and deliveries in flight, for emails.
+    /// SMTP connections for emails; the daemon runs twice as many deliveries in flight.
     pub email_connections: u32,
     /// Registered accounts in the memory scenario.
     pub memory_registered: usize,
