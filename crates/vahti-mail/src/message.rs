@@ -531,9 +531,12 @@ mod tests {
             rendered.html.contains('ä'),
             "the HTML part has Finnish letters"
         );
+
         let message = build(&sender()).unwrap();
         let formatted = message.formatted();
         let parsed = mailparse::parse_mail(&formatted).unwrap();
+
+        // Every text part of the tree, with its decoded body.
         let mut found = Vec::new();
         let mut parts = vec![&parsed];
         while let Some(part) = parts.pop() {
@@ -553,6 +556,7 @@ mod tests {
                 found.push((mimetype.to_owned(), part.get_body().unwrap()));
             }
         }
+
         found.sort();
         let crlf = |text: &str| text.replace("\r\n", "\n").replace('\n', "\r\n");
         assert_eq!(

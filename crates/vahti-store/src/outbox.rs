@@ -171,9 +171,6 @@ pub fn enqueue(
     OutboxMessage::from_row(row, message.payload.clone())
 }
 
-/// Ids of due rows with their `next_attempt_at`.
-type DueRows = Vec<(i64, Instant)>;
-
 /// Finds up to `limit` rows due at `now`, in the order of their `next_attempt_at` and id.
 ///
 /// Pending rows and rows whose claim ran out are found by two queries, one per index. A single
@@ -190,44 +187,32 @@ fn due_ids(tx: &mut Tx<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>, 
         .and(outbox::claimed_until.le(at));
     let order = (outbox::next_attempt_at, outbox::id);
     let columns = (outbox::id, outbox::next_attempt_at);
-    let found: QueryResult<(DueRows, DueRows)> = match tx.connection() {
-        DbConnection::Postgres(connection) => outbox::table
-            .filter(pending)
-            .order(order)
-            .limit(limit)
-            .select(columns)
-            .for_update()
-            .skip_locked()
-            .load(connection)
-            .and_then(|pending| {
-                let expired = outbox::table
-                    .filter(expired)
+
+    // The first `limit` rows that `$filter` matches. PostgreSQL also locks them for this claim.
+    macro_rules! first_due {
+        ($filter:expr) => {
+            match tx.connection() {
+                DbConnection::Postgres(connection) => outbox::table
+                    .filter($filter)
                     .order(order)
                     .limit(limit)
                     .select(columns)
                     .for_update()
                     .skip_locked()
-                    .load(connection)?;
-                Ok((pending, expired))
-            }),
-        DbConnection::Sqlite(connection) => outbox::table
-            .filter(pending)
-            .order(order)
-            .limit(limit)
-            .select(columns)
-            .load(connection)
-            .and_then(|pending| {
-                let expired = outbox::table
-                    .filter(expired)
+                    .load::<(i64, Instant)>(connection),
+                DbConnection::Sqlite(connection) => outbox::table
+                    .filter($filter)
                     .order(order)
                     .limit(limit)
                     .select(columns)
-                    .load(connection)?;
-                Ok((pending, expired))
-            }),
-    };
-    let (mut due, expired) = found.map_err(|error| StoreError::from_diesel(backend, error))?;
-    due.extend(expired);
+                    .load::<(i64, Instant)>(connection),
+            }
+            .map_err(|error| StoreError::from_diesel(backend, error))?
+        };
+    }
+
+    let mut due = first_due!(pending);
+    due.extend(first_due!(expired));
     due.sort_by(|(left_id, left_at), (right_id, right_at)| {
         (left_at.0, left_id).cmp(&(right_at.0, right_id))
     });
