@@ -1,5 +1,7 @@
 //! Customer accounts: the debtors, their contact details and their schedule.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -254,6 +256,53 @@ pub fn get(tx: &mut Tx<'_>, id: AccountId) -> Result<Account, StoreError> {
     Account::try_from(row)
 }
 
+/// Loads the accounts with the given keys, by key. Keys without an account are left out.
+pub fn get_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<Vec<Account>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [id] = ids {
+        return match get(tx, *id) {
+            Ok(account) => Ok(vec![account]),
+            Err(StoreError::NotFound { .. }) => Ok(Vec::new()),
+            Err(error) => Err(error),
+        };
+    }
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<AccountRow> = per_backend!(tx, |connection| {
+            accounts::table
+                .filter(accounts::id.eq_any(&keys))
+                .select(AccountRow::as_select())
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Account::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|account| account.id);
+    Ok(found)
+}
+
+/// Locks the rows of the given accounts until the transaction ends, on PostgreSQL, in the order
+/// of their keys so that two transactions locking overlapping sets cannot deadlock. On SQLite
+/// every write transaction already excludes the others, and this does nothing.
+pub fn lock_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<(), StoreError> {
+    let DbConnection::Postgres(connection) = tx.connection() else {
+        return Ok(());
+    };
+    let mut keys: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let result = accounts::table
+        .filter(accounts::id.eq_any(&keys))
+        .order(accounts::id)
+        .select(accounts::id)
+        .for_update()
+        .load::<i64>(connection);
+    result.map(|_| ()).map_err(|error| tx.error(error))
+}
+
 /// Loads an account by the integrator's id.
 pub fn get_by_external_id(
     tx: &mut Tx<'_>,
@@ -348,6 +397,62 @@ pub fn set_next_action_at(
     .map_err(|error| tx.error(error))?;
     if changed == 0 {
         return Err(StoreError::not_found("account", id));
+    }
+    Ok(())
+}
+
+/// Stores the next wake-up of many accounts with one statement (on SQLite one per thousand
+/// accounts).
+///
+/// Fails with [`StoreError::NotFound`] when an account does not exist.
+pub fn set_next_action_many(
+    tx: &mut Tx<'_>,
+    wake_ups: &[(AccountId, Option<DateTime<Utc>>)],
+) -> Result<(), StoreError> {
+    if let [(id, at)] = wake_ups {
+        return set_next_action_at(tx, *id, *at);
+    }
+    for chunk in wake_ups.chunks(crate::store::KEYS_PER_QUERY) {
+        let changed = match tx.connection() {
+            DbConnection::Postgres(connection) => {
+                use diesel::sql_types::{Array, BigInt, Nullable, Timestamptz};
+                let keys: Vec<i64> = chunk.iter().map(|(id, _)| id.0).collect();
+                let times: Vec<Option<DateTime<Utc>>> = chunk.iter().map(|(_, at)| *at).collect();
+                diesel::sql_query(
+                    "UPDATE accounts SET next_action_at = wake.at \
+                     FROM unnest($1, $2) AS wake (id, at) WHERE accounts.id = wake.id",
+                )
+                .bind::<Array<BigInt>, _>(keys)
+                .bind::<Array<Nullable<Timestamptz>>, _>(times)
+                .execute(connection)
+            }
+            DbConnection::Sqlite(connection) => {
+                use diesel::sql_types::{BigInt, Nullable};
+                let rows = vec!["(?, ?)"; chunk.len()].join(", ");
+                let mut query = diesel::sql_query(format!(
+                    "UPDATE accounts SET next_action_at = wake.column2 \
+                     FROM (VALUES {rows}) AS wake WHERE accounts.id = wake.column1"
+                ))
+                .into_boxed::<diesel::sqlite::Sqlite>();
+                for (id, at) in chunk {
+                    query = query
+                        .bind::<BigInt, _>(id.0)
+                        .bind::<Nullable<crate::sql_types::UtcInstant>, _>(at.map(Instant));
+                }
+                query.execute(connection)
+            }
+        }
+        .map_err(|error| tx.error(error))?;
+        if changed < chunk.len() {
+            let ids: Vec<AccountId> = chunk.iter().map(|(id, _)| *id).collect();
+            let found: HashSet<AccountId> = get_many(tx, &ids)?
+                .into_iter()
+                .map(|account| account.id)
+                .collect();
+            if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+                return Err(StoreError::not_found("account", *missing));
+            }
+        }
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Cases handed over to a collection agency, with the invoices and amounts they cover.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use vahti_domain::Money;
@@ -221,6 +223,34 @@ pub fn list_for_account(tx: &mut Tx<'_>, account_id: AccountId) -> Result<Vec<Ca
         .load(tx.connection())
         .map_err(|error| tx.error(error))?;
     Ok(ids.into_iter().map(CaseId).collect())
+}
+
+/// The accounts among `account_ids` that have at least one collection case.
+pub fn accounts_with_cases(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<HashSet<AccountId>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        let cases = list_for_account(tx, *account_id)?;
+        return Ok(if cases.is_empty() {
+            HashSet::new()
+        } else {
+            HashSet::from([*account_id])
+        });
+    }
+    let mut found = HashSet::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let accounts: Vec<i64> = collection_cases::table
+            .filter(collection_cases::account_id.eq_any(&keys))
+            .select(collection_cases::account_id)
+            .distinct()
+            .load(tx.connection())
+            .map_err(|error| tx.error(error))?;
+        found.extend(accounts.into_iter().map(AccountId));
+    }
+    Ok(found)
 }
 
 /// Loads a case of the tenant. A case of another tenant is [`StoreError::NotFound`].

@@ -169,6 +169,40 @@ pub fn fees_for_account(
     rows.into_iter().map(FeeClaim::try_from).collect()
 }
 
+/// Lists the fee claims on the invoices that belong to any of the accounts now, by key.
+pub fn fees_for_accounts(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<FeeClaim>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        return fees_for_account(tx, *account_id);
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<FeeClaimRow> = per_backend!(tx, |connection| {
+            fee_claims::table
+                .filter(
+                    fee_claims::invoice_id.eq_any(
+                        crate::schema::invoices::table
+                            .filter(crate::schema::invoices::account_id.eq_any(&keys))
+                            .select(crate::schema::invoices::id),
+                    ),
+                )
+                .order(fee_claims::id)
+                .select(FeeClaimRow::as_select())
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(FeeClaim::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|fee| fee.id);
+    Ok(found)
+}
+
 /// A claim of penalty interest to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInterestClaim {
@@ -276,4 +310,38 @@ pub fn interest_for_account(
     })
     .map_err(|error| tx.error(error))?;
     rows.into_iter().map(InterestClaim::try_from).collect()
+}
+
+/// Lists the interest claims on the invoices that belong to any of the accounts now, by key.
+pub fn interest_for_accounts(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<InterestClaim>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        return interest_for_account(tx, *account_id);
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<InterestClaimRow> = per_backend!(tx, |connection| {
+            interest_claims::table
+                .filter(
+                    interest_claims::invoice_id.eq_any(
+                        crate::schema::invoices::table
+                            .filter(crate::schema::invoices::account_id.eq_any(&keys))
+                            .select(crate::schema::invoices::id),
+                    ),
+                )
+                .order(interest_claims::id)
+                .select(InterestClaimRow::as_select())
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(InterestClaim::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|claim| claim.id);
+    Ok(found)
 }

@@ -371,6 +371,34 @@ pub fn promises_for_account(
     rows.into_iter().map(Promise::try_from).collect()
 }
 
+/// Lists the promises of many accounts, by key.
+pub fn promises_for_accounts(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<Promise>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        return promises_for_account(tx, *account_id);
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<PromiseRow> = per_backend!(tx, |connection| {
+            promises::table
+                .filter(promises::account_id.eq_any(&keys))
+                .order(promises::id)
+                .select(PromiseRow::as_select())
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Promise::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|promise| promise.id);
+    Ok(found)
+}
+
 text_enum! {
     /// The state of a payment plan.
     pub enum PlanState {
@@ -640,4 +668,35 @@ pub fn plans_for_account(
     })
     .map_err(|error| tx.error(error))?;
     Ok(ids.into_iter().map(PaymentPlanId).collect())
+}
+
+/// Lists the payment plans of many accounts as (account, plan) pairs, by plan key.
+pub fn plans_for_accounts(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<(AccountId, PaymentPlanId)>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        let plans = plans_for_account(tx, *account_id)?;
+        return Ok(plans.into_iter().map(|plan| (*account_id, plan)).collect());
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let pairs: Vec<(i64, i64)> = per_backend!(tx, |connection| {
+            payment_plans::table
+                .filter(payment_plans::account_id.eq_any(&keys))
+                .order(payment_plans::id)
+                .select((payment_plans::account_id, payment_plans::id))
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        found.extend(
+            pairs
+                .into_iter()
+                .map(|(account, plan)| (AccountId(account), PaymentPlanId(plan))),
+        );
+    }
+    found.sort_by_key(|(_, plan)| *plan);
+    Ok(found)
 }

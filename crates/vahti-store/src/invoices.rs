@@ -524,6 +524,36 @@ pub fn list_for_account(
     rows.into_iter().map(Invoice::try_from).collect()
 }
 
+/// Lists all invoices and credit notes of many accounts, by key.
+pub fn list_for_accounts(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<Invoice>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        return list_for_account(tx, *account_id);
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<InvoiceRow> = per_backend!(tx, |conn| {
+            invoices::table
+                .filter(invoices::account_id.eq_any(&keys))
+                .order(invoices::id)
+                .select(InvoiceRow::as_select())
+                .load(conn)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Invoice::try_from(row)?);
+        }
+    }
+    if account_ids.len() > crate::store::KEYS_PER_QUERY {
+        found.sort_by_key(|invoice| invoice.id);
+    }
+    Ok(found)
+}
+
 /// The keys of the invoices and credit notes that belong to an account now, as a subquery.
 #[diesel::dsl::auto_type]
 pub(crate) fn ids_of_account(account_id: i64) -> _ {

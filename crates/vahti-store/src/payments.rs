@@ -262,6 +262,34 @@ pub fn list_for_account(
     rows.into_iter().map(Payment::try_from).collect()
 }
 
+/// Lists the payments of many accounts, reversed ones included, by key.
+pub fn list_for_accounts(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<Payment>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        return list_for_account(tx, *account_id);
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<PaymentRow> = per_backend!(tx, |connection| {
+            payments::table
+                .filter(payments::account_id.eq_any(&keys))
+                .order(payments::id)
+                .select(PaymentRow::as_select())
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Payment::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|payment| payment.id);
+    Ok(found)
+}
+
 /// Assigns a payment to an account and optionally an invoice, taking it out of the queue.
 pub fn assign(
     tx: &mut Tx<'_>,

@@ -411,6 +411,40 @@ pub fn list_for_account_invoices(
     rows.into_iter().map(Step::try_from).collect()
 }
 
+/// Lists the steps of the invoices that belong to any of the accounts now, by key.
+pub fn list_for_accounts_invoices(
+    tx: &mut Tx<'_>,
+    account_ids: &[AccountId],
+) -> Result<Vec<Step>, StoreError> {
+    // One key: the statement of a single account, so that its kept plan is the usual one.
+    if let [account_id] = account_ids {
+        return list_for_account_invoices(tx, *account_id);
+    }
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let rows: Vec<StepRow> = per_backend!(tx, |connection| {
+            step_history::table
+                .filter(
+                    step_history::invoice_id.eq_any(
+                        crate::schema::invoices::table
+                            .filter(crate::schema::invoices::account_id.eq_any(&keys))
+                            .select(crate::schema::invoices::id),
+                    ),
+                )
+                .order(step_history::id)
+                .select(StepRow::as_select())
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        for row in rows {
+            found.push(Step::try_from(row)?);
+        }
+    }
+    found.sort_by_key(|step| step.id);
+    Ok(found)
+}
+
 /// Lists all steps of an account, by key.
 pub fn list_for_account(tx: &mut Tx<'_>, account_id: AccountId) -> Result<Vec<Step>, StoreError> {
     let rows: Vec<StepRow> = step_history::table

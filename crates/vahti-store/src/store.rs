@@ -278,6 +278,22 @@ impl Tx<'_> {
         self.backend
     }
 
+    /// Has PostgreSQL plan every statement of the rest of this transaction for its own bound
+    /// values, for transactions that read many accounts with key lists. A plan kept for a
+    /// prepared statement is chosen once, from the table as it was then: one chosen while a
+    /// table was nearly empty scans the whole table for each key after it grew by a bulk load,
+    /// until the table's statistics are next gathered. Does nothing on SQLite.
+    pub fn plan_each_statement(&mut self) -> Result<(), StoreError> {
+        let DbConnection::Postgres(connection) = self.connection() else {
+            return Ok(());
+        };
+        let result = diesel::RunQueryDsl::execute(
+            diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan"),
+            connection,
+        );
+        result.map(|_| ()).map_err(|error| self.error(error))
+    }
+
     /// Returns the value `derive` makes of a policy version's body, such as its parsed rules,
     /// and keeps it for the other transactions of this store. A value kept for the same version
     /// and the same stored text is returned without calling `derive`, so the body is parsed only
@@ -335,6 +351,10 @@ impl Tx<'_> {
         StoreError::from_lookup(self.backend, entity, key, error)
     }
 }
+
+/// Keys bound in one query that reads the rows of many accounts: well under SQLite's limit of
+/// 32,766 bound values. PostgreSQL binds the whole list as one array.
+pub(crate) const KEYS_PER_QUERY: usize = 1000;
 
 /// Runs `$body` with `$conn` bound to the backend's own connection type, for statements that
 /// only the concrete backends support, such as `ON CONFLICT` upserts and row locks. The body is

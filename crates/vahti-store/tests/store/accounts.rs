@@ -112,6 +112,41 @@ vahti_testkit::test_both_backends! {
         assert_eq!(listed, ids);
     }
 
+    fn many_accounts_read_locked_and_woken_together(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let ids: Vec<AccountId> =
+            (1..=5).map(|n| account(&store, tenant_id, &format!("C-{n}"))).collect();
+        let wanted = [ids[3], ids[0], AccountId(999_999), ids[2]];
+        let found = store.read(|tx| accounts::get_many(tx, &wanted)).unwrap();
+        let found: Vec<AccountId> = found.iter().map(|account| account.id).collect();
+        assert_eq!(found, vec![ids[0], ids[2], ids[3]]);
+
+        let soon = now() + Duration::hours(2);
+        let wake_ups = vec![(ids[1], Some(soon)), (ids[4], None), (ids[0], Some(now()))];
+        store
+            .transaction(|tx| {
+                accounts::lock_many(tx, &[ids[4], ids[1], ids[0], ids[1]])?;
+                accounts::set_next_action_many(tx, &wake_ups)
+            })
+            .unwrap();
+        for (id, at) in &wake_ups {
+            let stored = store.read(|tx| accounts::get(tx, *id)).unwrap();
+            assert_eq!(stored.next_action_at, *at, "{id}");
+        }
+        let untouched = store.read(|tx| accounts::get(tx, ids[2])).unwrap();
+        assert_eq!(untouched.next_action_at, None);
+
+        let missing = store
+            .transaction(|tx| {
+                accounts::set_next_action_many(tx, &[(ids[2], Some(soon)), (AccountId(999_999), None)])
+            })
+            .unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound { .. }), "{missing:?}");
+        let rolled_back = store.read(|tx| accounts::get(tx, ids[2])).unwrap();
+        assert_eq!(rolled_back.next_action_at, None);
+    }
+
     fn due_in_shards_filters(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
