@@ -1,13 +1,14 @@
 //! What every account operation needs besides the account's own rows: its tenant, the policy
 //! version in force, the time zones and the reference rates.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
 use serde::Deserialize;
 use vahti_domain::DebtorType;
-use vahti_domain::ids::AccountId;
+use vahti_domain::ids::{AccountId, TenantId};
 use vahti_domain::interest::{
     AfterTableEnd, Half, HalfYear, PenaltyTerms, ReferenceRateEntry, ReferenceRateTable,
 };
@@ -76,6 +77,61 @@ impl AccountContext {
             debtor_time_zone,
             rates,
         })
+    }
+
+    /// Loads the contexts of many accounts of one tenant already read in this transaction,
+    /// reading the tenant, the reference rates and each policy once. An account of another
+    /// tenant gets an internal error of its own; the others are unaffected.
+    pub fn for_accounts(
+        tx: &mut Tx<'_>,
+        tenant_id: TenantId,
+        accounts: Vec<Account>,
+    ) -> ServiceResult<Vec<(AccountId, ServiceResult<Self>)>> {
+        let tenant = tenants::get(tx, tenant_id)?;
+        let business_time_zone = parse_zone(&tenant.time_zone);
+        let rates = load_rates(tx)?;
+        type PolicyKey = (Option<PolicyId>, DebtorType);
+        let mut policies: HashMap<PolicyKey, (Arc<ValidatedPolicy>, PolicyVersionId)> =
+            HashMap::new();
+        let mut contexts = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            if account.tenant_id != tenant_id {
+                contexts.push((
+                    account.id,
+                    Err(ServiceError::internal(format!(
+                        "account {} does not belong to tenant {tenant_id}",
+                        account.id
+                    ))),
+                ));
+                continue;
+            }
+            let key = (account.policy_id, account.debtor_type);
+            let (policy, policy_version) = match policies.get(&key) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = policy_for(tx, &tenant, account.policy_id, account.debtor_type)?;
+                    policies.insert(key, found.clone());
+                    found
+                }
+            };
+            let debtor_time_zone = account
+                .time_zone
+                .as_deref()
+                .map_or(business_time_zone, parse_zone);
+            contexts.push((
+                account.id,
+                Ok(AccountContext {
+                    tenant: tenant.clone(),
+                    account,
+                    policy,
+                    policy_version,
+                    business_time_zone,
+                    debtor_time_zone,
+                    rates: rates.clone(),
+                }),
+            ));
+        }
+        Ok(contexts)
     }
 
     /// The ledger settings of the account: its policy's allocation order, payment protection and

@@ -40,7 +40,7 @@ pub use plans::{
 };
 pub use promises::{PromiseRequest, PromiseView, promise, promise_state_now};
 pub use remind::{DEFAULT_REMIND_PAYMENT_DAYS, MANUAL_STEP_PREFIX, RemindKind, remind};
-pub use settle::{next_check_at, settle_expired};
+pub use settle::{next_check_at, next_check_with, settle_expired};
 
 /// Maximum length in characters of a dispute reason, pause reason or resolution note.
 pub const MAX_TEXT_CHARS: usize = 2000;

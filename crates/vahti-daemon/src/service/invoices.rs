@@ -15,7 +15,6 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use futures::StreamExt;
 use vahti_api::limits::validate_external_id;
 use vahti_api::{IssueStatus, UpsertInvoiceRequest};
 use vahti_domain::ident::{Bic, Iban, PaymentReference};
@@ -23,9 +22,9 @@ use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 use vahti_domain::planner::InvoiceStatus as LedgerStatus;
 use vahti_domain::{Currency, ErrorCode, Money};
 use vahti_store::invoices::{self, Invoice, InvoiceKind, InvoiceStatus};
-use vahti_store::{Backend, StoreError, Tx};
+use vahti_store::{StoreError, Tx};
 
-pub use apply::{AccountRun, InvoiceAction, act, apply_to_account};
+pub use apply::{AccountRun, InvoiceAction, act, apply_to_account, apply_to_accounts};
 pub use schedule::{InvoiceSchedule, ScheduledStep, StepPhase, schedule, schedules};
 pub use settle::record_settlements;
 
@@ -37,10 +36,11 @@ use crate::error::{ServiceError, ServiceResult};
 /// Maximum length of a document number, in characters.
 const MAX_NUMBER_CHARS: usize = 100;
 
-/// Accounts whose batch items are applied at the same time on PostgreSQL. SQLite has one
-/// writer at a time, so there the accounts take turns, which keeps them from waiting on each
-/// other's write lock until the busy timeout.
-const ACCOUNT_CONCURRENCY: usize = 4;
+/// Accounts whose batch items are applied in one transaction at most.
+const ACCOUNTS_PER_TRANSACTION: usize = 500;
+
+/// Documents applied in one transaction at most, unless one account has more.
+const DOCUMENTS_PER_TRANSACTION: usize = 2_000;
 
 /// Pages' worth of documents one list request reads at most while filtering by status.
 const SCAN_PAGES: usize = 10;
@@ -462,8 +462,8 @@ pub async fn upsert_one(
     Ok((applied, loaded))
 }
 
-/// Applies many documents, each account's documents in one transaction on its actor, and
-/// returns one result per draft in input order. A rejected draft never rejects another one,
+/// Applies many documents, the documents of up to [`ACCOUNTS_PER_TRANSACTION`] accounts in one
+/// transaction, and returns one result per draft in input order. A rejected draft never rejects another one,
 /// except that a credit note fails with the invoice it corrects when both are new.
 ///
 /// An external id that occurs twice is rejected the second time.
@@ -530,23 +530,51 @@ pub async fn apply_many(
         }
     }
 
-    let concurrency = match app.store().backend() {
-        Backend::Sqlite => 1,
-        Backend::Postgres => ACCOUNT_CONCURRENCY,
-    };
-    let runs: Vec<(Vec<usize>, ServiceResult<AccountRun>)> = futures::stream::iter(work)
-        .map(|(account_id, items)| async move {
-            let (indexes, drafts): (Vec<usize>, Vec<InvoiceDraft>) = items.into_iter().unzip();
-            let run = app
-                .on_account(tenant_id, account_id, move |tx| {
-                    apply_to_account(tx, tenant_id, account_id, &drafts, now)
-                })
-                .await;
-            (indexes, run)
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    // Accounts share transactions, a bounded number each, so that a large batch does not hold
+    // the write lock or the row locks of thousands of accounts at once.
+    let mut runs: Vec<(Vec<usize>, ServiceResult<AccountRun>)> = Vec::with_capacity(work.len());
+    let mut pending = work.into_iter().peekable();
+    while pending.peek().is_some() {
+        let mut indexes: Vec<Vec<usize>> = Vec::new();
+        let mut group: Vec<(AccountId, Vec<InvoiceDraft>)> = Vec::new();
+        let mut documents = 0;
+        while let Some((_, items)) = pending.peek() {
+            if !group.is_empty()
+                && (group.len() >= ACCOUNTS_PER_TRANSACTION
+                    || documents + items.len() > DOCUMENTS_PER_TRANSACTION)
+            {
+                break;
+            }
+            let Some((account_id, items)) = pending.next() else {
+                break;
+            };
+            documents += items.len();
+            let (slots, drafts): (Vec<usize>, Vec<InvoiceDraft>) = items.into_iter().unzip();
+            indexes.push(slots);
+            group.push((account_id, drafts));
+        }
+        let work = group;
+        let applied = app
+            .write(move |tx| {
+                let ids: Vec<AccountId> = work.iter().map(|(id, _)| *id).collect();
+                tx.plan_each_statement()?;
+                vahti_store::accounts::lock_many(tx, &ids)?;
+                let parts: Vec<(AccountId, &[InvoiceDraft])> = work
+                    .iter()
+                    .map(|(id, drafts)| (*id, drafts.as_slice()))
+                    .collect();
+                apply_to_accounts(tx, tenant_id, &parts, now)
+            })
+            .await;
+        match applied {
+            Ok(applied) => runs.extend(indexes.into_iter().zip(applied)),
+            Err(error) => runs.extend(
+                indexes
+                    .into_iter()
+                    .map(|indexes| (indexes, Err(error.clone()))),
+            ),
+        }
+    }
 
     let mut nudge = false;
     for (indexes, run) in runs {

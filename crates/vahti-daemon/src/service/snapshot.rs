@@ -3,11 +3,11 @@
 //! The ledger replays every entry of the account, settled invoices included, because an
 //! untargeted payment that settled an old invoice must not be allocated again to a newer one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use vahti_domain::calendar::local_date;
-use vahti_domain::ids::{AccountId, InvoiceId};
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 use vahti_domain::ledger::{
     self, CreditNoteEntry, Entry, FeeEntry, InvoiceBalance, InvoiceEntry, InvoiceEntryStatus,
     LedgerState, PaymentEntry, WriteOffEntry,
@@ -16,12 +16,13 @@ use vahti_domain::planner::{
     AccountSnapshot, InvoiceSnapshot, InvoiceStatus, StepRecord, StepState as PlannerStepState,
 };
 use vahti_domain::policy::FeeKind as DomainFeeKind;
-use vahti_store::Tx;
+use vahti_store::accounts;
 use vahti_store::claims::{self, FeeClaim, FeeKind, InterestClaim};
 use vahti_store::holds::{self, PaymentPlan};
 use vahti_store::invoices::{self, Invoice, InvoiceKind, InvoiceStatus as StoreInvoiceStatus};
 use vahti_store::payments::{self, Payment};
 use vahti_store::steps::{self, Step, StepState};
+use vahti_store::{StoreError, Tx};
 
 use super::AccountContext;
 use crate::error::{ServiceError, ServiceResult};
@@ -89,6 +90,84 @@ impl Loaded {
             today,
             now,
         })
+    }
+
+    /// Reads many accounts of one tenant with one query per table and replays their ledgers as
+    /// of `now`. Returns one result per key, in the order given: an account that does not exist
+    /// or cannot be replayed fails on its own.
+    pub fn load_many(
+        tx: &mut Tx<'_>,
+        tenant_id: TenantId,
+        account_ids: &[AccountId],
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<ServiceResult<Self>>> {
+        let found = accounts::get_many(tx, account_ids)?;
+        let contexts = AccountContext::for_accounts(tx, tenant_id, found)?;
+        let mut rows = AccountRows::read(tx, account_ids)?;
+        let mut by_id: HashMap<AccountId, ServiceResult<Self>> =
+            HashMap::with_capacity(contexts.len());
+        for (id, context) in contexts {
+            let part = rows.take(id);
+            by_id.insert(
+                id,
+                context.and_then(|context| Self::from_rows(context, part, now)),
+            );
+        }
+        Ok(account_ids
+            .iter()
+            .map(|id| {
+                by_id
+                    .remove(id)
+                    .unwrap_or_else(|| Err(StoreError::not_found("account", *id).into()))
+            })
+            .collect())
+    }
+
+    /// Builds the account from its rows and replays its ledger.
+    fn from_rows(
+        context: AccountContext,
+        rows: AccountRowsPart,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Self> {
+        let today = local_date(now, context.business_time_zone);
+        let ledger = replay(&context, &rows.invoices, &rows.payments, &rows.fees, today)?;
+        Ok(Loaded {
+            context,
+            invoices: rows.invoices,
+            payments: rows.payments,
+            fees: rows.fees,
+            interest_claims: rows.interest_claims,
+            steps: rows.steps,
+            plans: rows.plans,
+            ledger,
+            today,
+            now,
+        })
+    }
+
+    /// Reads the invoices and credit notes of many accounts again with one query and replays
+    /// their ledgers, keeping the rest as read. Only for changes that wrote nothing but
+    /// documents of these accounts.
+    pub fn many_with_documents_read_again(
+        tx: &mut Tx<'_>,
+        loaded: Vec<Self>,
+    ) -> ServiceResult<Vec<ServiceResult<Self>>> {
+        let ids: Vec<AccountId> = loaded.iter().map(|one| one.context.account.id).collect();
+        let mut invoices = group_by_account(invoices::list_for_accounts(tx, &ids)?, |invoice| {
+            Some(invoice.account_id)
+        });
+        Ok(loaded
+            .into_iter()
+            .map(|one| {
+                let invoices = invoices.remove(&one.context.account.id).unwrap_or_default();
+                let ledger = replay(&one.context, &invoices, &one.payments, &one.fees, one.today)?;
+                Ok(Loaded {
+                    invoices,
+                    ledger,
+                    ..one
+                })
+            })
+            .collect())
     }
 
     /// Reads the account's invoices and credit notes again and replays the ledger, keeping the
@@ -331,4 +410,91 @@ pub fn is_plausible_email(email: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// The rows of many accounts, read with one query per table and grouped by account.
+struct AccountRows {
+    invoices: HashMap<AccountId, Vec<Invoice>>,
+    payments: HashMap<AccountId, Vec<Payment>>,
+    fees: HashMap<AccountId, Vec<FeeClaim>>,
+    interest_claims: HashMap<AccountId, Vec<InterestClaim>>,
+    steps: HashMap<AccountId, Vec<Step>>,
+    plans: HashMap<AccountId, Vec<PaymentPlan>>,
+}
+
+/// The rows of one account, taken out of [`AccountRows`].
+struct AccountRowsPart {
+    invoices: Vec<Invoice>,
+    payments: Vec<Payment>,
+    fees: Vec<FeeClaim>,
+    interest_claims: Vec<InterestClaim>,
+    steps: Vec<Step>,
+    plans: Vec<PaymentPlan>,
+}
+
+impl AccountRows {
+    fn read(tx: &mut Tx<'_>, account_ids: &[AccountId]) -> ServiceResult<Self> {
+        let invoice_rows = invoices::list_for_accounts(tx, account_ids)?;
+        // Claims and steps name their invoice; an invoice names its account now.
+        let owner: HashMap<InvoiceId, AccountId> = invoice_rows
+            .iter()
+            .map(|invoice| (invoice.id, invoice.account_id))
+            .collect();
+        let payments = group_by_account(payments::list_for_accounts(tx, account_ids)?, |payment| {
+            payment.account_id
+        });
+        let fees = group_by_account(claims::fees_for_accounts(tx, account_ids)?, |fee| {
+            owner.get(&fee.invoice_id).copied()
+        });
+        let interest_claims =
+            group_by_account(claims::interest_for_accounts(tx, account_ids)?, |claim| {
+                owner.get(&claim.invoice_id).copied()
+            });
+        let steps = group_by_account(
+            steps::list_for_accounts_invoices(tx, account_ids)?,
+            |step| owner.get(&step.invoice_id).copied(),
+        );
+        let mut plans: HashMap<AccountId, Vec<PaymentPlan>> = HashMap::new();
+        for (account, plan) in holds::plans_for_accounts(tx, account_ids)? {
+            plans
+                .entry(account)
+                .or_default()
+                .push(holds::get_plan(tx, plan)?);
+        }
+        let invoices = group_by_account(invoice_rows, |invoice| Some(invoice.account_id));
+        Ok(AccountRows {
+            invoices,
+            payments,
+            fees,
+            interest_claims,
+            steps,
+            plans,
+        })
+    }
+
+    fn take(&mut self, account: AccountId) -> AccountRowsPart {
+        AccountRowsPart {
+            invoices: self.invoices.remove(&account).unwrap_or_default(),
+            payments: self.payments.remove(&account).unwrap_or_default(),
+            fees: self.fees.remove(&account).unwrap_or_default(),
+            interest_claims: self.interest_claims.remove(&account).unwrap_or_default(),
+            steps: self.steps.remove(&account).unwrap_or_default(),
+            plans: self.plans.remove(&account).unwrap_or_default(),
+        }
+    }
+}
+
+/// Groups rows by their account, keeping their order within each account. Rows without an
+/// account are left out.
+fn group_by_account<T>(
+    rows: Vec<T>,
+    account_of: impl Fn(&T) -> Option<AccountId>,
+) -> HashMap<AccountId, Vec<T>> {
+    let mut groups: HashMap<AccountId, Vec<T>> = HashMap::new();
+    for row in rows {
+        if let Some(account) = account_of(&row) {
+            groups.entry(account).or_default().push(row);
+        }
+    }
+    groups
 }

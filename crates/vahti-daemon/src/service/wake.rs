@@ -5,6 +5,8 @@
 //! steps count as queued until the person marks it done. Skipped steps are recorded with their
 //! reason. Afterwards the account's `next_action_at` is recomputed from the new state.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -16,6 +18,7 @@ use vahti_domain::planner::{self, Channel, Plan, PlannedMessage, SkipReason};
 use vahti_domain::policy::{FeeKind as DomainFeeKind, StepInterest, StepKind};
 use vahti_mail::model::{MessageInput, MessageKind, RenderModel};
 use vahti_store::claims::{self, FeeKind, NewFeeClaim, NewInterestClaim};
+use vahti_store::holds::Promise;
 use vahti_store::ids::StepId;
 use vahti_store::invoices;
 use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
@@ -176,20 +179,72 @@ pub(crate) fn refresh_next_action_of(
 ) -> ServiceResult<Option<DateTime<Utc>>> {
     let account_id = loaded.context.account.id;
     cases::forward_changes(tx, loaded, now)?;
-    let next = if loaded.context.tenant.disabled {
-        None
-    } else {
-        let plan = plan_of(loaded);
-        let planned = if plan.is_idle() {
-            plan.next_wake_up
-        } else {
-            Some(now)
-        };
-        let check = holds::next_check_at(tx, loaded)?;
-        planned.into_iter().chain(check).min()
-    };
+    let promises = vahti_store::holds::promises_for_account(tx, account_id)?;
+    let next = next_wake_up(loaded, &promises, now);
     accounts::set_next_action_at(tx, account_id, next)?;
     Ok(next)
+}
+
+/// [`refresh_next_action_of`] for many accounts, each read in this transaction since its last
+/// change: one query for their collection cases, one for their promises and one statement that
+/// stores every next wake-up. Returns the wake-ups in the order of `loaded`.
+pub(crate) fn refresh_next_actions_of(
+    tx: &mut Tx<'_>,
+    loaded: &[&Loaded],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Option<DateTime<Utc>>>> {
+    if loaded.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<AccountId> = loaded.iter().map(|one| one.context.account.id).collect();
+    let with_cases = vahti_store::cases::accounts_with_cases(tx, &ids)?;
+    let mut promises: HashMap<AccountId, Vec<Promise>> = HashMap::new();
+    for promise in vahti_store::holds::promises_for_accounts(tx, &ids)? {
+        promises
+            .entry(promise.account_id)
+            .or_default()
+            .push(promise);
+    }
+    let mut wake_ups = Vec::with_capacity(loaded.len());
+    let mut changed = Vec::with_capacity(loaded.len());
+    for one in loaded {
+        let id = one.context.account.id;
+        if with_cases.contains(&id) {
+            cases::forward_changes(tx, one, now)?;
+        }
+        let of_account = promises.get(&id).map_or(&[][..], Vec::as_slice);
+        let next = next_wake_up(one, of_account, now);
+        // The account row was read in this transaction, so an equal time is stored already.
+        if one.context.account.next_action_at != next {
+            changed.push((id, next));
+        }
+        wake_ups.push(next);
+    }
+    if !changed.is_empty() {
+        accounts::set_next_action_many(tx, &changed)?;
+    }
+    Ok(wake_ups)
+}
+
+/// The account's next wake-up: `now` when a step is due, otherwise the earlier of the planner's
+/// next wake-up and the next settlement check of its promises and plans. A disabled tenant's
+/// accounts are not woken.
+fn next_wake_up(
+    loaded: &Loaded,
+    promises: &[Promise],
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if loaded.context.tenant.disabled {
+        return None;
+    }
+    let plan = plan_of(loaded);
+    let planned = if plan.is_idle() {
+        plan.next_wake_up
+    } else {
+        Some(now)
+    };
+    let check = holds::next_check_with(loaded, promises);
+    planned.into_iter().chain(check).min()
 }
 
 /// Runs the planner on a loaded account.

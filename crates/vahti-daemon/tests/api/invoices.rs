@@ -287,6 +287,125 @@ crate::api_test! {
         assert_eq!(response.results[0].status, Unchanged);
     }
 
+    fn invoice_batch_matches_single_upserts(h) {
+        // The same documents go to two tenants with the same accounts and history: to one in a
+        // single batch, which applies its accounts together, and to the other one PUT at a time.
+        // Everything an integrator can read afterwards must agree.
+        let (_, batch_token) = h.tenant("Batch Oy").await;
+        let (_, single_token) = h.tenant("Single Oy").await;
+        for token in [&batch_token, &single_token] {
+            for account in 1..=6 {
+                create_account(&h, token, &format!("C-{account}")).await;
+            }
+            let mut paid_in_part = invoice("C-1", "A", "100.00");
+            paid_in_part["reference"] = json!("1234561");
+            put_invoice(&h, token, "INV-A", paid_in_part).await;
+            let payment = json!({
+                "amount": "40.00", "currency": "EUR", "paid_on": "2026-03-02",
+                "archive_id": "A-1", "payer_name": "MEIKALAINEN MAIJA", "reference": "1234561",
+            });
+            let reply = h.post("/v1/payments", token, payment).await;
+            assert!(reply.status.is_success(), "{}", reply.text);
+            put_invoice(&h, token, "INV-B", invoice("C-3", "B", "50.00")).await;
+            put_invoice(&h, token, "INV-6", invoice("C-6", "6", "30.00")).await;
+        }
+
+        let mut moved = invoice("C-1", "A", "100.00");
+        moved["reference"] = json!("1234561");
+        moved["due_date"] = json!("2026-04-15");
+        let mut credit_b = invoice("C-3", "CN-B", "50.00");
+        credit_b["kind"] = json!("credit_note");
+        credit_b["corrects"] = json!("INV-B");
+        let mut credit_4 = invoice("C-4", "CN-4", "20.00");
+        credit_4["kind"] = json!("credit_note");
+        credit_4["corrects"] = json!("INV-4");
+        let mut too_old = invoice("C-5", "5", "10.00");
+        too_old["issue_date"] = json!("2017-11-13");
+        too_old["due_date"] = json!("2017-12-01");
+        let items = vec![
+            ("INV-A", moved),
+            ("INV-2", invoice("C-2", "2", "80.00")),
+            ("CN-B", credit_b),
+            ("INV-4", invoice("C-4", "4", "60.00")),
+            ("CN-4", credit_4),
+            ("INV-5", too_old),
+            ("INV-5B", invoice("C-5", "5B", "15.00")),
+            ("INV-6", invoice("C-6", "6", "30.00")),
+        ];
+
+        let batch: Vec<Value> = items
+            .iter()
+            .map(|(id, body)| json!({"external_id": id, "invoice": body}))
+            .collect();
+        let reply = h.post("/v1/invoices/batch", &batch_token, json!({"items": batch})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        let response: vahti_api::BatchInvoiceResponse = reply.json();
+        let batch_codes: Vec<Option<String>> = response
+            .results
+            .iter()
+            .map(|result| result.error.as_ref().map(|error| error.code.as_str().to_owned()))
+            .collect();
+        let mut single_codes = Vec::new();
+        for (id, body) in &items {
+            let reply = h.put(&format!("/v1/invoices/{id}"), &single_token, body.clone()).await;
+            single_codes.push(if reply.status.is_success() {
+                None
+            } else {
+                Some(reply.code().to_owned())
+            });
+        }
+        assert_eq!(batch_codes, single_codes);
+        assert_eq!(batch_codes[5].as_deref(), Some("reference_rate_missing"));
+        assert_eq!(batch_codes.iter().flatten().count(), 1);
+
+        // Generated references follow the order in which documents are written, which differs.
+        let comparable = |mut body: Value| {
+            for field in ["id", "reference", "payment_codes", "created_at", "updated_at"] {
+                body.as_object_mut().map(|map| map.remove(field));
+            }
+            body
+        };
+        for id in ["INV-A", "INV-2", "INV-B", "CN-B", "INV-4", "CN-4", "INV-5B", "INV-6"] {
+            let path = format!("/v1/invoices/{id}");
+            let batched = h.get(&path, &batch_token).await;
+            let single = h.get(&path, &single_token).await;
+            assert_eq!(batched.status, StatusCode::OK, "{id}: {}", batched.text);
+            assert_eq!(comparable(batched.body), comparable(single.body), "{id}");
+        }
+        assert_eq!(h.get("/v1/invoices/INV-B", &batch_token).await.body["status"], "credited");
+        assert_eq!(h.get("/v1/invoices/INV-4", &batch_token).await.body["principal_outstanding"], "40.00");
+        for account in 1..=6 {
+            let path = format!("/v1/accounts/C-{account}");
+            let batched = h.get(&path, &batch_token).await.body;
+            let single = h.get(&path, &single_token).await.body;
+            assert_eq!(batched["next_action_at"], single["next_action_at"], "C-{account}");
+            // C-3's only invoice is credited in full, so nothing is left to watch there.
+            assert_eq!(batched["next_action_at"].is_null(), account == 3, "C-{account}");
+        }
+
+        let events = |response: vahti_api::EventsResponse| {
+            let mut seen: Vec<String> = response
+                .events
+                .iter()
+                .map(|event| {
+                    format!(
+                        "{} {} {} {}",
+                        event.event_type.as_str(),
+                        event.account.as_deref().unwrap_or("-"),
+                        event.invoice.as_deref().unwrap_or("-"),
+                        event.data.get("changed").map(Value::to_string).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            seen.sort();
+            seen
+        };
+        let batched = events(h.get("/v1/events?limit=1000", &batch_token).await.json());
+        let single = events(h.get("/v1/events?limit=1000", &single_token).await.json());
+        assert_eq!(batched, single);
+        assert!(batched.iter().any(|event| event.starts_with("invoice_credited C-3 INV-B")), "{batched:?}");
+    }
+
     fn invoice_batch_ten_thousand(h) {
         let (_, token) = h.tenant("Acme Oy").await;
         for account in 0..100 {

@@ -5,7 +5,7 @@ use serde_json::json;
 use vahti_api::EventType;
 use vahti_domain::calendar::{local_date, resolve_local};
 use vahti_store::Tx;
-use vahti_store::holds::{self, PlanState, PromiseState};
+use vahti_store::holds::{self, PlanState, Promise, PromiseState};
 
 use super::plans::plan_progress;
 use super::promises::{promise_scope, promise_state_now};
@@ -117,10 +117,16 @@ pub fn settle_expired(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<bool> {
 /// protection days, or the start of today once every instalment is paid. The instant may have
 /// passed, when the account was not woken since.
 pub fn next_check_at(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<Option<DateTime<Utc>>> {
+    let promises = holds::promises_for_account(tx, loaded.context.account.id)?;
+    Ok(next_check_with(loaded, &promises))
+}
+
+/// [`next_check_at`] with the account's promises already read in this transaction.
+pub fn next_check_with(loaded: &Loaded, promises: &[Promise]) -> Option<DateTime<Utc>> {
     let zone = loaded.context.business_time_zone;
     let grace = u64::from(loaded.context.policy.payment_protection_days);
-    let promises: Vec<NaiveDate> = holds::promises_for_account(tx, loaded.context.account.id)?
-        .into_iter()
+    let promises: Vec<NaiveDate> = promises
+        .iter()
         .filter(|promise| promise.state == PromiseState::Open)
         .map(|promise| add_days(promise.promised_on, 1))
         .collect();
@@ -139,9 +145,9 @@ pub fn next_check_at(tx: &mut Tx<'_>, loaded: &Loaded) -> ServiceResult<Option<D
                     add_days(instalment.due_on, grace.saturating_add(1))
                 })
         });
-    Ok(promises
+    promises
         .into_iter()
         .chain(plans)
         .min()
-        .map(|day| resolve_local(zone, day, NaiveTime::MIN)))
+        .map(|day| resolve_local(zone, day, NaiveTime::MIN))
 }

@@ -23,7 +23,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::service::Loaded;
 use crate::service::events::emit_many;
 use crate::service::snapshot::ledger_entries;
-use crate::service::wake::{refresh_next_action, refresh_next_action_of};
+use crate::service::wake::{refresh_next_action, refresh_next_actions_of};
 
 /// The results of applying documents to one account.
 #[derive(Debug, Clone)]
@@ -96,19 +96,44 @@ pub fn apply_to_account(
     drafts: &[InvoiceDraft],
     now: DateTime<Utc>,
 ) -> ServiceResult<AccountRun> {
-    let before = Loaded::load(tx, account_id, now)?;
-    if before.context.tenant.id != tenant_id {
-        return Err(ServiceError::internal(format!(
-            "account {account_id} does not belong to tenant {tenant_id}"
-        )));
-    }
-    let mut results: Vec<Option<ServiceResult<Applied>>> = vec![None; drafts.len()];
+    apply_to_accounts(tx, tenant_id, &[(account_id, drafts)], now)?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Err(ServiceError::internal("an account was not applied")))
+}
 
-    let mut keys: Vec<&str> = Vec::with_capacity(drafts.len() * 2);
-    for draft in drafts {
-        keys.push(&draft.external_id);
-        if let Some(target) = &draft.corrects {
-            keys.push(target);
+/// A batch's part for one account, between reading the account and writing its documents.
+struct Staged {
+    before: Loaded,
+    results: Vec<Option<ServiceResult<Applied>>>,
+    candidates: Vec<Candidate>,
+    /// The ledger with the surviving candidates; `None` when nothing is written.
+    after: Option<LedgerState>,
+}
+
+/// Applies drafts to many accounts of one tenant in one transaction, as
+/// [`apply_to_account`] does to one, with one read per table for all of them and one upsert
+/// and one insert of events for all their documents. Returns one result per account, in the
+/// order given; an account that cannot be read fails on its own.
+///
+/// Fails as a whole when a read shared by all accounts or a write fails, which rolls the
+/// transaction back. On PostgreSQL the caller must hold the accounts' row locks.
+pub fn apply_to_accounts(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    work: &[(AccountId, &[InvoiceDraft])],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ServiceResult<AccountRun>>> {
+    let ids: Vec<AccountId> = work.iter().map(|(id, _)| *id).collect();
+    let loaded = Loaded::load_many(tx, tenant_id, &ids, now)?;
+
+    let mut keys: Vec<&str> = Vec::new();
+    for (_, drafts) in work {
+        for draft in *drafts {
+            keys.push(&draft.external_id);
+            if let Some(target) = &draft.corrects {
+                keys.push(target);
+            }
         }
     }
     let stored: HashMap<String, Invoice> = invoices::get_many_by_external_id(tx, tenant_id, &keys)?
@@ -116,6 +141,66 @@ pub fn apply_to_account(
         .map(|invoice| (invoice.external_id.clone(), invoice))
         .collect();
 
+    let mut staged: Vec<ServiceResult<Staged>> = loaded
+        .into_iter()
+        .zip(work)
+        .map(|(before, (_, drafts))| Ok(stage(before?, drafts, &stored, now)))
+        .collect();
+
+    write(tx, tenant_id, &mut staged, now)?;
+
+    // Writing documents changes only these accounts' invoices and credit notes (a document
+    // cannot move to another account), so the rest of what was read still holds.
+    let mut runs: Vec<Option<ServiceResult<AccountRun>>> = Vec::with_capacity(staged.len());
+    let mut written = Vec::with_capacity(staged.len());
+    let mut befores = Vec::with_capacity(staged.len());
+    for (slot, part) in staged.into_iter().enumerate() {
+        match part {
+            Ok(part) => {
+                written.push((slot, part.results));
+                befores.push(part.before);
+                runs.push(None);
+            }
+            Err(error) => runs.push(Some(Err(error))),
+        }
+    }
+    let again = Loaded::many_with_documents_read_again(tx, befores)?;
+    let mut refreshed = Vec::with_capacity(again.len());
+    for ((slot, results), after) in written.into_iter().zip(again) {
+        match after {
+            Ok(after) => refreshed.push((slot, results, after)),
+            Err(error) => runs[slot] = Some(Err(error)),
+        }
+    }
+    let accounts: Vec<&Loaded> = refreshed.iter().map(|(_, _, after)| after).collect();
+    let next = refresh_next_actions_of(tx, &accounts, now)?;
+    for ((slot, results, after), next_action_at) in refreshed.into_iter().zip(next) {
+        let results = results
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| Err(ServiceError::internal("a document has no result")))
+            })
+            .collect();
+        runs[slot] = Some(Ok(AccountRun {
+            results,
+            next_action_at,
+            after: Box::new(after),
+        }));
+    }
+    Ok(runs
+        .into_iter()
+        .map(|run| run.unwrap_or_else(|| Err(ServiceError::internal("an account has no result"))))
+        .collect())
+}
+
+/// Compares an account's drafts with what is stored and checks its ledger with the changes.
+fn stage(
+    before: Loaded,
+    drafts: &[InvoiceDraft],
+    stored: &HashMap<String, Invoice>,
+    now: DateTime<Utc>,
+) -> Staged {
+    let mut results: Vec<Option<ServiceResult<Applied>>> = vec![None; drafts.len()];
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(drafts.len());
     for (slot, draft) in drafts.iter().enumerate() {
@@ -130,40 +215,22 @@ pub fn apply_to_account(
             )));
             continue;
         }
-        match prepare(&before, draft, slot, &stored, &candidates, now) {
+        match prepare(&before, draft, slot, stored, &candidates, now) {
             Ok(Prepared::Unchanged(applied)) => results[slot] = Some(Ok(applied)),
             Ok(Prepared::Change(candidate)) => candidates.push(*candidate),
             Err(error) => results[slot] = Some(Err(error)),
         }
     }
-
     let after = check_ledger(&before, &mut candidates, &mut results);
-    if let Some(after) = after {
-        write(
-            tx,
-            tenant_id,
-            &before,
-            candidates,
-            &after,
-            &mut results,
-            now,
-        )?;
+    if after.is_none() {
+        candidates.clear();
     }
-    // Writing documents changes only this account's invoices and credit notes (a document
-    // cannot move to another account), so the rest of what was read still holds.
-    let after_write = before.with_documents_read_again(tx)?;
-    let next_action_at = refresh_next_action_of(tx, &after_write, now)?;
-
-    Ok(AccountRun {
-        results: results
-            .into_iter()
-            .map(|result| {
-                result.unwrap_or_else(|| Err(ServiceError::internal("a document has no result")))
-            })
-            .collect(),
-        next_action_at,
-        after: Box::new(after_write),
-    })
+    Staged {
+        before,
+        results,
+        candidates,
+        after,
+    }
 }
 
 /// Carries out an action on one invoice and returns the account's next wake-up.
@@ -297,20 +364,18 @@ pub fn act(
     if let Some(Some(Err(error))) = results.into_iter().next() {
         return Err(error);
     }
-    let mut results = vec![None];
-    if let Some(after) = after {
-        write(
-            tx,
-            before.context.tenant.id,
-            &before,
+    let tenant_id = before.context.tenant.id;
+    if after.is_some() {
+        let mut staged = [Ok(Staged {
+            before,
+            results: vec![None],
             candidates,
-            &after,
-            &mut results,
-            now,
-        )?;
+            after,
+        })];
+        write(tx, tenant_id, &mut staged, now)?;
     }
     tracing::info!(
-        tenant.id = before.context.tenant.id.0,
+        tenant.id = tenant_id.0,
         account.id = invoice.account_id.0,
         invoice.id = invoice.id.0,
         action = ?action,
@@ -739,25 +804,30 @@ fn ledger_rejection(error: &LedgerError, rejected: &Candidate) -> ServiceError {
     }
 }
 
-/// Writes the candidates in one batch upsert with their references, events and settlements.
+/// Writes the surviving candidates of every account: references generated from one counter
+/// update, one upsert of all documents, one insert of all events, then each account's
+/// settlements.
 fn write(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
-    before: &Loaded,
-    mut candidates: Vec<Candidate>,
-    after: &LedgerState,
-    results: &mut [Option<ServiceResult<Applied>>],
+    staged: &mut [ServiceResult<Staged>],
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let generated = candidates
+    let generated = staged
         .iter()
+        .flatten()
+        .flat_map(|part| &part.candidates)
         .filter(|candidate| matches!(candidate.reference, ReferencePlan::Generate { .. }))
         .count();
     if generated > 0 {
         let count = u32::try_from(generated)
             .map_err(|_| ServiceError::internal("too many references to generate at once"))?;
         let mut base = tenants::next_reference_bases(tx, tenant_id, count)?;
-        for candidate in &mut candidates {
+        for candidate in staged
+            .iter_mut()
+            .flatten()
+            .flat_map(|part| &mut part.candidates)
+        {
             if let ReferencePlan::Generate { flagged } = candidate.reference {
                 let reference =
                     FinnishReference::from_base(&base.to_string()).map_err(|error| {
@@ -772,69 +842,90 @@ fn write(
         }
     }
 
-    let upserts: Vec<InvoiceUpsert> = candidates
+    let upserts: Vec<InvoiceUpsert> = staged
         .iter()
+        .flatten()
+        .flat_map(|part| &part.candidates)
         .map(|candidate| upsert_of(&candidate.row, candidate.corrects_external_id.clone()))
         .collect();
-    let ids = invoices::upsert_batch(tx, tenant_id, &upserts, now)?;
-    let placeholders: HashMap<InvoiceId, InvoiceId> = candidates
-        .iter()
-        .zip(&ids)
-        .map(|(candidate, id)| (candidate.row.id, *id))
-        .collect();
+    if upserts.is_empty() {
+        return Ok(());
+    }
+    let mut ids = invoices::upsert_batch(tx, tenant_id, &upserts, now)?.into_iter();
 
-    let mut events = Vec::with_capacity(candidates.len());
-    for (candidate, id) in candidates.iter().zip(&ids) {
-        let row = &candidate.row;
-        let mut payload = event_payload(row, *id);
-        let corrects = row
-            .corrects_invoice_id
-            .map(|target| placeholders.get(&target).copied().unwrap_or(target));
-        if let (Some(corrects), Some(map)) = (corrects, payload.as_object_mut()) {
-            map.insert("corrects_invoice_id".to_owned(), json!(corrects));
-        }
-        let (kind, outcome) = match &candidate.change {
-            Change::Created => (EventType::InvoiceCreated, Outcome::Created),
-            Change::Updated { changed } => {
-                if let Some(map) = payload.as_object_mut() {
-                    map.insert("changed".to_owned(), json!(changed));
-                }
-                (EventType::InvoiceUpdated, Outcome::Updated)
-            }
-            Change::Cancelled => (EventType::InvoiceCancelled, Outcome::Updated),
+    let mut events = Vec::with_capacity(upserts.len());
+    let mut settlements = Vec::new();
+    for part in staged.iter_mut().flatten() {
+        let Some(after) = &part.after else {
+            continue;
         };
-        events.push((kind, Some(row.account_id), Some(*id), payload));
-        if row.reference_invalid && candidate.rejected_reference.is_some() {
-            tracing::info!(
-                tenant.id = tenant_id.0,
-                account.id = row.account_id.0,
-                invoice.id = id.0,
-                "integrator's reference failed its check; a generated reference is used"
+        let part_ids: Vec<InvoiceId> = ids.by_ref().take(part.candidates.len()).collect();
+        let placeholders: HashMap<InvoiceId, InvoiceId> = part
+            .candidates
+            .iter()
+            .zip(&part_ids)
+            .map(|(candidate, id)| (candidate.row.id, *id))
+            .collect();
+        for (candidate, id) in part.candidates.iter().zip(&part_ids) {
+            let row = &candidate.row;
+            let mut payload = event_payload(row, *id);
+            let corrects = row
+                .corrects_invoice_id
+                .map(|target| placeholders.get(&target).copied().unwrap_or(target));
+            if let (Some(corrects), Some(map)) = (corrects, payload.as_object_mut()) {
+                map.insert("corrects_invoice_id".to_owned(), json!(corrects));
+            }
+            let (kind, outcome) = match &candidate.change {
+                Change::Created => (EventType::InvoiceCreated, Outcome::Created),
+                Change::Updated { changed } => {
+                    if let Some(map) = payload.as_object_mut() {
+                        map.insert("changed".to_owned(), json!(changed));
+                    }
+                    (EventType::InvoiceUpdated, Outcome::Updated)
+                }
+                Change::Cancelled => (EventType::InvoiceCancelled, Outcome::Updated),
+            };
+            events.push((kind, Some(row.account_id), Some(*id), payload));
+            if row.reference_invalid && candidate.rejected_reference.is_some() {
+                tracing::info!(
+                    tenant.id = tenant_id.0,
+                    account.id = row.account_id.0,
+                    invoice.id = id.0,
+                    "integrator's reference failed its check; a generated reference is used"
+                );
+            }
+            set(
+                &mut part.results,
+                candidate.slot,
+                Ok(Applied {
+                    outcome,
+                    invoice_id: *id,
+                    reference_flagged: row.reference_invalid,
+                }),
             );
         }
-        set(
-            results,
-            candidate.slot,
-            Ok(Applied {
-                outcome,
-                invoice_id: *id,
-                reference_flagged: row.reference_invalid,
-            }),
-        );
+        settlements.push((
+            part.before.context.account.id,
+            after,
+            &part.before,
+            placeholders,
+        ));
     }
 
     emit_many(tx, tenant_id, events, now)?;
 
-    record_settlements(
-        tx,
-        tenant_id,
-        before.context.account.id,
-        &before.ledger,
-        after,
-        &before.invoices,
-        &placeholders,
-        now,
-    )?;
+    for (account_id, after, before, placeholders) in settlements {
+        record_settlements(
+            tx,
+            tenant_id,
+            account_id,
+            &before.ledger,
+            after,
+            &before.invoices,
+            &placeholders,
+            now,
+        )?;
+    }
     Ok(())
 }
 
