@@ -6,7 +6,7 @@
 //! rolled-back transaction gives its number back. Readers therefore see numbers 1, 2, 3, ... with
 //! no gaps and can use the last one they saw as a cursor.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 
@@ -81,7 +81,9 @@ pub fn append(
 ) -> Result<Event, StoreError> {
     let payload = to_json("payload", &event.payload)?;
     let seq = tenants::next_event_seq(tx, tenant_id)?;
-    let row: EventRow = per_backend!(tx, |connection| {
+    // The instant as the store keeps it, so that the event returned equals the event read.
+    let created_at = now.trunc_subsecs(6);
+    let id: i64 = per_backend!(tx, |connection| {
         diesel::insert_into(events::table)
             .values((
                 events::tenant_id.eq(tenant_id.0),
@@ -90,14 +92,23 @@ pub fn append(
                 events::account_id.eq(event.account_id.map(|id| id.0)),
                 events::invoice_id.eq(event.invoice_id.map(|id| id.0)),
                 events::payload.eq(&payload),
-                events::created_at.eq(Instant(now)),
+                events::created_at.eq(Instant(created_at)),
             ))
-            .returning(events::all_columns)
+            .returning(events::id)
             .get_result(connection)
     })
     .map_err(|error| tx.error(error))?;
     tracing::debug!(tenant.id = tenant_id.0, event.seq = seq, event.kind = %event.kind, "appended event");
-    Event::try_from(row)
+    Ok(Event {
+        id: EventId(id),
+        tenant_id,
+        seq,
+        kind: event.kind.clone(),
+        account_id: event.account_id,
+        invoice_id: event.invoice_id,
+        payload: event.payload.clone(),
+        created_at,
+    })
 }
 
 /// Rows per INSERT statement of [`append_many`]. Each row binds 7 values, so 1000 rows stay
@@ -124,7 +135,7 @@ struct EventInsert {
 pub fn append_many(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
-    new: &[NewEvent],
+    new: Vec<NewEvent>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, StoreError> {
     if new.is_empty() {
@@ -138,8 +149,10 @@ pub fn append_many(
         ),
     })?;
     let first = tenants::next_event_seqs(tx, tenant_id, count)?;
+    // The instant as the store keeps it, so that the events returned equal the events read.
+    let created_at = now.trunc_subsecs(6);
     let mut rows = Vec::with_capacity(new.len());
-    for (seq, event) in (first..).zip(new) {
+    for (seq, event) in (first..).zip(&new) {
         rows.push(EventInsert {
             tenant_id: tenant_id.0,
             seq,
@@ -147,27 +160,36 @@ pub fn append_many(
             account_id: event.account_id.map(|id| id.0),
             invoice_id: event.invoice_id.map(|id| id.0),
             payload: to_json("payload", &event.payload)?,
-            created_at: Instant(now),
+            created_at: Instant(created_at),
         });
     }
 
     let backend = tx.backend();
-    let mut appended = Vec::with_capacity(rows.len());
+    let mut keys: Vec<(i64, i64)> = Vec::with_capacity(rows.len());
     for chunk in fixed_chunks(&rows, APPEND_CHUNK) {
-        let mut inserted: Vec<EventRow> = with_array!(chunk, |values| {
+        let inserted: Vec<(i64, i64)> = with_array!(chunk, |values| {
             per_backend!(tx, |connection| {
                 diesel::insert_into(events::table)
                     .values(values)
-                    .returning(EventRow::as_returning())
+                    .returning((events::seq, events::id))
                     .get_results(connection)
             })
         })
         .map_err(|error| StoreError::from_diesel(backend, error))?;
-        // RETURNING gives no order guarantee; the sequence numbers do.
-        inserted.sort_by_key(|row| row.seq);
-        for row in inserted {
-            appended.push(Event::try_from(row)?);
-        }
+        keys.extend(inserted);
+    }
+    // RETURNING gives no order guarantee; the sequence numbers do.
+    keys.sort_unstable();
+    if keys.len() != new.len() || keys.first().map(|(seq, _)| *seq) != Some(first) {
+        return Err(StoreError::InvalidData {
+            table: "events",
+            column: "seq",
+            detail: format!(
+                "appending {} events from sequence number {first} returned {} rows",
+                new.len(),
+                keys.len()
+            ),
+        });
     }
     tracing::debug!(
         tenant.id = tenant_id.0,
@@ -175,7 +197,20 @@ pub fn append_many(
         event.first_seq = first,
         "appended events"
     );
-    Ok(appended)
+    Ok(new
+        .into_iter()
+        .zip(keys)
+        .map(|(event, (seq, id))| Event {
+            id: EventId(id),
+            tenant_id,
+            seq,
+            kind: event.kind,
+            account_id: event.account_id,
+            invoice_id: event.invoice_id,
+            payload: event.payload,
+            created_at,
+        })
+        .collect())
 }
 
 /// Lists a tenant's events with a sequence number above `after_seq` (0 for the start), in order,

@@ -250,19 +250,31 @@ pub fn upsert_batch(
                 ))
         };
     }
+    // A single row runs the prepared statement and looks its key up; many rows return their
+    // keys, which saves a lookup of every external id.
+    let mut returned: HashMap<String, i64> = HashMap::new();
     for chunk in rows.chunks(INSERT_CHUNK) {
         per_backend!(tx, |connection| match chunk {
-            [row] => upsert!(row).reusable().execute(connection),
-            rows => upsert!(rows).execute(connection),
+            [row] if batch.len() == 1 => upsert!(row).reusable().execute(connection).map(|_| ()),
+            rows => upsert!(rows)
+                .returning((invoices::external_id, invoices::id))
+                .get_results::<(String, i64)>(connection)
+                .map(|keys| returned.extend(keys)),
         })
         .map_err(|error| StoreError::from_diesel(backend, error))?;
     }
 
-    let external_ids: Vec<&str> = batch
-        .iter()
-        .map(|invoice| invoice.external_id.as_str())
-        .collect();
-    let keys = ids_by_external_id(tx, tenant_id, &external_ids)?;
+    let keys: HashMap<&str, InvoiceId> = if let [single] = batch {
+        ids_by_external_id(tx, tenant_id, &[single.external_id.as_str()])?
+    } else {
+        batch
+            .iter()
+            .filter_map(|invoice| {
+                let id = returned.get(&invoice.external_id)?;
+                Some((invoice.external_id.as_str(), InvoiceId(*id)))
+            })
+            .collect()
+    };
     link_credit_notes(tx, tenant_id, batch, &keys, now)?;
 
     tracing::debug!(

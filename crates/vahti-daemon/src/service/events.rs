@@ -56,7 +56,7 @@ pub fn emit_many(
             payload,
         })
         .collect();
-    for event in events::append_many(tx, tenant, &new, now)? {
+    for event in events::append_many(tx, tenant, new, now)? {
         super::webhooks::fan_out(tx, &event, now)?;
     }
     Ok(())

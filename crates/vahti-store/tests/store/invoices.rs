@@ -42,6 +42,27 @@ vahti_testkit::test_both_backends! {
         assert_eq!(sample.updated_at, later);
     }
 
+    fn batch_keys_follow_external_ids(db) {
+        // 1,001 rows go in as statements of 1,000 rows and of one row, and each returns the
+        // keys of its rows; a mixed batch updates some rows and inserts others.
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let first: Vec<_> = (0..500).map(|n| invoice_upsert(account_id, &format!("I-{n}"))).collect();
+        store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &first, now())).unwrap();
+        let batch: Vec<_> = (0..1_001).rev().map(|n| invoice_upsert(account_id, &format!("I-{n}"))).collect();
+        let ids = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch, now())).unwrap();
+        assert_eq!(ids.len(), batch.len());
+        for (upsert, id) in batch.iter().zip(&ids) {
+            let stored = store.read(|tx| invoices::get(tx, *id)).unwrap();
+            assert_eq!(stored.external_id, upsert.external_id);
+        }
+        let single = store
+            .transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch[1_000..], now()))
+            .unwrap();
+        assert_eq!(single, vec![ids[1_000]]);
+    }
+
     fn batch_rejects_oversize_and_duplicates(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
