@@ -145,35 +145,22 @@ impl Loaded {
         })
     }
 
-    /// Reads the invoices and credit notes of many accounts again with one query and replays
-    /// their ledgers, keeping the rest as read. Only for changes that wrote nothing but
-    /// documents of these accounts.
-    pub fn many_with_documents_read_again(
-        tx: &mut Tx<'_>,
-        loaded: Vec<Self>,
-    ) -> ServiceResult<Vec<ServiceResult<Self>>> {
-        let ids: Vec<AccountId> = loaded.iter().map(|one| one.context.account.id).collect();
-        let mut invoices = group_by_account(invoices::list_for_accounts(tx, &ids)?, |invoice| {
-            Some(invoice.account_id)
-        });
-        Ok(loaded
+    /// The account after a change that wrote nothing but these of its documents, which replace
+    /// the documents of the same key or join them, and replays the ledger. The rest is kept as
+    /// read.
+    pub fn with_documents_written(self, written: Vec<Invoice>) -> ServiceResult<Self> {
+        if written.is_empty() {
+            return Ok(self);
+        }
+        let mut by_id: BTreeMap<InvoiceId, Invoice> = self
+            .invoices
             .into_iter()
-            .map(|one| {
-                let invoices = invoices.remove(&one.context.account.id).unwrap_or_default();
-                let ledger = replay(&one.context, &invoices, &one.payments, &one.fees, one.today)?;
-                Ok(Loaded {
-                    invoices,
-                    ledger,
-                    ..one
-                })
-            })
-            .collect())
-    }
-
-    /// Reads the account's invoices and credit notes again and replays the ledger, keeping the
-    /// rest as read. Only for changes that wrote nothing but documents of this account.
-    pub fn with_documents_read_again(self, tx: &mut Tx<'_>) -> ServiceResult<Self> {
-        let invoices = invoices::list_for_account(tx, self.context.account.id)?;
+            .map(|invoice| (invoice.id, invoice))
+            .collect();
+        for invoice in written {
+            by_id.insert(invoice.id, invoice);
+        }
+        let invoices: Vec<Invoice> = by_id.into_values().collect();
         let ledger = replay(
             &self.context,
             &invoices,

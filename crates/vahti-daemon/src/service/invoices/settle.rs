@@ -21,6 +21,7 @@ use crate::service::events::emit;
 ///
 /// `rows` are the account's documents as read before the change, for their collection state.
 /// `placeholders` maps the placeholder ids of documents created by the change to their keys.
+/// Returns the documents whose settlement it stored, as stored.
 #[expect(
     clippy::too_many_arguments,
     reason = "the two ledger states and the rows they refer to belong together but come from different places"
@@ -34,7 +35,8 @@ pub fn record_settlements(
     rows: &[Invoice],
     placeholders: &HashMap<InvoiceId, InvoiceId>,
     now: DateTime<Utc>,
-) -> ServiceResult<()> {
+) -> ServiceResult<Vec<Invoice>> {
+    let mut stored = Vec::new();
     for (ledger_id, balance) in &after.invoices {
         let id = placeholders.get(ledger_id).copied().unwrap_or(*ledger_id);
         if id.0 <= 0 {
@@ -75,10 +77,10 @@ pub fn record_settlements(
                 .find(|row| row.id == id)
                 .map_or_else(CollectionState::default, Invoice::collection_state);
             state.settled_at = settled.then_some(now);
-            invoices::update_collection(tx, id, &state, now)?;
+            stored.push(invoices::update_collection(tx, id, &state, now)?);
         }
     }
-    Ok(())
+    Ok(stored)
 }
 
 fn is_settled(status: LedgerStatus) -> bool {
