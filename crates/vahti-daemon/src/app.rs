@@ -27,6 +27,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::metrics::Metrics;
 use crate::ratelimit::TenantRateLimiter;
 use crate::selfservice::SelfServiceState;
+use crate::service::invoices::UpsertQueue;
 
 /// The shared state of the running daemon. Cloning is cheap.
 #[derive(Clone)]
@@ -51,6 +52,7 @@ struct Inner {
     scheduler_round: tokio::sync::Mutex<()>,
     delivery_round: tokio::sync::Mutex<()>,
     committed: Notify,
+    upserts: UpsertQueue,
     ready: AtomicBool,
 }
 
@@ -135,6 +137,7 @@ impl App {
                 scheduler_round: tokio::sync::Mutex::new(()),
                 delivery_round: tokio::sync::Mutex::new(()),
                 committed: Notify::new(),
+                upserts: UpsertQueue::default(),
                 ready: AtomicBool::new(false),
             }),
         })
@@ -244,6 +247,17 @@ impl App {
 
     pub(crate) fn outbox_nudged(&self) -> tokio::sync::futures::Notified<'_> {
         self.inner.outbox_nudge.notified()
+    }
+
+    /// Tells the waiters of [`App::committed`] that a write transaction committed, for writes
+    /// that commit outside [`App::write`] and [`App::on_account`].
+    pub(crate) fn notify_committed(&self) {
+        self.inner.committed.notify_waiters();
+    }
+
+    /// The single upserts waiting for a shared transaction.
+    pub(crate) fn upserts(&self) -> &UpsertQueue {
+        &self.inner.upserts
     }
 
     /// Completes after the next write transaction of this process commits. Long-polling readers

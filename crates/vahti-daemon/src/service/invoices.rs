@@ -8,6 +8,8 @@
 //! making the whole account unreadable.
 
 mod apply;
+mod queue;
+pub use queue::UpsertQueue;
 mod schedule;
 mod settle;
 
@@ -434,8 +436,8 @@ pub fn not_found(external_id: &str) -> ServiceError {
     )
 }
 
-/// Applies one upserted document on its account's actor and returns the outcome together with
-/// the account as read after the change.
+/// Applies one upserted document and returns the outcome together with the account as read
+/// after the change. Upserts that arrive together share a transaction (see [`queue`]).
 ///
 /// Fails with 404 `account_not_found` naming `account` when the account does not exist.
 pub async fn upsert_one(
@@ -443,23 +445,7 @@ pub async fn upsert_one(
     tenant_id: TenantId,
     draft: InvoiceDraft,
 ) -> ServiceResult<(Applied, Box<Loaded>)> {
-    let account_id = account_id_of(app, tenant_id, &draft.account).await?;
-    let now = app.now();
-    let (applied, loaded, next) = app
-        .on_account(tenant_id, account_id, move |tx| {
-            let run =
-                apply_to_account(tx, tenant_id, account_id, std::slice::from_ref(&draft), now)?;
-            let applied =
-                run.results.into_iter().next().unwrap_or_else(|| {
-                    Err(ServiceError::internal("an upsert returned no result"))
-                })?;
-            Ok((applied, run.after, run.next_action_at))
-        })
-        .await?;
-    if next.is_some_and(|at| at <= now) {
-        app.nudge_scheduler();
-    }
-    Ok((applied, loaded))
+    queue::upsert_queued(app, tenant_id, draft).await
 }
 
 /// Applies many documents, the documents of up to [`ACCOUNTS_PER_TRANSACTION`] accounts in one
@@ -609,22 +595,6 @@ fn fill(
         .into_iter()
         .map(|result| result.unwrap_or_else(|| Err(missing.clone())))
         .collect()
-}
-
-/// Looks up the account id of an external id, or fails with 404 `account_not_found` naming
-/// `account`.
-async fn account_id_of(
-    app: &App,
-    tenant_id: TenantId,
-    external_id: &str,
-) -> ServiceResult<AccountId> {
-    let name = external_id.to_owned();
-    app.read(move |tx| {
-        accounts::find(tx, tenant_id, &name)?
-            .map(|account| account.id)
-            .ok_or_else(|| accounts::not_found(&name).with_field("account"))
-    })
-    .await
 }
 
 /// Runs an action on one invoice on its account's actor and returns the account as read after

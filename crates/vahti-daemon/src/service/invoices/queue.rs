@@ -1,0 +1,275 @@
+//! Single upserts that arrive while another is being written share the next transaction.
+//!
+//! Each upsert of one document takes its turn for the write lock on SQLite, so under load the
+//! writer spent most of its time on what every transaction repeats: reading the tenant, the
+//! policy and the reference rates, and committing. Upserts now wait in a queue. One blocking
+//! thread at a time drains it: it takes the upserts waiting, applies them in one transaction
+//! with [`apply_to_accounts`], answers each, and repeats until the queue is empty. An upsert
+//! that arrives while the queue is idle starts the thread and is written at once, so a lone
+//! upsert waits for nothing.
+//!
+//! A group never holds the same document twice; the later upsert waits for the next group, so
+//! the two apply in order of arrival. When a group's transaction fails, each of its upserts is
+//! tried again in a transaction of its own, so that one upsert cannot fail the others.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::oneshot;
+use vahti_domain::ids::{AccountId, TenantId};
+use vahti_store::Tx;
+
+use super::{Applied, InvoiceDraft, apply_to_accounts};
+use crate::app::App;
+use crate::error::{ServiceError, ServiceResult};
+use crate::service::{Loaded, accounts};
+
+/// Upserts written in one transaction at most.
+const GROUP_LIMIT: usize = 64;
+
+/// What an upsert answers: the outcome and the account as read after the change.
+type Answer = ServiceResult<(Applied, Box<Loaded>)>;
+
+/// One upsert waiting for its transaction.
+struct Waiting {
+    tenant: TenantId,
+    draft: InvoiceDraft,
+    reply: oneshot::Sender<Answer>,
+}
+
+/// The upserts waiting for the writer, and whether a thread is draining them.
+#[derive(Default)]
+pub struct UpsertQueue {
+    state: Mutex<QueueState>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    waiting: Vec<Waiting>,
+    draining: bool,
+}
+
+impl std::fmt::Debug for UpsertQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("UpsertQueue")
+            .field("waiting", &state.waiting.len())
+            .field("draining", &state.draining)
+            .finish()
+    }
+}
+
+impl UpsertQueue {
+    /// Queues an upsert. Returns whether the caller must start a thread to drain the queue.
+    fn push(&self, waiting: Waiting) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.waiting.push(waiting);
+        !std::mem::replace(&mut state.draining, true)
+    }
+
+    /// Takes the next group in order of arrival: at most [`GROUP_LIMIT`] upserts, none of them
+    /// for a document already in the group. Marks the queue idle and returns nothing when no
+    /// upsert waits.
+    fn next_group(&self) -> Vec<Waiting> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.waiting.is_empty() {
+            state.draining = false;
+            return Vec::new();
+        }
+        let mut seen: HashSet<(TenantId, String)> = HashSet::new();
+        let mut group = Vec::new();
+        let mut kept = Vec::new();
+        for waiting in std::mem::take(&mut state.waiting) {
+            let key = (waiting.tenant, waiting.draft.external_id.clone());
+            if group.len() < GROUP_LIMIT && !seen.contains(&key) {
+                seen.insert(key);
+                group.push(waiting);
+            } else {
+                seen.insert(key);
+                kept.push(waiting);
+            }
+        }
+        state.waiting = kept;
+        group
+    }
+}
+
+/// Applies one upserted document and returns the outcome together with the account as read
+/// after the change. The document shares a transaction with the upserts waiting beside it.
+///
+/// Fails with 404 `account_not_found` naming `account` when the account does not exist.
+pub async fn upsert_queued(app: &App, tenant: TenantId, draft: InvoiceDraft) -> Answer {
+    let (reply, answer) = oneshot::channel();
+    if app.upserts().push(Waiting {
+        tenant,
+        draft,
+        reply,
+    }) {
+        let app = app.clone();
+        // The thread answers every upsert it takes, whatever happens to the request that
+        // started it.
+        tokio::task::spawn_blocking(move || drain(&app));
+    }
+    answer
+        .await
+        .unwrap_or_else(|_| Err(ServiceError::internal("the upsert was dropped unanswered")))
+}
+
+/// Writes groups of waiting upserts until none is left.
+fn drain(app: &App) {
+    loop {
+        let group = app.upserts().next_group();
+        if group.is_empty() {
+            return;
+        }
+        let now = app.now();
+        if group.len() == 1 {
+            write_alone(app, group, now);
+            continue;
+        }
+        let drafts: Vec<(TenantId, InvoiceDraft)> = group
+            .iter()
+            .map(|waiting| (waiting.tenant, waiting.draft.clone()))
+            .collect();
+        match write_group(app, &drafts, now) {
+            Ok(answers) => answer_all(app, group, answers, now),
+            Err(error) => {
+                tracing::warn!(
+                    upserts = group.len(),
+                    error.code = error.code(),
+                    "a group of upserts failed; each is tried alone"
+                );
+                for waiting in group {
+                    write_alone(app, vec![waiting], now);
+                }
+            }
+        }
+    }
+}
+
+/// Writes one upsert in a transaction of its own and answers it.
+fn write_alone(app: &App, group: Vec<Waiting>, now: DateTime<Utc>) {
+    let drafts: Vec<(TenantId, InvoiceDraft)> = group
+        .iter()
+        .map(|waiting| (waiting.tenant, waiting.draft.clone()))
+        .collect();
+    match write_group(app, &drafts, now) {
+        Ok(answers) => answer_all(app, group, answers, now),
+        Err(error) => {
+            for waiting in group {
+                // The request may have gone away; nobody is left to tell.
+                let _ = waiting.reply.send(Err(error.clone()));
+            }
+        }
+    }
+}
+
+/// Sends each upsert its answer and wakes the scheduler when an account became due.
+fn answer_all(
+    app: &App,
+    group: Vec<Waiting>,
+    answers: Vec<(Answer, Option<DateTime<Utc>>)>,
+    now: DateTime<Utc>,
+) {
+    let mut due = false;
+    for (waiting, (answer, next)) in group.into_iter().zip(answers) {
+        due |= next.is_some_and(|at| at <= now);
+        let _ = waiting.reply.send(answer);
+    }
+    if due {
+        app.nudge_scheduler();
+    }
+}
+
+/// Applies the drafts in one transaction and returns each one's answer with its account's next
+/// wake-up, in the order given. Fails as a whole when the transaction fails.
+fn write_group(
+    app: &App,
+    drafts: &[(TenantId, InvoiceDraft)],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<(Answer, Option<DateTime<Utc>>)>> {
+    let answers = app.store().transaction(|tx| apply_group(tx, drafts, now))?;
+    app.notify_committed();
+    Ok(answers)
+}
+
+fn apply_group(
+    tx: &mut Tx<'_>,
+    drafts: &[(TenantId, InvoiceDraft)],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<(Answer, Option<DateTime<Utc>>)>> {
+    // The account of each draft, looked up once per name.
+    let mut found: HashMap<(TenantId, &str), Option<AccountId>> = HashMap::new();
+    for (tenant, draft) in drafts {
+        if let Entry::Vacant(slot) = found.entry((*tenant, draft.account.as_str())) {
+            let account = accounts::find(tx, *tenant, &draft.account)?.map(|account| account.id);
+            slot.insert(account);
+        }
+    }
+    let mut ids: Vec<AccountId> = found.values().flatten().copied().collect();
+    ids.sort_unstable();
+    vahti_store::accounts::lock_many(tx, &ids)?;
+
+    // The drafts of each account of each tenant, with their positions.
+    let mut by_tenant: BTreeMap<TenantId, BTreeMap<AccountId, Vec<usize>>> = BTreeMap::new();
+    let mut answers: Vec<Option<(Answer, Option<DateTime<Utc>>)>> = vec![None; drafts.len()];
+    for (position, (tenant, draft)) in drafts.iter().enumerate() {
+        match found
+            .get(&(*tenant, draft.account.as_str()))
+            .copied()
+            .flatten()
+        {
+            Some(account) => by_tenant
+                .entry(*tenant)
+                .or_default()
+                .entry(account)
+                .or_default()
+                .push(position),
+            None => {
+                let error = accounts::not_found(&draft.account).with_field("account");
+                answers[position] = Some((Err(error), None));
+            }
+        }
+    }
+
+    for (tenant, accounts) in by_tenant {
+        let owned: Vec<(AccountId, Vec<InvoiceDraft>)> = accounts
+            .iter()
+            .map(|(account, positions)| {
+                let drafts = positions
+                    .iter()
+                    .map(|position| drafts[*position].1.clone())
+                    .collect();
+                (*account, drafts)
+            })
+            .collect();
+        let parts: Vec<(AccountId, &[InvoiceDraft])> = owned
+            .iter()
+            .map(|(account, drafts)| (*account, drafts.as_slice()))
+            .collect();
+        let runs = apply_to_accounts(tx, tenant, &parts, now)?;
+        for ((_, positions), run) in accounts.into_iter().zip(runs) {
+            match run {
+                Ok(run) => {
+                    for (position, result) in positions.into_iter().zip(run.results) {
+                        let answer = result.map(|applied| (applied, run.after.clone()));
+                        answers[position] = Some((answer, run.next_action_at));
+                    }
+                }
+                Err(error) => {
+                    for position in positions {
+                        answers[position] = Some((Err(error.clone()), None));
+                    }
+                }
+            }
+        }
+    }
+    Ok(answers
+        .into_iter()
+        .map(|answer| {
+            answer.unwrap_or_else(|| (Err(ServiceError::internal("an upsert has no result")), None))
+        })
+        .collect())
+}
