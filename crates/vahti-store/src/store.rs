@@ -279,10 +279,10 @@ impl Tx<'_> {
     }
 
     /// Has PostgreSQL plan every statement of the rest of this transaction for its own bound
-    /// values, for transactions that read many accounts with key lists. A plan kept for a
-    /// prepared statement is chosen once, from the table as it was then: one chosen while a
-    /// table was nearly empty scans the whole table for each key after it grew by a bulk load,
-    /// until the table's statistics are next gathered. Does nothing on SQLite.
+    /// values, for transactions that read many accounts with key lists. PostgreSQL chooses the
+    /// plan it keeps for a prepared statement once, from the table as it was then. A plan chosen
+    /// while a table was nearly empty scans the whole table for each key once a bulk load has
+    /// grown it, until the table's statistics are next gathered. Does nothing on SQLite.
     pub fn plan_each_statement(&mut self) -> Result<(), StoreError> {
         let DbConnection::Postgres(connection) = self.connection() else {
             return Ok(());
