@@ -157,7 +157,7 @@ where
 }
 
 /// The maximum number of rows that [`fixed_chunks`] splits into chunks of fixed sizes.
-const FIXED_CHUNKS_UP_TO: usize = 64;
+pub(crate) const FIXED_CHUNKS_UP_TO: usize = 64;
 
 /// Splits `rows` into chunks of 32, 16, 8, 4, 2 and 1 rows, largest first, when there are at most
 /// 64 of them, and into chunks of `chunk` rows otherwise.
