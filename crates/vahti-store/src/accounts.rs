@@ -266,22 +266,21 @@ pub fn get_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<Vec<Account>, Stor
             Err(error) => Err(error),
         };
     }
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<AccountRow> = per_backend!(tx, |connection| {
-            accounts::table
-                .filter(accounts::id.eq_any(&keys))
-                .select(AccountRow::as_select())
-                .load(connection)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(Account::try_from(row)?);
-        }
-    }
-    found.sort_by_key(|account| account.id);
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        ids,
+        |tx, keys| {
+            let rows: Vec<AccountRow> = per_backend!(tx, |connection| {
+                accounts::table
+                    .filter(accounts::id.eq_any(keys))
+                    .select(AccountRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |account: &Account| account.id,
+    )
 }
 
 /// Locks the rows of the given accounts until the transaction ends, on PostgreSQL, in the order

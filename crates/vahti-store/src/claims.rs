@@ -178,29 +178,28 @@ pub fn fees_for_accounts(
     if let [account_id] = account_ids {
         return fees_for_account(tx, *account_id);
     }
-    let mut found = Vec::new();
-    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<FeeClaimRow> = per_backend!(tx, |connection| {
-            fee_claims::table
-                .filter(
-                    fee_claims::invoice_id.eq_any(
-                        crate::schema::invoices::table
-                            .filter(crate::schema::invoices::account_id.eq_any(&keys))
-                            .select(crate::schema::invoices::id),
-                    ),
-                )
-                .order(fee_claims::id)
-                .select(FeeClaimRow::as_select())
-                .load(connection)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(FeeClaim::try_from(row)?);
-        }
-    }
-    found.sort_by_key(|fee| fee.id);
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        account_ids,
+        |tx, keys| {
+            let rows: Vec<FeeClaimRow> = per_backend!(tx, |connection| {
+                fee_claims::table
+                    .filter(
+                        fee_claims::invoice_id.eq_any(
+                            crate::schema::invoices::table
+                                .filter(crate::schema::invoices::account_id.eq_any(keys))
+                                .select(crate::schema::invoices::id),
+                        ),
+                    )
+                    .order(fee_claims::id)
+                    .select(FeeClaimRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |fee: &FeeClaim| fee.id,
+    )
 }
 
 /// A claim of penalty interest to record.
@@ -321,27 +320,26 @@ pub fn interest_for_accounts(
     if let [account_id] = account_ids {
         return interest_for_account(tx, *account_id);
     }
-    let mut found = Vec::new();
-    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<InterestClaimRow> = per_backend!(tx, |connection| {
-            interest_claims::table
-                .filter(
-                    interest_claims::invoice_id.eq_any(
-                        crate::schema::invoices::table
-                            .filter(crate::schema::invoices::account_id.eq_any(&keys))
-                            .select(crate::schema::invoices::id),
-                    ),
-                )
-                .order(interest_claims::id)
-                .select(InterestClaimRow::as_select())
-                .load(connection)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(InterestClaim::try_from(row)?);
-        }
-    }
-    found.sort_by_key(|claim| claim.id);
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        account_ids,
+        |tx, keys| {
+            let rows: Vec<InterestClaimRow> = per_backend!(tx, |connection| {
+                interest_claims::table
+                    .filter(
+                        interest_claims::invoice_id.eq_any(
+                            crate::schema::invoices::table
+                                .filter(crate::schema::invoices::account_id.eq_any(keys))
+                                .select(crate::schema::invoices::id),
+                        ),
+                    )
+                    .order(interest_claims::id)
+                    .select(InterestClaimRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |claim: &InterestClaim| claim.id,
+    )
 }

@@ -380,23 +380,22 @@ pub fn promises_for_accounts(
     if let [account_id] = account_ids {
         return promises_for_account(tx, *account_id);
     }
-    let mut found = Vec::new();
-    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<PromiseRow> = per_backend!(tx, |connection| {
-            promises::table
-                .filter(promises::account_id.eq_any(&keys))
-                .order(promises::id)
-                .select(PromiseRow::as_select())
-                .load(connection)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(Promise::try_from(row)?);
-        }
-    }
-    found.sort_by_key(|promise| promise.id);
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        account_ids,
+        |tx, keys| {
+            let rows: Vec<PromiseRow> = per_backend!(tx, |connection| {
+                promises::table
+                    .filter(promises::account_id.eq_any(keys))
+                    .order(promises::id)
+                    .select(PromiseRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |promise: &Promise| promise.id,
+    )
 }
 
 text_enum! {

@@ -545,25 +545,22 @@ pub fn list_for_accounts(
     if let [account_id] = account_ids {
         return list_for_account(tx, *account_id);
     }
-    let mut found = Vec::new();
-    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<InvoiceRow> = per_backend!(tx, |conn| {
-            invoices::table
-                .filter(invoices::account_id.eq_any(&keys))
-                .order(invoices::id)
-                .select(InvoiceRow::as_select())
-                .load(conn)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(Invoice::try_from(row)?);
-        }
-    }
-    if account_ids.len() > crate::store::KEYS_PER_QUERY {
-        found.sort_by_key(|invoice| invoice.id);
-    }
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        account_ids,
+        |tx, keys| {
+            let rows: Vec<InvoiceRow> = per_backend!(tx, |conn| {
+                invoices::table
+                    .filter(invoices::account_id.eq_any(keys))
+                    .order(invoices::id)
+                    .select(InvoiceRow::as_select())
+                    .load(conn)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |invoice: &Invoice| invoice.id,
+    )
 }
 
 /// The keys of the invoices and credit notes that belong to an account now, as a subquery.

@@ -271,23 +271,22 @@ pub fn list_for_accounts(
     if let [account_id] = account_ids {
         return list_for_account(tx, *account_id);
     }
-    let mut found = Vec::new();
-    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<PaymentRow> = per_backend!(tx, |connection| {
-            payments::table
-                .filter(payments::account_id.eq_any(&keys))
-                .order(payments::id)
-                .select(PaymentRow::as_select())
-                .load(connection)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(Payment::try_from(row)?);
-        }
-    }
-    found.sort_by_key(|payment| payment.id);
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        account_ids,
+        |tx, keys| {
+            let rows: Vec<PaymentRow> = per_backend!(tx, |connection| {
+                payments::table
+                    .filter(payments::account_id.eq_any(keys))
+                    .order(payments::id)
+                    .select(PaymentRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |payment: &Payment| payment.id,
+    )
 }
 
 /// Assigns a payment to an account and optionally an invoice, taking it out of the queue.

@@ -420,29 +420,28 @@ pub fn list_for_accounts_invoices(
     if let [account_id] = account_ids {
         return list_for_account_invoices(tx, *account_id);
     }
-    let mut found = Vec::new();
-    for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
-        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let rows: Vec<StepRow> = per_backend!(tx, |connection| {
-            step_history::table
-                .filter(
-                    step_history::invoice_id.eq_any(
-                        crate::schema::invoices::table
-                            .filter(crate::schema::invoices::account_id.eq_any(&keys))
-                            .select(crate::schema::invoices::id),
-                    ),
-                )
-                .order(step_history::id)
-                .select(StepRow::as_select())
-                .load(connection)
-        })
-        .map_err(|error| tx.error(error))?;
-        for row in rows {
-            found.push(Step::try_from(row)?);
-        }
-    }
-    found.sort_by_key(|step| step.id);
-    Ok(found)
+    crate::store::read_by_accounts(
+        tx,
+        account_ids,
+        |tx, keys| {
+            let rows: Vec<StepRow> = per_backend!(tx, |connection| {
+                step_history::table
+                    .filter(
+                        step_history::invoice_id.eq_any(
+                            crate::schema::invoices::table
+                                .filter(crate::schema::invoices::account_id.eq_any(keys))
+                                .select(crate::schema::invoices::id),
+                        ),
+                    )
+                    .order(step_history::id)
+                    .select(StepRow::as_select())
+                    .load(connection)
+            })
+            .map_err(|error| tx.error(error))?;
+            Ok(rows)
+        },
+        |step: &Step| step.id,
+    )
 }
 
 /// Lists all steps of an account, by key.

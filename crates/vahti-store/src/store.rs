@@ -356,6 +356,28 @@ impl Tx<'_> {
 /// 32,766 bound values. PostgreSQL binds the whole list as one array.
 pub(crate) const KEYS_PER_QUERY: usize = 1000;
 
+/// Reads the rows of many accounts with `read`, which gets the keys of up to
+/// [`KEYS_PER_QUERY`] accounts at a time, and returns them converted and sorted by `key`.
+pub(crate) fn read_by_accounts<R, T, K: Ord>(
+    tx: &mut Tx<'_>,
+    account_ids: &[vahti_domain::ids::AccountId],
+    mut read: impl FnMut(&mut Tx<'_>, &[i64]) -> Result<Vec<R>, StoreError>,
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    let mut found = Vec::new();
+    for chunk in account_ids.chunks(KEYS_PER_QUERY) {
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        for row in read(tx, &keys)? {
+            found.push(T::try_from(row)?);
+        }
+    }
+    found.sort_by_key(key);
+    Ok(found)
+}
+
 /// Runs `$body` with `$conn` bound to the backend's own connection type, for statements that
 /// only the concrete backends support, such as `ON CONFLICT` upserts and row locks. The body is
 /// compiled once per backend.

@@ -66,30 +66,18 @@ impl Loaded {
         now: DateTime<Utc>,
     ) -> ServiceResult<Self> {
         let account_id = context.account.id;
-        let invoices = invoices::list_for_account(tx, account_id)?;
-        let payments = payments::list_for_account(tx, account_id)?;
-        let fees = claims::fees_for_account(tx, account_id)?;
-        let interest_claims = claims::interest_for_account(tx, account_id)?;
-        let steps = steps::list_for_account_invoices(tx, account_id)?;
-        let plans = holds::plans_for_account(tx, account_id)?
-            .into_iter()
-            .map(|id| holds::get_plan(tx, id))
-            .collect::<Result<Vec<_>, _>>()?;
-        let today = local_date(now, context.business_time_zone);
-        let ledger = replay(&context, &invoices, &payments, &fees, today)?;
-
-        Ok(Loaded {
-            context,
-            invoices,
-            payments,
-            fees,
-            interest_claims,
-            steps,
-            plans,
-            ledger,
-            today,
-            now,
-        })
+        let rows = AccountRowsPart {
+            invoices: invoices::list_for_account(tx, account_id)?,
+            payments: payments::list_for_account(tx, account_id)?,
+            fees: claims::fees_for_account(tx, account_id)?,
+            interest_claims: claims::interest_for_account(tx, account_id)?,
+            steps: steps::list_for_account_invoices(tx, account_id)?,
+            plans: holds::plans_for_account(tx, account_id)?
+                .into_iter()
+                .map(|id| holds::get_plan(tx, id))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Self::from_rows(context, rows, now)
     }
 
     /// Reads many accounts of one tenant with one query per table and replays their ledgers as

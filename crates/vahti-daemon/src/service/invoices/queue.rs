@@ -125,44 +125,48 @@ fn drain(app: &App) {
             return;
         }
         let now = app.now();
-        if group.len() == 1 {
-            write_alone(app, group, now);
-            continue;
-        }
-        let drafts: Vec<(TenantId, InvoiceDraft)> = group
-            .iter()
-            .map(|waiting| (waiting.tenant, waiting.draft.clone()))
-            .collect();
-        match write_group(app, &drafts, now) {
-            Ok(answers) => answer_all(app, group, answers, now),
-            Err(error) => {
-                tracing::warn!(
-                    upserts = group.len(),
-                    error.code = error.code(),
-                    "a group of upserts failed; each is tried alone"
-                );
+        let alone = group.len() == 1;
+        if let Err((group, error)) = write(app, group, now) {
+            if alone {
                 for waiting in group {
-                    write_alone(app, vec![waiting], now);
+                    // The request may have gone away; nobody is left to tell.
+                    let _ = waiting.reply.send(Err(error.clone()));
+                }
+                continue;
+            }
+            tracing::warn!(
+                upserts = group.len(),
+                error.code = error.code(),
+                "a group of upserts failed; each is tried alone"
+            );
+            for waiting in group {
+                if let Err((group, error)) = write(app, vec![waiting], now) {
+                    for waiting in group {
+                        let _ = waiting.reply.send(Err(error.clone()));
+                    }
                 }
             }
         }
     }
 }
 
-/// Writes one upsert in a transaction of its own and answers it.
-fn write_alone(app: &App, group: Vec<Waiting>, now: DateTime<Utc>) {
+/// Writes the upserts in one transaction and answers each. When the transaction fails, returns
+/// the upserts unanswered with the error.
+fn write(
+    app: &App,
+    group: Vec<Waiting>,
+    now: DateTime<Utc>,
+) -> Result<(), (Vec<Waiting>, ServiceError)> {
     let drafts: Vec<(TenantId, InvoiceDraft)> = group
         .iter()
         .map(|waiting| (waiting.tenant, waiting.draft.clone()))
         .collect();
     match write_group(app, &drafts, now) {
-        Ok(answers) => answer_all(app, group, answers, now),
-        Err(error) => {
-            for waiting in group {
-                // The request may have gone away; nobody is left to tell.
-                let _ = waiting.reply.send(Err(error.clone()));
-            }
+        Ok(answers) => {
+            answer_all(app, group, answers, now);
+            Ok(())
         }
+        Err(error) => Err((group, error)),
     }
 }
 
