@@ -1,19 +1,20 @@
 //! Single upserts that arrive while another is being written share the next transaction.
 //!
-//! Each upsert of one document takes its turn for the write lock on SQLite, so under load the
-//! writer spent most of its time on what every transaction repeats: reading the tenant, the
-//! policy and the reference rates, and committing. Upserts now wait in a queue. One blocking
-//! thread at a time drains it: it takes the upserts waiting, applies them in one transaction
-//! with [`apply_to_accounts`], answers each, and repeats until the queue is empty. An upsert
-//! that arrives while the queue is idle starts the thread and is written at once, so a lone
-//! upsert waits for nothing.
+//! On SQLite each transaction takes its turn for the write lock. With one transaction per
+//! upsert, the writer would spend most of its time under load on what every transaction
+//! repeats: reading the tenant, the policy and the reference rates, and committing. Upserts
+//! therefore wait in a queue. One blocking thread at a time drains it: it takes the upserts
+//! waiting, applies them in one transaction with [`apply_to_accounts`], replies to each, and
+//! repeats until the queue is empty. An upsert that arrives while the queue is idle starts the
+//! thread and is written at once, so a lone upsert waits for nothing.
 //!
-//! A group never holds the same document twice; the later upsert waits for the next group, so
+//! A group never contains the same document twice: the later upsert waits for the next group, so
 //! the two apply in order of arrival. When a group's transaction fails, each of its upserts is
 //! tried again in a transaction of its own, so that one upsert cannot fail the others.
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -29,14 +30,14 @@ use crate::service::{Loaded, accounts};
 /// Upserts written in one transaction at most.
 const GROUP_LIMIT: usize = 64;
 
-/// What an upsert answers: the outcome and the account as read after the change.
-type Answer = ServiceResult<(Applied, Box<Loaded>)>;
+/// The reply to an upsert: the outcome and the account as read after the change.
+type Reply = ServiceResult<(Applied, Box<Loaded>)>;
 
 /// One upsert waiting for its transaction.
 struct Waiting {
     tenant: TenantId,
     draft: InvoiceDraft,
-    reply: oneshot::Sender<Answer>,
+    reply: oneshot::Sender<Reply>,
 }
 
 /// The upserts waiting for the writer, and whether a thread is draining them.
@@ -80,7 +81,7 @@ impl UpsertQueue {
         }
         let mut seen: HashSet<(TenantId, String)> = HashSet::new();
         let mut group = Vec::new();
-        let mut kept = Vec::new();
+        let mut deferred = Vec::new();
         for waiting in std::mem::take(&mut state.waiting) {
             let key = (waiting.tenant, waiting.draft.external_id.clone());
             if group.len() < GROUP_LIMIT && !seen.contains(&key) {
@@ -88,10 +89,10 @@ impl UpsertQueue {
                 group.push(waiting);
             } else {
                 seen.insert(key);
-                kept.push(waiting);
+                deferred.push(waiting);
             }
         }
-        state.waiting = kept;
+        state.waiting = deferred;
         group
     }
 }
@@ -100,21 +101,23 @@ impl UpsertQueue {
 /// after the change. The document shares a transaction with the upserts waiting beside it.
 ///
 /// Fails with 404 `account_not_found` naming `account` when the account does not exist.
-pub async fn upsert_queued(app: &App, tenant: TenantId, draft: InvoiceDraft) -> Answer {
-    let (reply, answer) = oneshot::channel();
+pub async fn upsert_queued(app: &App, tenant: TenantId, draft: InvoiceDraft) -> Reply {
+    let (reply, replied) = oneshot::channel();
     if app.upserts().push(Waiting {
         tenant,
         draft,
         reply,
     }) {
         let app = app.clone();
-        // The thread answers every upsert it takes, whatever happens to the request that
+        // The thread writes every upsert it takes, whatever happens to the request that
         // started it.
         tokio::task::spawn_blocking(move || drain(&app));
     }
-    answer
-        .await
-        .unwrap_or_else(|_| Err(ServiceError::internal("the upsert was dropped unanswered")))
+    replied.await.unwrap_or_else(|_| {
+        Err(ServiceError::internal(
+            "the upsert was dropped without a reply",
+        ))
+    })
 }
 
 /// Writes groups of waiting upserts until none is left.
@@ -126,32 +129,58 @@ fn drain(app: &App) {
         }
         let now = app.now();
         let alone = group.len() == 1;
-        if let Err((group, error)) = write(app, group, now) {
-            if alone {
-                for waiting in group {
-                    // The request may have gone away; nobody is left to tell.
-                    let _ = waiting.reply.send(Err(error.clone()));
-                }
-                continue;
-            }
-            tracing::warn!(
-                upserts = group.len(),
-                error.code = error.code(),
-                "a group of upserts failed; each is tried alone"
-            );
-            for waiting in group {
-                if let Err((group, error)) = write(app, vec![waiting], now) {
-                    for waiting in group {
-                        let _ = waiting.reply.send(Err(error.clone()));
-                    }
-                }
+        let Some((group, error)) = write_guarded(app, group, now) else {
+            continue;
+        };
+        if alone {
+            reply_error(group, &error);
+            continue;
+        }
+        tracing::warn!(
+            upserts = group.len(),
+            error.code = error.code(),
+            "a group of upserts failed; each is tried alone"
+        );
+        for waiting in group {
+            if let Some((group, error)) = write_guarded(app, vec![waiting], now) {
+                reply_error(group, &error);
             }
         }
     }
 }
 
-/// Writes the upserts in one transaction and answers each. When the transaction fails, returns
-/// the upserts unanswered with the error.
+/// [`write`], with a panic confined to its group: the group's replies are dropped, which their
+/// callers report as an internal error, and the queue goes on with the next group. Returns the
+/// upserts without a reply when their transaction failed.
+fn write_guarded(
+    app: &App,
+    group: Vec<Waiting>,
+    now: DateTime<Utc>,
+) -> Option<(Vec<Waiting>, ServiceError)> {
+    let upserts = group.len();
+    match std::panic::catch_unwind(AssertUnwindSafe(|| write(app, group, now))) {
+        Ok(Ok(())) => None,
+        Ok(Err(failed)) => Some(failed),
+        Err(_) => {
+            tracing::error!(
+                upserts,
+                "writing a group of upserts panicked; its upserts failed"
+            );
+            None
+        }
+    }
+}
+
+/// Replies to each upsert with the error of its failed transaction.
+fn reply_error(group: Vec<Waiting>, error: &ServiceError) {
+    for waiting in group {
+        // The request may have gone away, and then no caller receives the error.
+        let _ = waiting.reply.send(Err(error.clone()));
+    }
+}
+
+/// Writes the upserts in one transaction and replies to each. When the transaction fails, returns
+/// the upserts without a reply, with the error.
 fn write(
     app: &App,
     group: Vec<Waiting>,
@@ -162,48 +191,48 @@ fn write(
         .map(|waiting| (waiting.tenant, waiting.draft.clone()))
         .collect();
     match write_group(app, &drafts, now) {
-        Ok(answers) => {
-            answer_all(app, group, answers, now);
+        Ok(replies) => {
+            reply_to_all(app, group, replies, now);
             Ok(())
         }
         Err(error) => Err((group, error)),
     }
 }
 
-/// Sends each upsert its answer and wakes the scheduler when an account became due.
-fn answer_all(
+/// Sends each upsert its reply and wakes the scheduler when an account became due.
+fn reply_to_all(
     app: &App,
     group: Vec<Waiting>,
-    answers: Vec<(Answer, Option<DateTime<Utc>>)>,
+    replies: Vec<(Reply, Option<DateTime<Utc>>)>,
     now: DateTime<Utc>,
 ) {
     let mut due = false;
-    for (waiting, (answer, next)) in group.into_iter().zip(answers) {
+    for (waiting, (reply, next)) in group.into_iter().zip(replies) {
         due |= next.is_some_and(|at| at <= now);
-        let _ = waiting.reply.send(answer);
+        let _ = waiting.reply.send(reply);
     }
     if due {
         app.nudge_scheduler();
     }
 }
 
-/// Applies the drafts in one transaction and returns each one's answer with its account's next
+/// Applies the drafts in one transaction and returns each one's reply with its account's next
 /// wake-up, in the order given. Fails as a whole when the transaction fails.
 fn write_group(
     app: &App,
     drafts: &[(TenantId, InvoiceDraft)],
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<(Answer, Option<DateTime<Utc>>)>> {
-    let answers = app.store().transaction(|tx| apply_group(tx, drafts, now))?;
+) -> ServiceResult<Vec<(Reply, Option<DateTime<Utc>>)>> {
+    let replies = app.store().transaction(|tx| apply_group(tx, drafts, now))?;
     app.notify_committed();
-    Ok(answers)
+    Ok(replies)
 }
 
 fn apply_group(
     tx: &mut Tx<'_>,
     drafts: &[(TenantId, InvoiceDraft)],
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<(Answer, Option<DateTime<Utc>>)>> {
+) -> ServiceResult<Vec<(Reply, Option<DateTime<Utc>>)>> {
     // The account of each draft, looked up once per name.
     let mut found: HashMap<(TenantId, &str), Option<AccountId>> = HashMap::new();
     for (tenant, draft) in drafts {
@@ -218,7 +247,7 @@ fn apply_group(
 
     // The drafts of each account of each tenant, with their positions.
     let mut by_tenant: BTreeMap<TenantId, BTreeMap<AccountId, Vec<usize>>> = BTreeMap::new();
-    let mut answers: Vec<Option<(Answer, Option<DateTime<Utc>>)>> = vec![None; drafts.len()];
+    let mut replies: Vec<Option<(Reply, Option<DateTime<Utc>>)>> = vec![None; drafts.len()];
     for (position, (tenant, draft)) in drafts.iter().enumerate() {
         match found
             .get(&(*tenant, draft.account.as_str()))
@@ -233,7 +262,7 @@ fn apply_group(
                 .push(position),
             None => {
                 let error = accounts::not_found(&draft.account).with_field("account");
-                answers[position] = Some((Err(error), None));
+                replies[position] = Some((Err(error), None));
             }
         }
     }
@@ -258,22 +287,22 @@ fn apply_group(
             match run {
                 Ok(run) => {
                     for (position, result) in positions.into_iter().zip(run.results) {
-                        let answer = result.map(|applied| (applied, run.after.clone()));
-                        answers[position] = Some((answer, run.next_action_at));
+                        let reply = result.map(|applied| (applied, run.after.clone()));
+                        replies[position] = Some((reply, run.next_action_at));
                     }
                 }
                 Err(error) => {
                     for position in positions {
-                        answers[position] = Some((Err(error.clone()), None));
+                        replies[position] = Some((Err(error.clone()), None));
                     }
                 }
             }
         }
     }
-    Ok(answers
+    Ok(replies
         .into_iter()
-        .map(|answer| {
-            answer.unwrap_or_else(|| (Err(ServiceError::internal("an upsert has no result")), None))
+        .map(|reply| {
+            reply.unwrap_or_else(|| (Err(ServiceError::internal("an upsert has no result")), None))
         })
         .collect())
 }
