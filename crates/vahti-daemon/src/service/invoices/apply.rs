@@ -118,8 +118,8 @@ struct Staged {
 /// and one insert of events for all their documents. Returns one result per account, in the
 /// order given; an account that cannot be read fails on its own.
 ///
-/// Fails as a whole when a read shared by all accounts or a write fails, which rolls the
-/// transaction back. On PostgreSQL the caller must hold the accounts' row locks.
+/// Fails as a whole when a read shared by all accounts or a write fails, or when a written
+/// account's ledger cannot be replayed, which rolls the transaction back. On PostgreSQL the caller must hold the accounts' row locks.
 pub fn apply_to_accounts(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
@@ -165,10 +165,10 @@ pub fn apply_to_accounts(
             }
         };
         runs.push(None);
-        match part.before.with_documents_written(part.written) {
-            Ok(after) => refreshed.push((slot, part.results, after)),
-            Err(error) => runs[slot] = Some(Err(error)),
-        }
+        // The account's documents are written already, so a failure here fails the whole
+        // transaction rather than leave them stored behind an error.
+        let after = part.before.with_documents_written(part.written)?;
+        refreshed.push((slot, part.results, after));
     }
     #[cfg(debug_assertions)]
     check_documents_as_stored(tx, refreshed.iter().map(|(_, _, after)| after))?;
