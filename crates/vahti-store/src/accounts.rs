@@ -266,21 +266,11 @@ pub fn get_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<Vec<Account>, Stor
             Err(error) => Err(error),
         };
     }
-    crate::store::read_by_accounts(
-        tx,
-        ids,
-        |tx, keys| {
-            let rows: Vec<AccountRow> = per_backend!(tx, |connection| {
-                accounts::table
-                    .filter(accounts::id.eq_any(keys))
-                    .select(AccountRow::as_select())
-                    .load(connection)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |account: &Account| account.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, ids, AccountRow => Account, |keys| {
+        accounts::table
+            .filter(accounts::id.eq_any(keys))
+            .select(AccountRow::as_select())
+    })
 }
 
 /// Locks the rows of the given accounts until the transaction ends, on PostgreSQL, in the order

@@ -178,28 +178,18 @@ pub fn fees_for_accounts(
     if let [account_id] = account_ids {
         return fees_for_account(tx, *account_id);
     }
-    crate::store::read_by_accounts(
-        tx,
-        account_ids,
-        |tx, keys| {
-            let rows: Vec<FeeClaimRow> = per_backend!(tx, |connection| {
-                fee_claims::table
-                    .filter(
-                        fee_claims::invoice_id.eq_any(
-                            crate::schema::invoices::table
-                                .filter(crate::schema::invoices::account_id.eq_any(keys))
-                                .select(crate::schema::invoices::id),
-                        ),
-                    )
-                    .order(fee_claims::id)
-                    .select(FeeClaimRow::as_select())
-                    .load(connection)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |fee: &FeeClaim| fee.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, account_ids, FeeClaimRow => FeeClaim, |keys| {
+        fee_claims::table
+            .filter(
+                fee_claims::invoice_id.eq_any(
+                    crate::schema::invoices::table
+                        .filter(crate::schema::invoices::account_id.eq_any(keys))
+                        .select(crate::schema::invoices::id),
+                ),
+            )
+            .order(fee_claims::id)
+            .select(FeeClaimRow::as_select())
+    })
 }
 
 /// A claim of penalty interest to record.
@@ -320,26 +310,16 @@ pub fn interest_for_accounts(
     if let [account_id] = account_ids {
         return interest_for_account(tx, *account_id);
     }
-    crate::store::read_by_accounts(
-        tx,
-        account_ids,
-        |tx, keys| {
-            let rows: Vec<InterestClaimRow> = per_backend!(tx, |connection| {
-                interest_claims::table
-                    .filter(
-                        interest_claims::invoice_id.eq_any(
-                            crate::schema::invoices::table
-                                .filter(crate::schema::invoices::account_id.eq_any(keys))
-                                .select(crate::schema::invoices::id),
-                        ),
-                    )
-                    .order(interest_claims::id)
-                    .select(InterestClaimRow::as_select())
-                    .load(connection)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |claim: &InterestClaim| claim.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, account_ids, InterestClaimRow => InterestClaim, |keys| {
+        interest_claims::table
+            .filter(
+                interest_claims::invoice_id.eq_any(
+                    crate::schema::invoices::table
+                        .filter(crate::schema::invoices::account_id.eq_any(keys))
+                        .select(crate::schema::invoices::id),
+                ),
+            )
+            .order(interest_claims::id)
+            .select(InterestClaimRow::as_select())
+    })
 }

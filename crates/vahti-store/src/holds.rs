@@ -380,22 +380,12 @@ pub fn promises_for_accounts(
     if let [account_id] = account_ids {
         return promises_for_account(tx, *account_id);
     }
-    crate::store::read_by_accounts(
-        tx,
-        account_ids,
-        |tx, keys| {
-            let rows: Vec<PromiseRow> = per_backend!(tx, |connection| {
-                promises::table
-                    .filter(promises::account_id.eq_any(keys))
-                    .order(promises::id)
-                    .select(PromiseRow::as_select())
-                    .load(connection)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |promise: &Promise| promise.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, account_ids, PromiseRow => Promise, |keys| {
+        promises::table
+            .filter(promises::account_id.eq_any(keys))
+            .order(promises::id)
+            .select(PromiseRow::as_select())
+    })
 }
 
 text_enum! {

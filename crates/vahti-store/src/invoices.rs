@@ -545,22 +545,12 @@ pub fn list_for_accounts(
     if let [account_id] = account_ids {
         return list_for_account(tx, *account_id);
     }
-    crate::store::read_by_accounts(
-        tx,
-        account_ids,
-        |tx, keys| {
-            let rows: Vec<InvoiceRow> = per_backend!(tx, |conn| {
-                invoices::table
-                    .filter(invoices::account_id.eq_any(keys))
-                    .order(invoices::id)
-                    .select(InvoiceRow::as_select())
-                    .load(conn)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |invoice: &Invoice| invoice.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, account_ids, InvoiceRow => Invoice, |keys| {
+        invoices::table
+            .filter(invoices::account_id.eq_any(keys))
+            .order(invoices::id)
+            .select(InvoiceRow::as_select())
+    })
 }
 
 /// The keys of the invoices and credit notes that belong to an account now, as a subquery.

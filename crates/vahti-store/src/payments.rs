@@ -271,22 +271,12 @@ pub fn list_for_accounts(
     if let [account_id] = account_ids {
         return list_for_account(tx, *account_id);
     }
-    crate::store::read_by_accounts(
-        tx,
-        account_ids,
-        |tx, keys| {
-            let rows: Vec<PaymentRow> = per_backend!(tx, |connection| {
-                payments::table
-                    .filter(payments::account_id.eq_any(keys))
-                    .order(payments::id)
-                    .select(PaymentRow::as_select())
-                    .load(connection)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |payment: &Payment| payment.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, account_ids, PaymentRow => Payment, |keys| {
+        payments::table
+            .filter(payments::account_id.eq_any(keys))
+            .order(payments::id)
+            .select(PaymentRow::as_select())
+    })
 }
 
 /// Assigns a payment to an account and optionally an invoice, taking it out of the queue.

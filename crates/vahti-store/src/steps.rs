@@ -420,28 +420,18 @@ pub fn list_for_accounts_invoices(
     if let [account_id] = account_ids {
         return list_for_account_invoices(tx, *account_id);
     }
-    crate::store::read_by_accounts(
-        tx,
-        account_ids,
-        |tx, keys| {
-            let rows: Vec<StepRow> = per_backend!(tx, |connection| {
-                step_history::table
-                    .filter(
-                        step_history::invoice_id.eq_any(
-                            crate::schema::invoices::table
-                                .filter(crate::schema::invoices::account_id.eq_any(keys))
-                                .select(crate::schema::invoices::id),
-                        ),
-                    )
-                    .order(step_history::id)
-                    .select(StepRow::as_select())
-                    .load(connection)
-            })
-            .map_err(|error| tx.error(error))?;
-            Ok(rows)
-        },
-        |step: &Step| step.id,
-    )
+    crate::store::read_rows_of_accounts!(tx, account_ids, StepRow => Step, |keys| {
+        step_history::table
+            .filter(
+                step_history::invoice_id.eq_any(
+                    crate::schema::invoices::table
+                        .filter(crate::schema::invoices::account_id.eq_any(keys))
+                        .select(crate::schema::invoices::id),
+                ),
+            )
+            .order(step_history::id)
+            .select(StepRow::as_select())
+    })
 }
 
 /// Lists all steps of an account, by key.

@@ -378,6 +378,27 @@ where
     Ok(found)
 }
 
+/// Reads the rows of many accounts with [`read_by_accounts`]: `$query` selects rows of type
+/// `$row` for the account keys bound to `$keys`, and the results convert to `$item`, sorted by
+/// their `id`.
+macro_rules! read_rows_of_accounts {
+    ($tx:expr, $account_ids:expr, $row:ty => $item:ty, |$keys:ident| $query:expr) => {
+        $crate::store::read_by_accounts(
+            $tx,
+            $account_ids,
+            |tx, $keys| {
+                let rows: Vec<$row> = $crate::store::per_backend!(tx, |connection| $query
+                    .load(connection))
+                .map_err(|error| tx.error(error))?;
+                Ok(rows)
+            },
+            |item: &$item| item.id,
+        )
+    };
+}
+
+pub(crate) use read_rows_of_accounts;
+
 /// Runs `$body` with `$conn` bound to the backend's own connection type, for statements that
 /// only the concrete backends support, such as `ON CONFLICT` upserts and row locks. The body is
 /// compiled once per backend.
