@@ -255,7 +255,7 @@ impl App {
         self.inner.committed.notify_waiters();
     }
 
-    /// The single upserts waiting for a shared transaction.
+    /// Returns the queue of single upserts waiting for a shared transaction.
     pub(crate) fn upserts(&self) -> &UpsertQueue {
         &self.inner.upserts
     }

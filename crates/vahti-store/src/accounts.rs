@@ -273,10 +273,10 @@ pub fn get_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<Vec<Account>, Stor
     })
 }
 
-/// Locks the rows of the given accounts until the transaction ends, on PostgreSQL, in the order
-/// of their keys, so that two transactions locking overlapping sets take them in the same order
-/// and neither waits for a row the other waits for. On SQLite every write transaction already
-/// excludes the others, and this does nothing.
+/// Locks the rows of the given accounts on PostgreSQL until the transaction ends. The rows are
+/// locked in the order of their keys, so two transactions that lock overlapping sets take them
+/// in the same order and neither waits for a row the other holds. On SQLite every write
+/// transaction already excludes the others, and this does nothing.
 pub fn lock_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<(), StoreError> {
     let DbConnection::Postgres(connection) = tx.connection() else {
         return Ok(());

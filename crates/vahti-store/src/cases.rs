@@ -225,7 +225,7 @@ pub fn list_for_account(tx: &mut Tx<'_>, account_id: AccountId) -> Result<Vec<Ca
     Ok(ids.into_iter().map(CaseId).collect())
 }
 
-/// The accounts among `account_ids` that have at least one collection case.
+/// Returns the accounts among `account_ids` that have at least one collection case.
 pub fn accounts_with_cases(
     tx: &mut Tx<'_>,
     account_ids: &[AccountId],

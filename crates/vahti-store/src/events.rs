@@ -189,7 +189,7 @@ pub fn append_many(
         .map_err(|error| StoreError::from_diesel(backend, error))?;
         keys.extend(inserted);
     }
-    // RETURNING gives no order guarantee; the sequence numbers do.
+    // RETURNING does not guarantee the order of the rows, so they are sorted by sequence number.
     keys.sort_unstable();
     if keys.len() != new.len() || keys.first().map(|(seq, _)| *seq) != Some(first) {
         return Err(StoreError::InvalidData {

@@ -26,7 +26,7 @@ use vahti_domain::{Currency, ErrorCode, Money};
 use vahti_store::invoices::{self, Invoice, InvoiceKind, InvoiceStatus};
 use vahti_store::{StoreError, Tx};
 
-pub use apply::{AccountRun, InvoiceAction, act, apply_to_account, apply_to_accounts};
+pub use apply::{AccountRun, InvoiceAction, act, apply_to_accounts};
 pub use schedule::{InvoiceSchedule, ScheduledStep, StepPhase, schedule, schedules};
 pub use settle::record_settlements;
 
@@ -449,8 +449,8 @@ pub async fn upsert_one(
 }
 
 /// Applies many documents, the documents of up to [`ACCOUNTS_PER_TRANSACTION`] accounts in one
-/// transaction, and returns one result per draft in input order. A rejected draft never rejects another one,
-/// except that a credit note fails with the invoice it corrects when both are new.
+/// transaction, and returns one result per draft in input order. A rejected draft never rejects
+/// another one, except that a credit note fails with the invoice it corrects when both are new.
 ///
 /// An external id that occurs twice is rejected the second time.
 pub async fn apply_many(
@@ -539,13 +539,11 @@ pub async fn apply_many(
             indexes.push(slots);
             group.push((account_id, drafts));
         }
-        let work = group;
         let applied = app
             .write(move |tx| {
-                let ids: Vec<AccountId> = work.iter().map(|(id, _)| *id).collect();
-                tx.plan_each_statement()?;
+                let ids: Vec<AccountId> = group.iter().map(|(id, _)| *id).collect();
                 vahti_store::accounts::lock_many(tx, &ids)?;
-                let parts: Vec<(AccountId, &[InvoiceDraft])> = work
+                let parts: Vec<(AccountId, &[InvoiceDraft])> = group
                     .iter()
                     .map(|(id, drafts)| (*id, drafts.as_slice()))
                     .collect();

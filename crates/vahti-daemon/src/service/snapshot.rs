@@ -133,9 +133,9 @@ impl Loaded {
         })
     }
 
-    /// The account after a change that wrote nothing but these of its documents, which replace
-    /// the documents of the same key or join them, and replays the ledger. The rest is kept as
-    /// read.
+    /// Returns the account after a change that wrote nothing but these of its documents: they
+    /// replace the documents of the same key or join them, and the ledger is replayed. The rest
+    /// is kept as read.
     pub fn with_documents_written(self, written: Vec<Invoice>) -> ServiceResult<Self> {
         if written.is_empty() {
             return Ok(self);
@@ -410,7 +410,7 @@ struct AccountRowsPart {
 impl AccountRows {
     fn read(tx: &mut Tx<'_>, account_ids: &[AccountId]) -> ServiceResult<Self> {
         let invoice_rows = invoices::list_for_accounts(tx, account_ids)?;
-        // Claims and steps name their invoice; an invoice names its account now.
+        // Claims and steps name their invoice, and an invoice names its account now.
         let owner: HashMap<InvoiceId, AccountId> = invoice_rows
             .iter()
             .map(|invoice| (invoice.id, invoice.account_id))

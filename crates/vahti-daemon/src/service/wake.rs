@@ -185,9 +185,10 @@ pub(crate) fn refresh_next_action_of(
     Ok(next)
 }
 
-/// [`refresh_next_action_of`] for many accounts, each read in this transaction since its last
-/// change: one query for their collection cases, one for their promises and one statement that
-/// stores every next wake-up. Returns the wake-ups in the order of `loaded`.
+/// Recomputes and stores the next wake-ups of many accounts, each read in this transaction
+/// since its last change, as [`refresh_next_action_of`] does for one. Reads their collection
+/// cases and their promises with one query each and returns the wake-ups in the order of
+/// `loaded`.
 pub(crate) fn refresh_next_actions_of(
     tx: &mut Tx<'_>,
     loaded: &[&Loaded],
@@ -196,7 +197,10 @@ pub(crate) fn refresh_next_actions_of(
     if loaded.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<AccountId> = loaded.iter().map(|one| one.context.account.id).collect();
+    let ids: Vec<AccountId> = loaded
+        .iter()
+        .map(|account| account.context.account.id)
+        .collect();
     let with_cases = vahti_store::cases::accounts_with_cases(tx, &ids)?;
     let mut promises: HashMap<AccountId, Vec<Promise>> = HashMap::new();
     for promise in vahti_store::holds::promises_for_accounts(tx, &ids)? {
@@ -207,15 +211,15 @@ pub(crate) fn refresh_next_actions_of(
     }
     let mut wake_ups = Vec::with_capacity(loaded.len());
     let mut changed = Vec::with_capacity(loaded.len());
-    for one in loaded {
-        let id = one.context.account.id;
+    for account in loaded {
+        let id = account.context.account.id;
         if with_cases.contains(&id) {
-            cases::forward_changes(tx, one, now)?;
+            cases::forward_changes(tx, account, now)?;
         }
         let of_account = promises.get(&id).map_or(&[][..], Vec::as_slice);
-        let next = next_wake_up(one, of_account, now);
+        let next = next_wake_up(account, of_account, now);
         // The account row was read in this transaction, so an equal time is stored already.
-        if one.context.account.next_action_at != next {
+        if account.context.account.next_action_at != next {
             changed.push((id, next));
         }
         wake_ups.push(next);
@@ -226,7 +230,7 @@ pub(crate) fn refresh_next_actions_of(
     Ok(wake_ups)
 }
 
-/// The account's next wake-up: `now` when a step is due, otherwise the earlier of the planner's
+/// Computes the account's next wake-up: `now` when a step is due, otherwise the earlier of the planner's
 /// next wake-up and the next settlement check of its promises and plans. A disabled tenant's
 /// accounts are not woken.
 fn next_wake_up(

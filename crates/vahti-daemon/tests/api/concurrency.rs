@@ -1,5 +1,5 @@
 //! Many concurrent requests to one account are serialized and lose no update; concurrent
-//! upserts that share a transaction each get their own answer.
+//! upserts that share a transaction each get their own reply.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -102,7 +102,7 @@ crate::api_test! {
             assert_eq!(reply.body, read.body, "{path}");
         }
         // The two upserts of i-0 applied one after the other: one created it, the other changed
-        // its amount, and the document holds the amount of the later one.
+        // its amount, and the stored document has the amount of the later one.
         let (first, second) = (&replies[0], &replies[40]);
         let mut statuses = vec![first.status, second.status];
         statuses.sort();

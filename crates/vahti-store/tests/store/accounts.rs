@@ -117,8 +117,8 @@ vahti_testkit::test_both_backends! {
         let tenant_id = tenant(&store, "Acme");
         let ids: Vec<AccountId> =
             (1..=5).map(|n| account(&store, tenant_id, &format!("C-{n}"))).collect();
-        let wanted = [ids[3], ids[0], AccountId(999_999), ids[2]];
-        let found = store.read(|tx| accounts::get_many(tx, &wanted)).unwrap();
+        let requested = [ids[3], ids[0], AccountId(999_999), ids[2]];
+        let found = store.read(|tx| accounts::get_many(tx, &requested)).unwrap();
         let found: Vec<AccountId> = found.iter().map(|account| account.id).collect();
         assert_eq!(found, vec![ids[0], ids[2], ids[3]]);
 

@@ -43,8 +43,8 @@ vahti_testkit::test_both_backends! {
     }
 
     fn batch_keys_follow_external_ids(db) {
-        // 1,001 rows go in as statements of 1,000 rows and of one row, and each returns the
-        // keys of its rows; a mixed batch updates some rows and inserts others.
+        // 1,001 rows go in as a statement of 1,000 rows and one of a single row, and each returns
+        // the keys of its rows. The batch updates some rows and inserts the others.
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
         let account_id = account(&store, tenant_id, "C-1");

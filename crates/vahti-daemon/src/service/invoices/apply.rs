@@ -83,25 +83,6 @@ struct Candidate {
     change: Change,
 }
 
-/// Applies drafts to one account: each is created, updated, left unchanged or rejected on its
-/// own, the survivors are written in one batch upsert with their events, and the account's next
-/// wake-up is recomputed.
-///
-/// Fails as a whole only when the account cannot be read or a write fails, which rolls the
-/// transaction back.
-pub fn apply_to_account(
-    tx: &mut Tx<'_>,
-    tenant_id: TenantId,
-    account_id: AccountId,
-    drafts: &[InvoiceDraft],
-    now: DateTime<Utc>,
-) -> ServiceResult<AccountRun> {
-    apply_to_accounts(tx, tenant_id, &[(account_id, drafts)], now)?
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| Err(ServiceError::internal("an account was not applied")))
-}
-
 /// A batch's part for one account, between reading the account and writing its documents.
 struct Staged {
     before: Loaded,
@@ -113,9 +94,11 @@ struct Staged {
     written: Vec<Invoice>,
 }
 
-/// Applies drafts to many accounts of one tenant in one transaction, as
-/// [`apply_to_account`] does to one, with one read per table for all of them and one upsert
-/// and one insert of events for all their documents. Returns one result per account, in the
+/// Applies drafts to many accounts of one tenant in one transaction: each draft is created,
+/// updated, left unchanged or rejected on its own, with one read per table for all accounts,
+/// one upsert and one insert of events for all their documents, and their next wake-ups
+/// recomputed. On PostgreSQL, with more than one account, the statements are planned for their
+/// own values (see `Tx::plan_each_statement`). Returns one result per account, in the
 /// order given; an account that cannot be read fails on its own.
 ///
 /// Fails as a whole when a read shared by all accounts or a write fails, or when a written
@@ -126,6 +109,9 @@ pub fn apply_to_accounts(
     work: &[(AccountId, &[InvoiceDraft])],
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<ServiceResult<AccountRun>>> {
+    if work.len() > 1 {
+        tx.plan_each_statement()?;
+    }
     let ids: Vec<AccountId> = work.iter().map(|(id, _)| *id).collect();
     let loaded = Loaded::load_many(tx, tenant_id, &ids, now)?;
 
