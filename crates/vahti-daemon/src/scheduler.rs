@@ -1,7 +1,9 @@
 //! The scheduler: one poller over the accounts' `next_action_at`, with no timer per account.
 //!
 //! Each poll fetches the accounts whose next action is due, in batches ordered by time, and wakes
-//! each on its actor. After downtime the first poll finds every account whose wake-up passed
+//! the accounts of each tenant together, up to `scheduler.accounts_per_transaction` in one
+//! transaction ([`wake::wake_many`]), or each alone on its actor when that setting is 1 or the
+//! shared transaction fails. After downtime the first poll finds every account whose wake-up passed
 //! while the daemon was down, so missed wake-ups are caught up. A manual clock that moves wakes
 //! the poller at once.
 //!
@@ -12,6 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
+use vahti_domain::ids::AccountId;
 use vahti_store::accounts::{self, DueAccount, DueCursor};
 use vahti_store::cluster::{self, HeldLease};
 
@@ -104,12 +107,18 @@ pub async fn run_once(app: &App) -> usize {
             .accounts_due
             .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
 
-        futures::stream::iter(batch)
-            .for_each_concurrent(concurrency, |due| {
-                let lease = scope.lease_for(due.shard);
-                wake_one(app, due, lease, now)
-            })
-            .await;
+        let together = usize::try_from(app.config().scheduler.accounts_per_transaction)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        if together == 1 {
+            wake_each(app, &scope, batch, now, concurrency).await;
+            continue;
+        }
+        for group in tenant_groups(batch) {
+            for part in group.chunks(together) {
+                wake_group(app, &scope, part.to_vec(), now, concurrency).await;
+            }
+        }
     }
     if woken == 0 {
         app.metrics().accounts_due.set(0);
@@ -119,6 +128,110 @@ pub async fn run_once(app: &App) -> usize {
 
 /// The error code of a wake-up whose shard lease this daemon lost before it could commit.
 const LEASE_LOST: &str = "shard_lease_lost";
+
+/// Splits a batch of due accounts by tenant, keeping their order within each tenant.
+fn tenant_groups(batch: Vec<DueAccount>) -> Vec<Vec<DueAccount>> {
+    let mut groups: Vec<Vec<DueAccount>> = Vec::new();
+    for due in batch {
+        match groups
+            .iter_mut()
+            .find(|group| group[0].tenant_id == due.tenant_id)
+        {
+            Some(group) => group.push(due),
+            None => groups.push(vec![due]),
+        }
+    }
+    groups
+}
+
+/// Wakes due accounts of one tenant in one transaction ([`wake::wake_many`]). When that fails,
+/// wakes each on its actor instead, so that an account whose wake-up fails is postponed alone
+/// and the others go ahead.
+async fn wake_group(
+    app: &App,
+    scope: &crate::cluster::Scope,
+    group: Vec<DueAccount>,
+    now: DateTime<Utc>,
+    concurrency: usize,
+) {
+    let tenant = group[0].tenant_id;
+    let ids: Vec<AccountId> = group.iter().map(|due| due.id).collect();
+    let mut leases: Vec<HeldLease> = group
+        .iter()
+        .filter_map(|due| scope.lease_for(due.shard))
+        .collect();
+    leases.sort_by_key(|lease| (lease.shard, lease.epoch));
+    leases.dedup();
+    let node_id = app.cluster().node_id().to_owned();
+    let result = app
+        .write(move |tx| {
+            for lease in leases {
+                check_lease(tx, &node_id, lease)?;
+            }
+            wake::wake_many(tx, tenant, &ids, now)
+        })
+        .await;
+    match result {
+        Ok(reports) => {
+            if reports.iter().any(|report| report.emails_queued > 0) {
+                app.nudge_outbox();
+            }
+            for (due, report) in group.iter().zip(&reports) {
+                log_woken(due, report);
+            }
+            return;
+        }
+        Err(error) if error.code() == LEASE_LOST => {
+            tracing::debug!(
+                tenant.id = tenant.0,
+                accounts = group.len(),
+                "a shard's lease moved while waking accounts together; waking them one at a time"
+            );
+        }
+        Err(error) => {
+            tracing::warn!(
+                tenant.id = tenant.0,
+                accounts = group.len(),
+                code = error.code(),
+                error = %error,
+                "waking accounts together failed; waking them one at a time"
+            );
+        }
+    }
+    wake_each(app, scope, group, now, concurrency).await;
+}
+
+/// Wakes each account alone on its actor, `concurrency` at a time.
+async fn wake_each(
+    app: &App,
+    scope: &crate::cluster::Scope,
+    accounts: Vec<DueAccount>,
+    now: DateTime<Utc>,
+    concurrency: usize,
+) {
+    futures::stream::iter(accounts)
+        .for_each_concurrent(concurrency, |due| {
+            let lease = scope.lease_for(due.shard);
+            wake_one(app, due, lease, now)
+        })
+        .await;
+}
+
+/// Logs what a wake-up did, when it did anything.
+fn log_woken(due: &DueAccount, report: &wake::WakeReport) {
+    let executed = report.emails_queued + report.pending_created;
+    if executed > 0 || report.steps_skipped > 0 {
+        tracing::info!(
+            tenant.id = due.tenant_id.0,
+            account.id = due.id.0,
+            emails_queued = report.emails_queued,
+            pending_created = report.pending_created,
+            steps_skipped = report.steps_skipped,
+            steps_failed = report.steps_failed,
+            "account woken"
+        );
+    }
+}
 
 async fn wake_one(app: &App, due: DueAccount, lease: Option<HeldLease>, now: DateTime<Utc>) {
     let account = due.id;
@@ -136,18 +249,7 @@ async fn wake_one(app: &App, due: DueAccount, lease: Option<HeldLease>, now: Dat
             if report.emails_queued > 0 {
                 app.nudge_outbox();
             }
-            let executed = report.emails_queued + report.pending_created;
-            if executed > 0 || report.steps_skipped > 0 {
-                tracing::info!(
-                    tenant.id = due.tenant_id.0,
-                    account.id = account.0,
-                    emails_queued = report.emails_queued,
-                    pending_created = report.pending_created,
-                    steps_skipped = report.steps_skipped,
-                    steps_failed = report.steps_failed,
-                    "account woken"
-                );
-            }
+            log_woken(&due, &report);
         }
         Err(error) if error.code() == LEASE_LOST => {
             tracing::debug!(

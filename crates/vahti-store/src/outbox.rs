@@ -6,6 +6,8 @@
 //! whose lease ran out (the sender crashed) can be claimed again, so delivery is at least once.
 //! The deterministic `message_id` lets the receiver drop duplicates.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use vahti_domain::ids::{AccountId, TenantId};
@@ -15,11 +17,12 @@ use crate::connection::DbConnection;
 use crate::convert::{from_json, parse_column, text_enum, to_json};
 use crate::error::StoreError;
 use crate::ids::OutboxId;
-use crate::reuse::{ReuseExt, fixed};
+use crate::reuse::{FIXED_CHUNKS_UP_TO, ReuseExt, fixed, fixed_chunks, with_array};
 use crate::rows::OutboxRow;
 use crate::schema::outbox;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
+use crate::url::Backend;
 
 text_enum! {
     /// The kind of message an outbox row delivers.
@@ -61,6 +64,22 @@ pub struct NewOutboxMessage {
     /// The rendered message or webhook body, as JSON.
     pub payload: serde_json::Value,
     /// The earliest delivery time, such as the start of the send window.
+    pub not_before: DateTime<Utc>,
+}
+
+/// A message to enqueue whose payload is already JSON text, for [`enqueue_many`]: a caller that
+/// builds the payload from its own types writes the text at once, without a JSON value between.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodedOutboxMessage {
+    /// Email or webhook.
+    pub kind: OutboxKind,
+    /// The account it concerns.
+    pub account_id: Option<AccountId>,
+    /// A deterministic id, unique per tenant.
+    pub message_id: String,
+    /// The message or webhook body as JSON text.
+    pub payload: String,
+    /// The earliest delivery time.
     pub not_before: DateTime<Utc>,
 }
 
@@ -169,6 +188,109 @@ pub fn enqueue(
     tracing::debug!(tenant.id = tenant_id.0, outbox.id = row.id, outbox.kind = %row.kind, "enqueued message");
     // The stored text is the caller's payload serialised, so it is not parsed back.
     OutboxMessage::from_row(row, message.payload.clone())
+}
+
+/// The columns of an enqueued message, for multi-row inserts.
+#[derive(Insertable)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+struct OutboxInsert {
+    tenant_id: i64,
+    kind: &'static str,
+    account_id: Option<i64>,
+    message_id: String,
+    payload: String,
+    state: &'static str,
+    attempts: i32,
+    next_attempt_at: Instant,
+    created_at: Instant,
+    updated_at: Instant,
+}
+
+/// The most messages [`enqueue_many`] writes in one statement, well below SQLite's limit of
+/// 32,766 bound values.
+const ENQUEUE_CHUNK: usize = 500;
+
+/// Enqueues many messages of one tenant with one statement per 500 messages and returns their
+/// keys in the given order.
+///
+/// Fails with [`StoreError::Conflict`] on field `message_id` when a message id is given twice or
+/// the tenant already has a row with one of them; nothing is then enqueued by this call.
+pub fn enqueue_many(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    messages: Vec<EncodedOutboxMessage>,
+    now: DateTime<Utc>,
+) -> Result<Vec<OutboxId>, StoreError> {
+    let mut order = Vec::with_capacity(messages.len());
+    let mut rows = Vec::with_capacity(messages.len());
+    for message in messages {
+        order.push((message.message_id.clone(), message.kind));
+        rows.push(OutboxInsert {
+            tenant_id: tenant_id.0,
+            kind: message.kind.as_str(),
+            account_id: message.account_id.map(|id| id.0),
+            message_id: message.message_id,
+            payload: message.payload,
+            state: OutboxState::Pending.as_str(),
+            attempts: 0,
+            next_attempt_at: Instant(message.not_before),
+            created_at: Instant(now),
+            updated_at: Instant(now),
+        });
+    }
+
+    let mut keys: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+    // As for events, SQLite takes the rows in prepared statements of a few fixed sizes.
+    let chunks: Vec<&[OutboxInsert]> = match tx.backend() {
+        Backend::Sqlite => rows
+            .chunks(FIXED_CHUNKS_UP_TO)
+            .flat_map(|piece| fixed_chunks(piece, ENQUEUE_CHUNK))
+            .collect(),
+        Backend::Postgres => fixed_chunks(&rows, ENQUEUE_CHUNK),
+    };
+    for chunk in chunks {
+        let inserted: Vec<(i64, String)> = with_array!(chunk, |values| {
+            per_backend!(tx, |connection| {
+                diesel::insert_into(outbox::table)
+                    .values(values)
+                    .returning((outbox::id, outbox::message_id))
+                    .get_results(connection)
+            })
+        })
+        .map_err(|error| match tx.error(error) {
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                field: "message_id".to_owned(),
+                detail: "one of the messages is already in the outbox".to_owned(),
+            },
+            other => other,
+        })?;
+        keys.extend(
+            inserted
+                .into_iter()
+                .map(|(id, message_id)| (message_id, id)),
+        );
+    }
+
+    // RETURNING gives no order guarantee; each message id is unique within the tenant.
+    let backend = tx.backend();
+    order
+        .into_iter()
+        .map(|(message_id, kind)| {
+            let id = keys
+                .remove(&message_id)
+                .ok_or_else(|| StoreError::Database {
+                    backend,
+                    detail: format!("the insert of outbox message {message_id:?} returned no row"),
+                })?;
+            tracing::debug!(
+                tenant.id = tenant_id.0,
+                outbox.id = id,
+                outbox.kind = kind.as_str(),
+                "enqueued message"
+            );
+            Ok(OutboxId(id))
+        })
+        .collect()
 }
 
 /// Finds up to `limit` rows due at `now`, in the order of their `next_attempt_at` and id.

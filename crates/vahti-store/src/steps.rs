@@ -3,20 +3,24 @@
 //! The unique key (invoice, step key) makes the database the final guard that a step is executed
 //! at most once per invoice, whatever the number of workers or restarts.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use vahti_domain::Money;
 use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 
 use crate::Tx;
+use crate::connection::DbConnection;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
-use crate::reuse::{ReuseExt, fixed, fixed_chunks, with_array};
+use crate::reuse::{FIXED_CHUNKS_UP_TO, ReuseExt, fixed, fixed_chunks, with_array};
 use crate::rows::StepRow;
 use crate::schema::step_history;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
+use crate::url::Backend;
 
 text_enum! {
     /// The state of a step.
@@ -251,8 +255,17 @@ pub fn record_many(
         });
     }
 
+    // As for events, SQLite takes all rows in prepared statements of a few fixed sizes, which
+    // cost less than rendering and parsing one large statement each time.
+    let chunks: Vec<&[StepInsert]> = match tx.backend() {
+        Backend::Sqlite => rows
+            .chunks(FIXED_CHUNKS_UP_TO)
+            .flat_map(|piece| fixed_chunks(piece, RECORD_CHUNK))
+            .collect(),
+        Backend::Postgres => fixed_chunks(&rows, RECORD_CHUNK),
+    };
     let mut recorded: Vec<StepRow> = Vec::with_capacity(rows.len());
-    for chunk in fixed_chunks(&rows, RECORD_CHUNK) {
+    for chunk in chunks {
         let inserted: Vec<StepRow> = with_array!(chunk, |values| {
             per_backend!(tx, |connection| {
                 diesel::insert_into(step_history::table)
@@ -280,11 +293,14 @@ pub fn record_many(
 
     // RETURNING gives no order guarantee; an invoice has each key once.
     let backend = tx.backend();
+    let mut by_key: HashMap<(i64, String), StepRow> = recorded
+        .into_iter()
+        .map(|row| ((row.invoice_id, row.step_key.clone()), row))
+        .collect();
     let mut steps = Vec::with_capacity(new.len());
     for step in new {
-        let position = recorded
-            .iter()
-            .position(|row| row.invoice_id == step.invoice_id.0 && row.step_key == step.step_key)
+        let row = by_key
+            .remove(&(step.invoice_id.0, step.step_key.clone()))
             .ok_or_else(|| StoreError::Database {
                 backend,
                 detail: format!(
@@ -292,9 +308,167 @@ pub fn record_many(
                     step.step_key, step.invoice_id
                 ),
             })?;
-        let row = recorded.swap_remove(position);
         log_recorded(tenant_id, step);
         steps.push(Step::try_from(row)?);
+    }
+    Ok(steps)
+}
+
+/// The columns of a step recorded under a reserved key.
+#[derive(Insertable)]
+#[diesel(table_name = step_history, treat_none_as_default_value = false)]
+struct ReservedStepInsert {
+    id: i64,
+    #[diesel(embed)]
+    step: StepInsert,
+}
+
+/// Reserves `count` keys for steps that [`record_reserved`] records in this transaction, so
+/// that a caller can write rows that refer to the steps, such as outbox messages, before the
+/// steps themselves. Record the steps before reserving again: on SQLite the keys follow the
+/// largest key recorded so far, so a second reservation before the first is recorded returns
+/// the same keys, and recording both then fails with a conflict.
+pub fn reserve_ids(tx: &mut Tx<'_>, count: usize) -> Result<Vec<StepId>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Key {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let wanted = i64::try_from(count).map_err(|_| StoreError::InvalidInput {
+        field: "steps",
+        detail: format!("{count} keys are too many to reserve at once; reserve fewer"),
+    })?;
+    let mut ids: Vec<i64> = match tx.connection() {
+        DbConnection::Postgres(connection) => fixed!(
+            diesel::sql_query(
+                "SELECT nextval(pg_get_serial_sequence('step_history', 'id')) AS id \
+                 FROM generate_series(1, $1)",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(wanted)
+        )
+        .load::<Key>(connection)
+        .map(|keys| keys.into_iter().map(|key| key.id).collect()),
+        DbConnection::Sqlite(connection) => {
+            // A key of AUTOINCREMENT is larger than every key the table ever held; this write
+            // transaction holds SQLite's write lock, so no other insert can take these keys.
+            fixed!(diesel::sql_query(
+                "SELECT MAX(\
+                   COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'step_history'), 0), \
+                   COALESCE((SELECT MAX(id) FROM step_history), 0)) AS id",
+            ))
+            .get_result::<Key>(connection)
+            .map(|last| (1..=wanted).map(|offset| last.id + offset).collect())
+        }
+    }
+    .map_err(|error| tx.error(error))?;
+    ids.sort_unstable();
+    Ok(ids.into_iter().map(StepId).collect())
+}
+
+/// Records steps under keys from [`reserve_ids`], in multi-row statements, and returns them as
+/// stored, built from the input without reading them back.
+///
+/// Fails with [`StoreError::Conflict`] when an invoice already has a step with the key or a
+/// reserved key is taken.
+pub fn record_reserved(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    new: &[(StepId, NewStep)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Step>, StoreError> {
+    // The instants as the store keeps them, so that the steps returned equal the steps read.
+    let now = now.trunc_subsecs(6);
+    let mut rows = Vec::with_capacity(new.len());
+    let mut steps = Vec::with_capacity(new.len());
+    for (id, step) in new {
+        let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
+        let due_at = step.due_at.trunc_subsecs(6);
+        let executed_at = step.executed_at.map(|at| at.trunc_subsecs(6));
+        steps.push(Step {
+            id: *id,
+            tenant_id,
+            account_id: step.account_id,
+            invoice_id: step.invoice_id,
+            policy_version_id: step.policy_version_id,
+            step_index: step.step_index,
+            step_key: step.step_key.clone(),
+            step_kind: step.step_kind.clone(),
+            due_at,
+            executed_at,
+            state: step.state,
+            detail: step.detail.clone(),
+            balance: money_from_parts(
+                "step_history",
+                "balance_currency",
+                balance_minor,
+                &balance_currency,
+            )?,
+            outbox_id: step.outbox_id,
+            created_at: now,
+            updated_at: now,
+        });
+        rows.push(ReservedStepInsert {
+            id: id.0,
+            step: StepInsert {
+                tenant_id: tenant_id.0,
+                account_id: step.account_id.0,
+                invoice_id: step.invoice_id.0,
+                policy_version_id: step.policy_version_id.0,
+                step_index: step.step_index,
+                step_key: step.step_key.clone(),
+                step_kind: step.step_kind.clone(),
+                due_at: Instant(due_at),
+                executed_at: executed_at.map(Instant),
+                state: step.state.as_str(),
+                detail: step.detail.clone(),
+                balance_currency,
+                balance_minor,
+                outbox_id: step.outbox_id.map(|id| id.0),
+                created_at: Instant(now),
+                updated_at: Instant(now),
+            },
+        });
+    }
+
+    let chunks: Vec<&[ReservedStepInsert]> = match tx.backend() {
+        Backend::Sqlite => rows
+            .chunks(FIXED_CHUNKS_UP_TO)
+            .flat_map(|piece| fixed_chunks(piece, RECORD_CHUNK))
+            .collect(),
+        Backend::Postgres => fixed_chunks(&rows, RECORD_CHUNK),
+    };
+    for chunk in chunks {
+        with_array!(chunk, |values| {
+            per_backend!(tx, |connection| {
+                diesel::insert_into(step_history::table)
+                    .values(values)
+                    .execute(connection)
+            })
+        })
+        .map_err(|error| match tx.error(error) {
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                field: "step_key".to_owned(),
+                detail: format!(
+                    "one of the steps {} is already recorded for its invoice, or its reserved \
+                     key is taken",
+                    chunk
+                        .iter()
+                        .map(|row| format!(
+                            "{:?} of invoice {}",
+                            row.step.step_key, row.step.invoice_id
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            other => other,
+        })?;
+    }
+    for (_, step) in new {
+        log_recorded(tenant_id, step);
     }
     Ok(steps)
 }

@@ -224,8 +224,11 @@ pub struct SchedulerConfig {
     pub poll_interval_ms: u64,
     /// The largest number of due accounts fetched per poll.
     pub batch_size: u32,
-    /// The largest number of accounts processed at once.
+    /// The largest number of accounts processed at once when they are woken one at a time.
     pub concurrency: usize,
+    /// The largest number of due accounts of one tenant woken in one transaction; 1 wakes each
+    /// account alone on its actor.
+    pub accounts_per_transaction: u32,
 }
 
 impl SchedulerConfig {

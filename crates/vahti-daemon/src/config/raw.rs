@@ -106,6 +106,7 @@ pub(crate) struct RawScheduler {
     pub poll_interval_ms: u64,
     pub batch_size: u64,
     pub concurrency: u64,
+    pub accounts_per_transaction: u64,
 }
 
 impl Default for RawScheduler {
@@ -114,6 +115,7 @@ impl Default for RawScheduler {
             poll_interval_ms: 1000,
             batch_size: 500,
             concurrency: 64,
+            accounts_per_transaction: 500,
         }
     }
 }

@@ -443,6 +443,11 @@ fn scheduler(checker: &mut Checker<'_>, raw: RawScheduler) -> SchedulerConfig {
         ),
         batch_size: checker.integer("scheduler.batch_size", raw.batch_size, 1..=100_000),
         concurrency: checker.integer("scheduler.concurrency", raw.concurrency, 1..=4096),
+        accounts_per_transaction: checker.integer(
+            "scheduler.accounts_per_transaction",
+            raw.accounts_per_transaction,
+            1..=10_000,
+        ),
     }
 }
 

@@ -92,6 +92,7 @@ pub(crate) const SECTIONS: &[(&str, &[(&str, Kind)])] = &[
             ("poll_interval_ms", Kind::Integer),
             ("batch_size", Kind::Integer),
             ("concurrency", Kind::Integer),
+            ("accounts_per_transaction", Kind::Integer),
         ],
     ),
     (

@@ -1,11 +1,12 @@
-//! Running the planner for one account and carrying out its plan in the same transaction.
+//! Running the planner for an account and carrying out its plan in the same transaction, one
+//! account at a time ([`wake`]) or many of one tenant together ([`wake_many`]).
 //!
 //! A message that needs approval becomes a pending action. An email is composed from the ledger
 //! and queued in the outbox. A letter or a task becomes a pending action for a person, whose
 //! steps count as queued until the person marks it done. Skipped steps are recorded with their
 //! reason. Afterwards the account's `next_action_at` is recomputed from the new state.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,15 +14,15 @@ use serde_json::json;
 use vahti_api::EventType;
 use vahti_domain::Money;
 use vahti_domain::calendar::FinnishCalendar;
-use vahti_domain::ids::{AccountId, InvoiceId};
-use vahti_domain::planner::{self, Channel, Plan, PlannedMessage, SkipReason};
+use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
+use vahti_domain::planner::{self, Channel, Plan, PlannedMessage, PlannedStep, SkipReason};
 use vahti_domain::policy::{FeeKind as DomainFeeKind, StepInterest, StepKind};
 use vahti_mail::model::{MessageInput, MessageKind, RenderModel};
 use vahti_store::claims::{self, FeeKind, NewFeeClaim, NewInterestClaim};
-use vahti_store::holds::Promise;
+use vahti_store::holds::{Promise, PromiseState};
 use vahti_store::ids::StepId;
 use vahti_store::invoices;
-use vahti_store::outbox::{self, NewOutboxMessage, OutboxKind};
+use vahti_store::outbox::{self, EncodedOutboxMessage, NewOutboxMessage, OutboxKind};
 use vahti_store::pending::{self, NewPendingAction, PendingKind};
 use vahti_store::steps::{self, NewStep, StepState};
 use vahti_store::{Tx, accounts};
@@ -143,6 +144,305 @@ pub fn wake(
 
     report.next_action_at = refresh_next_action_in(tx, loaded.context, now)?;
     Ok(report)
+}
+
+/// Wakes many accounts of one tenant in this transaction and returns one report per account, in
+/// the order given. Does what [`wake`] does for each, with the same rows, events and outbox
+/// messages as a result.
+///
+/// The common case, an account whose plan is at most one email without fees or interest
+/// charges, and which has no open promise or active payment plan to settle, is carried out for
+/// all such accounts together: one query per table reads them, and one statement per table (on
+/// SQLite a few prepared ones) writes their emails, step history rows, events and next
+/// wake-ups. Every other account is woken alone by [`wake`] in the same transaction. An error
+/// fails the whole call; the caller then wakes the accounts one at a time, so that one
+/// account's error holds up no other.
+pub fn wake_many(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    account_ids: &[AccountId],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<WakeReport>> {
+    accounts::lock_many(tx, account_ids)?;
+    if account_ids.len() > 1 {
+        tx.plan_each_statement()?;
+    }
+    let read = Loaded::load_many(tx, tenant, account_ids, now)?;
+    let mut promised: HashSet<AccountId> = HashSet::new();
+    for promise in vahti_store::holds::promises_for_accounts(tx, account_ids)? {
+        if promise.state == PromiseState::Open {
+            promised.insert(promise.account_id);
+        }
+    }
+
+    let mut reports = vec![WakeReport::default(); account_ids.len()];
+    let mut together: Vec<Together> = Vec::with_capacity(account_ids.len());
+    for (slot, loaded) in read.into_iter().enumerate() {
+        let loaded = loaded?;
+        let id = loaded.context.account.id;
+        let prepared = if promised.contains(&id) {
+            None
+        } else {
+            prepare(&loaded)
+        };
+        match prepared {
+            Some(prepared) => together.push(Together {
+                slot,
+                loaded,
+                prepared,
+            }),
+            None => reports[slot] = wake(tx, id, now)?,
+        }
+    }
+    carry_out_together(tx, tenant, &mut together, &mut reports, now)?;
+    Ok(reports)
+}
+
+/// An account carried out with others in [`wake_many`].
+struct Together {
+    /// Its position in the call.
+    slot: usize,
+    /// The account as read, and after the writes, with its new step history rows.
+    loaded: Loaded,
+    /// What its plan does.
+    prepared: Prepared,
+}
+
+/// The plan of an account that [`wake_many`] carries out with others.
+struct Prepared {
+    /// The steps skipped, with their reasons.
+    skipped: Vec<planner::SkippedStep>,
+    /// The email and its content, composed from the account as read.
+    email: Option<(PlannedMessage, MessageInput)>,
+}
+
+/// Returns what the account's plan does when [`wake_many`] can carry it out with others: at most
+/// one email, sent without approval, charging no fee and no interest, and no hand-over. The
+/// account's promises are checked by the caller.
+fn prepare(loaded: &Loaded) -> Option<Prepared> {
+    if loaded.context.tenant.disabled || loaded.has_active_plan() {
+        return None;
+    }
+    let plan = plan_of(loaded);
+    if !plan.unplannable.is_empty() || plan.messages.len() > 1 {
+        return None;
+    }
+    let email = match plan.messages.into_iter().next() {
+        None => None,
+        Some(message) => {
+            let plain = !message.requires_approval
+                && message.channel == Channel::Email
+                && message.kind != StepKind::CollectionHandover
+                && message.steps.iter().all(|step| {
+                    step.interest != StepInterest::Charge
+                        && step
+                            .fee
+                            .as_ref()
+                            .is_none_or(|fee| !fee.amount.is_positive())
+                });
+            if !plain {
+                return None;
+            }
+            // A message that cannot be composed fails its steps, which the single path records.
+            messages::precheck(loaded, &message.listed_invoices, true).ok()?;
+            let content = messages::compose(loaded, &composition_of(&message)).ok()?;
+            RenderModel::new(content.clone()).ok()?;
+            Some((message, content))
+        }
+    };
+    Some(Prepared {
+        skipped: plan.skipped,
+        email,
+    })
+}
+
+/// The composition of a planned message that a person has not edited.
+fn composition_of(message: &PlannedMessage) -> Composition {
+    Composition {
+        kind: message_kind(message.kind),
+        listed: message.listed_invoices.clone(),
+        new_due_date: Some(message.new_due_date),
+        self_service_url: None,
+    }
+}
+
+/// Writes what the prepared accounts' plans do, one statement per table, then stores their next
+/// wake-ups.
+fn carry_out_together(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    together: &mut [Together],
+    reports: &mut [WakeReport],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if together.is_empty() {
+        return Ok(());
+    }
+    // Keys for every step history row first, so that each email names its steps and each step
+    // its email when both are inserted. Within an account, skipped steps come first, as `wake`
+    // records them.
+    let count = together
+        .iter()
+        .map(|account| {
+            account.prepared.skipped.len()
+                + account
+                    .prepared
+                    .email
+                    .as_ref()
+                    .map_or(0, |(message, _)| message.steps.len())
+        })
+        .sum();
+    let mut keys = steps::reserve_ids(tx, count)?.into_iter();
+    let mut key = || {
+        keys.next()
+            .ok_or_else(|| ServiceError::internal("fewer step keys were reserved than asked for"))
+    };
+
+    let mut emails = Vec::new();
+    let mut keyed = Vec::with_capacity(together.len());
+    for account in together.iter() {
+        let account_id = account.loaded.context.account.id;
+        let skipped = account
+            .prepared
+            .skipped
+            .iter()
+            .map(|_| key())
+            .collect::<ServiceResult<Vec<StepId>>>()?;
+        let mut held = Vec::new();
+        if let Some((message, content)) = &account.prepared.email {
+            for planned in &message.steps {
+                held.push(PendingStep {
+                    invoice: planned.invoice,
+                    step_id: key()?,
+                });
+            }
+            let payload = EmailPayload {
+                account: account_id,
+                steps: held.clone(),
+                listed: message.listed_invoices.clone(),
+                kind: message_kind(message.kind),
+                new_due_date: Some(message.new_due_date),
+                free_text: None,
+                content: content.clone(),
+            };
+            emails.push(EncodedOutboxMessage {
+                kind: OutboxKind::Email,
+                account_id: Some(account_id),
+                message_id: email_id(tenant, account_id, &held),
+                payload: serde_json::to_string(&payload).map_err(|error| {
+                    ServiceError::internal(format!("cannot encode a stored payload: {error}"))
+                })?,
+                not_before: now,
+            });
+        }
+        keyed.push((skipped, held));
+    }
+    let mut outbox_ids = outbox::enqueue_many(tx, tenant, emails, now)?.into_iter();
+
+    // The rows, as `wake` leaves them: skipped ones with their reasons, queued ones in their
+    // emails. Events in the order `wake` emits them.
+    let mut new = Vec::with_capacity(count);
+    let mut events = Vec::with_capacity(count);
+    for (account, (skipped_keys, held)) in together.iter().zip(&keyed) {
+        let loaded = &account.loaded;
+        let context = &loaded.context;
+        let account_id = context.account.id;
+        for (skipped, id) in account.prepared.skipped.iter().zip(skipped_keys) {
+            let step = &context.policy.steps[skipped.step_index];
+            new.push((
+                *id,
+                NewStep {
+                    account_id,
+                    invoice_id: skipped.invoice,
+                    policy_version_id: context.policy_version,
+                    step_index: index_i32(skipped.step_index),
+                    step_key: skipped.step_key.clone(),
+                    step_kind: step.kind.as_str().to_owned(),
+                    due_at: skipped.due_at,
+                    executed_at: Some(now),
+                    state: StepState::Skipped,
+                    detail: Some(skip_text(skipped.reason).to_owned()),
+                    balance: invoice_balance(loaded, skipped.invoice)?,
+                    outbox_id: None,
+                },
+            ));
+            events.push((
+                EventType::StepSkipped,
+                Some(account_id),
+                Some(skipped.invoice),
+                json!({"step": skipped.step_key, "step_id": id, "reason": skipped.reason}),
+            ));
+        }
+        if let Some((message, _)) = &account.prepared.email {
+            let outbox_id = outbox_ids
+                .next()
+                .ok_or_else(|| ServiceError::internal("an email has no outbox row"))?;
+            for (planned, step) in message.steps.iter().zip(held) {
+                let mut queued = new_step(loaded, planned, StepState::Queued)?;
+                // As `steps::queue_in_outbox` leaves a step of the single path.
+                queued.detail = None;
+                queued.outbox_id = Some(outbox_id);
+                new.push((step.step_id, queued));
+                events.push((
+                    EventType::StepQueued,
+                    Some(account_id),
+                    Some(step.invoice),
+                    json!({"step_id": step.step_id, "outbox_id": outbox_id, "step_kind": message.kind.as_str()}),
+                ));
+            }
+        }
+    }
+    let mut recorded = steps::record_reserved(tx, tenant, &new, now)?.into_iter();
+    emit_many(tx, tenant, events, now)?;
+
+    for (account, (skipped, held)) in together.iter_mut().zip(&keyed) {
+        let report = &mut reports[account.slot];
+        report.steps_skipped = skipped.len();
+        report.emails_queued = usize::from(account.prepared.email.is_some());
+        account
+            .loaded
+            .steps
+            .extend(recorded.by_ref().take(skipped.len() + held.len()));
+    }
+
+    #[cfg(debug_assertions)]
+    check_steps_as_stored(tx, together.iter().map(|account| &account.loaded))?;
+
+    let accounts: Vec<&Loaded> = together.iter().map(|account| &account.loaded).collect();
+    let next = refresh_next_actions_of(tx, &accounts, now)?;
+    for (account, next_action_at) in together.iter().zip(next) {
+        reports[account.slot].next_action_at = next_action_at;
+    }
+    Ok(())
+}
+
+/// Checks, in debug builds, that the step history kept in memory after [`wake_many`] wrote it
+/// equals the rows as stored.
+#[cfg(debug_assertions)]
+fn check_steps_as_stored<'a>(
+    tx: &mut Tx<'_>,
+    accounts: impl Iterator<Item = &'a Loaded>,
+) -> ServiceResult<()> {
+    for loaded in accounts {
+        let stored = steps::list_for_account_invoices(tx, loaded.context.account.id)?;
+        assert_eq!(
+            loaded.steps, stored,
+            "step history of account {} kept after the wake-up differs from the one stored",
+            loaded.context.account.id
+        );
+    }
+    Ok(())
+}
+
+/// The outbox message id of an email carrying `held`, unique per tenant.
+fn email_id(tenant: TenantId, account_id: AccountId, held: &[PendingStep]) -> String {
+    format!(
+        "email:{tenant}:{account_id}:{}",
+        held.iter()
+            .map(|step| step.step_id.to_string())
+            .collect::<Vec<_>>()
+            .join("-")
+    )
 }
 
 /// Recomputes and stores the account's next wake-up from its current state: `now` when a step is
@@ -269,12 +569,7 @@ fn record_skipped(
 ) -> ServiceResult<()> {
     let context = &loaded.context;
     for skipped in &plan.skipped {
-        let reason = match skipped.reason {
-            SkipReason::CatchUp => "missed during downtime; the policy jumps to the latest step",
-            SkipReason::HandoverPreconditions => {
-                "hand-over not allowed: no reminder was sent to this consumer"
-            }
-        };
+        let reason = skip_text(skipped.reason);
         let step = &context.policy.steps[skipped.step_index];
         let balance = invoice_balance(loaded, skipped.invoice)?;
         let recorded = steps::record(
@@ -500,12 +795,7 @@ fn execute_in(
     } else {
         before
     };
-    let composition = Composition {
-        kind: message_kind(message.kind),
-        listed: message.listed_invoices.clone(),
-        new_due_date: Some(message.new_due_date),
-        self_service_url: None,
-    };
+    let composition = composition_of(message);
 
     match message.channel {
         Channel::Email => {
@@ -527,13 +817,7 @@ fn execute_in(
                 free_text: edits.free_text.clone(),
                 content,
             };
-            let logical_id = format!(
-                "email:{tenant}:{account_id}:{}",
-                held.iter()
-                    .map(|step| step.step_id.to_string())
-                    .collect::<Vec<_>>()
-                    .join("-")
-            );
+            let logical_id = email_id(tenant, account_id, held);
             let row = outbox::enqueue(
                 tx,
                 tenant,
@@ -614,24 +898,7 @@ fn record_steps(
     let new = message
         .steps
         .iter()
-        .map(|planned| {
-            Ok(NewStep {
-                account_id: context.account.id,
-                invoice_id: planned.invoice,
-                policy_version_id: context.policy_version,
-                step_index: index_i32(planned.step_index),
-                step_key: planned.step_key.clone(),
-                step_kind: planned.kind.as_str().to_owned(),
-                due_at: planned.due_at,
-                executed_at: None,
-                state,
-                detail: planned
-                    .fee_waiver
-                    .map(|waiver| format!("fee waived: {}", waiver_text(waiver))),
-                balance: invoice_balance(loaded, planned.invoice)?,
-                outbox_id: None,
-            })
-        })
+        .map(|planned| new_step(loaded, planned, state))
         .collect::<ServiceResult<Vec<_>>>()?;
     let recorded = steps::record_many(tx, context.tenant.id, &new, loaded.now)?;
     Ok(recorded
@@ -641,6 +908,37 @@ fn record_steps(
             step_id: step.id,
         })
         .collect())
+}
+
+/// The history row of a planned step, not yet in an outbox message.
+fn new_step(loaded: &Loaded, planned: &PlannedStep, state: StepState) -> ServiceResult<NewStep> {
+    let context = &loaded.context;
+    Ok(NewStep {
+        account_id: context.account.id,
+        invoice_id: planned.invoice,
+        policy_version_id: context.policy_version,
+        step_index: index_i32(planned.step_index),
+        step_key: planned.step_key.clone(),
+        step_kind: planned.kind.as_str().to_owned(),
+        due_at: planned.due_at,
+        executed_at: None,
+        state,
+        detail: planned
+            .fee_waiver
+            .map(|waiver| format!("fee waived: {}", waiver_text(waiver))),
+        balance: invoice_balance(loaded, planned.invoice)?,
+        outbox_id: None,
+    })
+}
+
+/// The recorded reason of a skipped step.
+fn skip_text(reason: SkipReason) -> &'static str {
+    match reason {
+        SkipReason::CatchUp => "missed during downtime; the policy jumps to the latest step",
+        SkipReason::HandoverPreconditions => {
+            "hand-over not allowed: no reminder was sent to this consumer"
+        }
+    }
 }
 
 fn fail_steps(

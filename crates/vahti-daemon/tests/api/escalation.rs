@@ -98,3 +98,254 @@ crate::api_test! {
         assert_eq!(states(&h, invoices[0]).await, [("friendly_reminder".to_owned(), StepState::Sent)]);
     }
 }
+
+/// Seeds the same accounts in a daemon started with `settings`, runs the clock over the first
+/// three steps and returns what an integrator or an auditor can read: every step history row,
+/// event and outbox email, without the keys that follow the order in which accounts were woken.
+async fn escalated(
+    backend: vahti_testkit::Backend,
+    settings: &[(&str, &str)],
+) -> serde_json::Value {
+    use serde_json::{Value, json};
+    use vahti_domain::ids::TenantId;
+    use vahti_store::{accounts, outbox};
+
+    let h = crate::support::Harness::start_with(backend, settings).await;
+    let (tenant, token) = h.tenant("Acme Oy").await;
+    // Friendly reminders are due at the start of the clock for these two, with invoices that
+    // are not yet due beside them.
+    let mut seeded = vec![
+        seed_account(
+            &h,
+            tenant,
+            "aino",
+            DebtorType::Consumer,
+            vec![
+                invoice("4101", "2026-02-23", "100.00", "1234561"),
+                invoice("4102", "2026-02-23", "20.50", "1232"),
+                invoice("4103", "2026-03-20", "75.00", "1245"),
+            ],
+        )
+        .await,
+        seed_account(
+            &h,
+            tenant,
+            "bertil",
+            DebtorType::Consumer,
+            vec![invoice("4201", "2026-02-20", "310.00", "1258")],
+        )
+        .await,
+    ];
+    // Three days after the due date for a business.
+    seeded.push(
+        seed_account(
+            &h,
+            tenant,
+            "koivu",
+            DebtorType::Business,
+            vec![invoice("5001", "2026-02-27", "2371.53", "1261")],
+        )
+        .await,
+    );
+    // No address: the planner turns to a letter for a person to send.
+    let (nobody, nobody_invoices) = seed_account(
+        &h,
+        tenant,
+        "nobody",
+        DebtorType::Consumer,
+        vec![invoice("4301", "2026-02-23", "40.00", "1274")],
+    )
+    .await;
+    let now = h.app.now();
+    h.app
+        .write(move |tx| {
+            let account = accounts::get(tx, nobody)?;
+            accounts::upsert(
+                tx,
+                TenantId(tenant),
+                &accounts::AccountUpsert {
+                    external_id: account.external_id,
+                    name: account.name,
+                    debtor_type: account.debtor_type,
+                    emails: Vec::new(),
+                    locale: account.locale,
+                    time_zone: None,
+                    policy_id: None,
+                    contact: json!({}),
+                    e_demand_consent_until: None,
+                },
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    // A promise holds this account's escalation until it breaks after 2026-03-10.
+    seeded.push(
+        seed_account(
+            &h,
+            tenant,
+            "cecilia",
+            DebtorType::Consumer,
+            vec![invoice("4401", "2026-02-23", "60.00", "1287")],
+        )
+        .await,
+    );
+    let made = h
+        .post(
+            "/v1/accounts/cecilia/promises",
+            &token,
+            json!({"pay_by": "2026-03-10"}),
+        )
+        .await;
+    assert!(made.status.is_success(), "{}", made.text);
+
+    // The friendly reminders, then the reminders with fees and interest 14 days later.
+    h.advance_days(0).await;
+    h.advance_days(14).await;
+    h.advance_days(14).await;
+
+    let invoices: Vec<InvoiceId> = seeded
+        .iter()
+        .flat_map(|(_, ids)| ids.clone())
+        .chain(nobody_invoices)
+        .collect();
+    let stored_steps = {
+        let invoices = invoices.clone();
+        h.app
+            .read(move |tx| Ok(steps::list_for_invoices(tx, &invoices)?))
+            .await
+            .unwrap()
+    };
+    let mut steps = Vec::new();
+    let mut emails = Vec::new();
+    for step in &stored_steps {
+        steps.push(json!([
+            step.account_id,
+            step.invoice_id,
+            step.step_key,
+            step.step_kind,
+            step.state.as_str(),
+            step.detail,
+            step.balance.to_string(),
+            step.due_at,
+            step.executed_at,
+            step.created_at,
+            step.updated_at,
+            step.policy_version_id,
+            step.outbox_id.is_some(),
+        ]));
+        if let Some(id) = step.outbox_id {
+            let message = h
+                .app
+                .read(move |tx| Ok(outbox::get(tx, id)?))
+                .await
+                .unwrap();
+            let mut payload = message.payload;
+            // The step keys, also in the message id, follow the order of the writes.
+            let held: Vec<Value> = payload["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|held| held["invoice"].clone())
+                .collect();
+            payload["steps"] = Value::from(held);
+            emails.push(json!([
+                message.account_id,
+                message.kind.as_str(),
+                message.state.as_str(),
+                message.next_attempt_at,
+                message.created_at,
+                payload,
+            ]));
+        }
+    }
+    steps.sort_by_key(ToString::to_string);
+    emails.sort_by_key(ToString::to_string);
+    emails.dedup();
+
+    let mut events: Vec<Value> = h
+        .events(tenant)
+        .await
+        .into_iter()
+        .map(|event| {
+            let mut payload = event.payload;
+            for key in [
+                "step_id",
+                "outbox_id",
+                "fee_id",
+                "pending_action",
+                "message_id",
+            ] {
+                if let Some(map) = payload.as_object_mut() {
+                    map.remove(key);
+                }
+            }
+            json!([
+                event.kind,
+                event.account_id,
+                event.invoice_id,
+                event.created_at,
+                payload
+            ])
+        })
+        .collect();
+    events.sort_by_key(ToString::to_string);
+
+    let next: Vec<Value> = {
+        let accounts: Vec<_> = seeded.iter().map(|(id, _)| *id).chain([nobody]).collect();
+        h.app
+            .read(move |tx| Ok(accounts::get_many(tx, &accounts)?))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|account| json!([account.external_id, account.next_action_at]))
+            .collect()
+    };
+    h.stop().await;
+    json!({"steps": steps, "emails": emails, "events": events, "next": next})
+}
+
+/// Wakes the same accounts together and one at a time, and compares what each leaves behind.
+async fn woken_together_as_alone(backend: vahti_testkit::Backend) {
+    let together = escalated(backend, &[]).await;
+    let alone = escalated(
+        backend,
+        &[("VAHTI__SCHEDULER__ACCOUNTS_PER_TRANSACTION", "1")],
+    )
+    .await;
+    assert_eq!(
+        together["steps"].as_array().unwrap().len(),
+        16,
+        "{together:#}"
+    );
+    assert_eq!(
+        together["emails"].as_array().unwrap().len(),
+        10,
+        "{together:#}"
+    );
+    assert!(
+        together["events"]
+            .to_string()
+            .contains("manual_task_created"),
+        "{together:#}"
+    );
+    assert!(
+        together["events"].to_string().contains("promise_broken"),
+        "{together:#}"
+    );
+    assert_eq!(together["steps"], alone["steps"]);
+    assert_eq!(together["emails"], alone["emails"]);
+    assert_eq!(together["events"], alone["events"]);
+    assert_eq!(together["next"], alone["next"]);
+}
+
+#[test]
+fn accounts_woken_together_end_as_woken_alone_sqlite() {
+    actix_rt::System::new().block_on(woken_together_as_alone(vahti_testkit::Backend::Sqlite));
+}
+
+#[test]
+fn accounts_woken_together_end_as_woken_alone_postgres() {
+    actix_rt::System::new().block_on(woken_together_as_alone(vahti_testkit::Backend::Postgres));
+}

@@ -39,6 +39,101 @@ vahti_testkit::test_both_backends! {
         store.transaction(|tx| steps::record(tx, tenant_id, &same_key_other_invoice, now())).unwrap();
     }
 
+    fn reserved_steps_recorded_after_their_emails(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let version = policy_version(&store, tenant_id);
+        let invoices: Vec<_> = (1..=3)
+            .map(|number| invoice(&store, tenant_id, account_id, &format!("I-{number}")))
+            .collect();
+        let earlier = NewStep {
+            account_id,
+            invoice_id: invoices[0],
+            policy_version_id: version,
+            step_index: 0,
+            step_key: "friendly".to_owned(),
+            step_kind: "friendly_reminder".to_owned(),
+            due_at: now(),
+            executed_at: None,
+            state: StepState::Skipped,
+            detail: Some("missed".to_owned()),
+            balance: eur("10.00"),
+            outbox_id: None,
+        };
+        let first = store.transaction(|tx| steps::record(tx, tenant_id, &earlier, now())).unwrap();
+
+        // An instant with nanoseconds: the steps returned must equal the steps read.
+        let at = now() + Duration::nanoseconds(123_456_789);
+        let (recorded, emails) = store
+            .transaction(|tx| {
+                let keys = steps::reserve_ids(tx, 3)?;
+                assert!(keys.iter().all(|key| key.0 > first.id.0), "{keys:?} after {first:?}");
+                let emails = outbox::enqueue_many(
+                    tx,
+                    tenant_id,
+                    ["one", "two"]
+                        .iter()
+                        .map(|name| outbox::EncodedOutboxMessage {
+                            kind: OutboxKind::Email,
+                            account_id: Some(account_id),
+                            message_id: format!("email:{name}"),
+                            payload: format!("{{\"name\":\"{name}\"}}"),
+                            not_before: at,
+                        })
+                        .collect(),
+                    at,
+                )?;
+                let new: Vec<(StepId, NewStep)> = keys
+                    .iter()
+                    .zip(&invoices)
+                    .enumerate()
+                    .map(|(position, (key, invoice_id))| {
+                        (
+                            *key,
+                            NewStep {
+                                invoice_id: *invoice_id,
+                                step_key: "reminder".to_owned(),
+                                due_at: at,
+                                state: StepState::Queued,
+                                detail: None,
+                                outbox_id: Some(emails[position.min(1)]),
+                                ..earlier.clone()
+                            },
+                        )
+                    })
+                    .collect();
+                Ok::<_, StoreError>((steps::record_reserved(tx, tenant_id, &new, at)?, emails))
+            })
+            .unwrap();
+        let listed = store.read(|tx| steps::list_for_account(tx, account_id)).unwrap();
+        assert_eq!(listed[0], first);
+        assert_eq!(listed[1..], recorded[..]);
+        assert_eq!(recorded[2].outbox_id, Some(emails[1]));
+        let stored = store.read(|tx| outbox::get(tx, emails[1])).unwrap();
+        assert_eq!(stored.message_id, "email:two");
+        assert_eq!(stored.payload, serde_json::json!({"name": "two"}));
+
+        // Keys reserved after a recording follow it; a message id given twice writes nothing.
+        let next = store.transaction(|tx| steps::reserve_ids(tx, 1)).unwrap();
+        assert!(next[0].0 > recorded[2].id.0, "{next:?}");
+        let twice = store
+            .transaction(|tx| {
+                let message = outbox::EncodedOutboxMessage {
+                    kind: OutboxKind::Email,
+                    account_id: Some(account_id),
+                    message_id: "email:three".to_owned(),
+                    payload: "{}".to_owned(),
+                    not_before: at,
+                };
+                outbox::enqueue_many(tx, tenant_id, vec![message.clone(), message], at)
+            })
+            .unwrap_err();
+        assert!(matches!(&twice, StoreError::Conflict { field, .. } if field == "message_id"), "{twice}");
+        let missing = store.read(|tx| outbox::find_by_message_id(tx, tenant_id, "email:three")).unwrap();
+        assert!(missing.is_none());
+    }
+
     fn step_state_updates(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
