@@ -268,7 +268,7 @@ pub fn get_many(tx: &mut Tx<'_>, ids: &[AccountId]) -> Result<Vec<Account>, Stor
     }
     crate::store::read_rows_of_accounts!(tx, ids, AccountRow => Account, |keys| {
         accounts::table
-            .filter(accounts::id.eq_any(keys))
+            .filter(crate::store::in_keys(accounts::id, keys))
             .select(AccountRow::as_select())
     })
 }

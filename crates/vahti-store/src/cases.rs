@@ -242,12 +242,14 @@ pub fn accounts_with_cases(
     let mut found = HashSet::new();
     for chunk in account_ids.chunks(crate::store::KEYS_PER_QUERY) {
         let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
-        let accounts: Vec<i64> = collection_cases::table
-            .filter(collection_cases::account_id.eq_any(&keys))
-            .select(collection_cases::account_id)
-            .distinct()
-            .load(tx.connection())
-            .map_err(|error| tx.error(error))?;
+        let accounts: Vec<i64> = crate::store::per_backend!(tx, |connection| {
+            collection_cases::table
+                .filter(crate::store::in_keys(collection_cases::account_id, &keys))
+                .select(collection_cases::account_id)
+                .distinct()
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
         found.extend(accounts.into_iter().map(AccountId));
     }
     Ok(found)

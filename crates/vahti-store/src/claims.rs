@@ -183,7 +183,7 @@ pub fn fees_for_accounts(
             .filter(
                 fee_claims::invoice_id.eq_any(
                     crate::schema::invoices::table
-                        .filter(crate::schema::invoices::account_id.eq_any(keys))
+                        .filter(crate::store::in_keys(crate::schema::invoices::account_id, keys))
                         .select(crate::schema::invoices::id),
                 ),
             )
@@ -315,7 +315,7 @@ pub fn interest_for_accounts(
             .filter(
                 interest_claims::invoice_id.eq_any(
                     crate::schema::invoices::table
-                        .filter(crate::schema::invoices::account_id.eq_any(keys))
+                        .filter(crate::store::in_keys(crate::schema::invoices::account_id, keys))
                         .select(crate::schema::invoices::id),
                 ),
             )

@@ -382,7 +382,7 @@ pub fn promises_for_accounts(
     }
     crate::store::read_rows_of_accounts!(tx, account_ids, PromiseRow => Promise, |keys| {
         promises::table
-            .filter(promises::account_id.eq_any(keys))
+            .filter(crate::store::in_keys(promises::account_id, keys))
             .order(promises::id)
             .select(PromiseRow::as_select())
     })
@@ -674,7 +674,7 @@ pub fn plans_for_accounts(
         let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
         let pairs: Vec<(i64, i64)> = per_backend!(tx, |connection| {
             payment_plans::table
-                .filter(payment_plans::account_id.eq_any(&keys))
+                .filter(crate::store::in_keys(payment_plans::account_id, &keys))
                 .order(payment_plans::id)
                 .select((payment_plans::account_id, payment_plans::id))
                 .load(connection)

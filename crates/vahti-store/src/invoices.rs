@@ -547,7 +547,7 @@ pub fn list_for_accounts(
     }
     crate::store::read_rows_of_accounts!(tx, account_ids, InvoiceRow => Invoice, |keys| {
         invoices::table
-            .filter(invoices::account_id.eq_any(keys))
+            .filter(crate::store::in_keys(invoices::account_id, keys))
             .order(invoices::id)
             .select(InvoiceRow::as_select())
     })

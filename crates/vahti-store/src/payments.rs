@@ -273,7 +273,7 @@ pub fn list_for_accounts(
     }
     crate::store::read_rows_of_accounts!(tx, account_ids, PaymentRow => Payment, |keys| {
         payments::table
-            .filter(payments::account_id.eq_any(keys))
+            .filter(crate::store::in_keys(payments::account_id, keys))
             .order(payments::id)
             .select(PaymentRow::as_select())
     })

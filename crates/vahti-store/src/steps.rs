@@ -599,7 +599,7 @@ pub fn list_for_accounts_invoices(
             .filter(
                 step_history::invoice_id.eq_any(
                     crate::schema::invoices::table
-                        .filter(crate::schema::invoices::account_id.eq_any(keys))
+                        .filter(crate::store::in_keys(crate::schema::invoices::account_id, keys))
                         .select(crate::schema::invoices::id),
                 ),
             )

@@ -378,6 +378,98 @@ where
     Ok(found)
 }
 
+/// The condition `column IN keys` of a read of many accounts' rows, as a statement that is
+/// prepared once for any number of keys: `column IN (SELECT value FROM json_each(?))` with the
+/// keys as one JSON text on SQLite, `column = ANY(?)` with one array on PostgreSQL. Diesel's
+/// `eq_any` binds each key on SQLite, so each count of keys is a statement of its own, rendered
+/// and parsed anew on every call.
+#[derive(Debug, Clone)]
+pub(crate) struct InKeys<C> {
+    column: C,
+    keys: Vec<i64>,
+    json: String,
+}
+
+/// Builds [`InKeys`].
+pub(crate) fn in_keys<C>(column: C, keys: &[i64]) -> InKeys<C> {
+    let mut json = String::with_capacity(keys.len() * 8 + 2);
+    json.push('[');
+    for (position, key) in keys.iter().enumerate() {
+        if position > 0 {
+            json.push(',');
+        }
+        json.push_str(&key.to_string());
+    }
+    json.push(']');
+    InKeys {
+        column,
+        keys: keys.to_vec(),
+        json,
+    }
+}
+
+impl<C: diesel::Expression> diesel::Expression for InKeys<C> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<C, QS> diesel::AppearsOnTable<QS> for InKeys<C>
+where
+    C: diesel::AppearsOnTable<QS>,
+    Self: diesel::Expression,
+{
+}
+
+impl<C, QS> diesel::SelectableExpression<QS> for InKeys<C>
+where
+    C: diesel::SelectableExpression<QS>,
+    Self: diesel::AppearsOnTable<QS>,
+{
+}
+
+impl<C, GB> diesel::expression::ValidGrouping<GB> for InKeys<C>
+where
+    C: diesel::expression::ValidGrouping<GB>,
+{
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C: diesel::query_builder::QueryId> diesel::query_builder::QueryId for InKeys<C> {
+    type QueryId = InKeys<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
+}
+
+impl<C> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for InKeys<C>
+where
+    C: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> diesel::QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.json)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl<C> diesel::query_builder::QueryFragment<diesel::pg::Pg> for InKeys<C>
+where
+    C: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" = ANY(");
+        out.push_bind_param::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(&self.keys)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// Reads the rows of many accounts with [`read_by_accounts`]: `$query` selects rows of type
 /// `$row` for the account keys bound to `$keys`, and the results convert to `$item`, sorted by
 /// their `id`.

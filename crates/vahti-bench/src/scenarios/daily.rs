@@ -52,8 +52,8 @@ pub async fn run(sizes: &Sizes) -> anyhow::Result<(Vec<Figure>, TestDatabase)> {
 
     let setup = format!(
         "{} accounts with {} open invoices each ({invoices} invoices), SQLite, scheduler \
-         batch 500 and concurrency 64 (defaults); recorded {steps} steps and {emails} \
-         emails in the pass",
+         batch 500 and 500 accounts per transaction (defaults); recorded {steps} steps and \
+         {emails} emails in the pass",
         sizes.daily_accounts, sizes.daily_invoices_per_account
     );
     let figures = vec![
