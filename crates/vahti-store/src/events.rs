@@ -14,13 +14,12 @@ use crate::Tx;
 use crate::convert::{from_json, to_json};
 use crate::error::StoreError;
 use crate::ids::EventId;
-use crate::reuse::{FIXED_CHUNKS_UP_TO, fixed_chunks, with_array};
+use crate::reuse::{insert_chunks, with_array};
 use crate::rows::EventRow;
 use crate::schema::events;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
 use crate::tenants;
-use crate::url::Backend;
 
 /// An event to append.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,16 +165,7 @@ pub fn append_many(
     }
 
     let backend = tx.backend();
-    // SQLite runs in the process, so there all rows go in prepared statements of a few fixed
-    // sizes. A statement of a thousand rows would be rendered and parsed anew each time, which
-    // costs more than running the small ones. PostgreSQL saves round trips with large ones.
-    let chunks: Vec<&[EventInsert]> = match backend {
-        Backend::Sqlite => rows
-            .chunks(FIXED_CHUNKS_UP_TO)
-            .flat_map(|piece| fixed_chunks(piece, APPEND_CHUNK))
-            .collect(),
-        Backend::Postgres => fixed_chunks(&rows, APPEND_CHUNK),
-    };
+    let chunks = insert_chunks(backend, &rows, APPEND_CHUNK);
     let mut keys: Vec<(i64, i64)> = Vec::with_capacity(rows.len());
     for chunk in chunks {
         let inserted: Vec<(i64, i64)> = with_array!(chunk, |values| {

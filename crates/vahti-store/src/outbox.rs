@@ -17,12 +17,11 @@ use crate::connection::DbConnection;
 use crate::convert::{from_json, parse_column, text_enum, to_json};
 use crate::error::StoreError;
 use crate::ids::OutboxId;
-use crate::reuse::{FIXED_CHUNKS_UP_TO, ReuseExt, fixed, fixed_chunks, with_array};
+use crate::reuse::{ReuseExt, fixed, insert_chunks, with_array};
 use crate::rows::OutboxRow;
 use crate::schema::outbox;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
-use crate::url::Backend;
 
 text_enum! {
     /// The kind of message an outbox row delivers.
@@ -240,14 +239,7 @@ pub fn enqueue_many(
     }
 
     let mut keys: HashMap<String, i64> = HashMap::with_capacity(rows.len());
-    // As for events, SQLite takes the rows in prepared statements of a few fixed sizes.
-    let chunks: Vec<&[OutboxInsert]> = match tx.backend() {
-        Backend::Sqlite => rows
-            .chunks(FIXED_CHUNKS_UP_TO)
-            .flat_map(|piece| fixed_chunks(piece, ENQUEUE_CHUNK))
-            .collect(),
-        Backend::Postgres => fixed_chunks(&rows, ENQUEUE_CHUNK),
-    };
+    let chunks = insert_chunks(tx.backend(), &rows, ENQUEUE_CHUNK);
     for chunk in chunks {
         let inserted: Vec<(i64, String)> = with_array!(chunk, |values| {
             per_backend!(tx, |connection| {

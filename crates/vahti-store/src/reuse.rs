@@ -182,6 +182,25 @@ pub(crate) fn fixed_chunks<T>(rows: &[T], chunk: usize) -> Vec<&[T]> {
     chunks
 }
 
+/// Splits the rows of a multi-row insert for `backend`: on SQLite, which runs in the process,
+/// into the fixed sizes of [`fixed_chunks`] only, so that every statement stays prepared; a
+/// statement of hundreds of rows would be rendered and parsed anew on each call, which costs
+/// more than running the small ones. On PostgreSQL into chunks of `chunk` rows, which save round
+/// trips.
+pub(crate) fn insert_chunks<T>(
+    backend: crate::url::Backend,
+    rows: &[T],
+    chunk: usize,
+) -> Vec<&[T]> {
+    match backend {
+        crate::url::Backend::Sqlite => rows
+            .chunks(FIXED_CHUNKS_UP_TO)
+            .flat_map(|piece| fixed_chunks(piece, chunk))
+            .collect(),
+        crate::url::Backend::Postgres => fixed_chunks(rows, chunk),
+    }
+}
+
 /// Runs `$body` with `$rows` bound to `$chunk` as an array when its length is one of the sizes
 /// of [`fixed_chunks`], and as the slice itself otherwise. The body is compiled once per size.
 macro_rules! with_array {

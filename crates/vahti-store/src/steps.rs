@@ -15,12 +15,11 @@ use crate::connection::DbConnection;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
-use crate::reuse::{FIXED_CHUNKS_UP_TO, ReuseExt, fixed, fixed_chunks, with_array};
+use crate::reuse::{ReuseExt, fixed, insert_chunks, with_array};
 use crate::rows::StepRow;
 use crate::schema::step_history;
 use crate::sql_types::Instant;
 use crate::store::per_backend;
-use crate::url::Backend;
 
 text_enum! {
     /// The state of a step.
@@ -217,25 +216,11 @@ struct StepInsert {
     updated_at: Instant,
 }
 
-/// The maximum number of steps [`record_many`] writes in one statement, well below SQLite's
-/// limit of 32,766 bound values.
-const RECORD_CHUNK: usize = 500;
-
-/// Records several steps in multi-row statements and returns them in the given order.
-///
-/// Fails with [`StoreError::Conflict`] on field `step_key` when an invoice already has a step
-/// with one of the keys, or when two of the steps share an invoice and key. The caller's
-/// transaction must then roll back.
-pub fn record_many(
-    tx: &mut Tx<'_>,
-    tenant_id: TenantId,
-    new: &[NewStep],
-    now: DateTime<Utc>,
-) -> Result<Vec<Step>, StoreError> {
-    let mut rows = Vec::with_capacity(new.len());
-    for step in new {
+impl StepInsert {
+    /// The columns of `step`, recorded at `now`.
+    fn new(tenant_id: TenantId, step: &NewStep, now: DateTime<Utc>) -> Result<Self, StoreError> {
         let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
-        rows.push(StepInsert {
+        Ok(StepInsert {
             tenant_id: tenant_id.0,
             account_id: step.account_id.0,
             invoice_id: step.invoice_id.0,
@@ -252,18 +237,31 @@ pub fn record_many(
             outbox_id: step.outbox_id.map(|id| id.0),
             created_at: Instant(now),
             updated_at: Instant(now),
-        });
+        })
     }
+}
 
-    // As for events, SQLite takes all rows in prepared statements of a few fixed sizes, which
-    // cost less than rendering and parsing one large statement each time.
-    let chunks: Vec<&[StepInsert]> = match tx.backend() {
-        Backend::Sqlite => rows
-            .chunks(FIXED_CHUNKS_UP_TO)
-            .flat_map(|piece| fixed_chunks(piece, RECORD_CHUNK))
-            .collect(),
-        Backend::Postgres => fixed_chunks(&rows, RECORD_CHUNK),
-    };
+/// The maximum number of steps [`record_many`] writes in one statement, well below SQLite's
+/// limit of 32,766 bound values.
+const RECORD_CHUNK: usize = 500;
+
+/// Records several steps in multi-row statements and returns them in the given order.
+///
+/// Fails with [`StoreError::Conflict`] on field `step_key` when an invoice already has a step
+/// with one of the keys, or when two of the steps share an invoice and key. The caller's
+/// transaction must then roll back.
+pub fn record_many(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    new: &[NewStep],
+    now: DateTime<Utc>,
+) -> Result<Vec<Step>, StoreError> {
+    let rows = new
+        .iter()
+        .map(|step| StepInsert::new(tenant_id, step, now))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    let chunks = insert_chunks(tx.backend(), &rows, RECORD_CHUNK);
     let mut recorded: Vec<StepRow> = Vec::with_capacity(rows.len());
     for chunk in chunks {
         let inserted: Vec<StepRow> = with_array!(chunk, |values| {
@@ -384,62 +382,42 @@ pub fn record_reserved(
     let mut rows = Vec::with_capacity(new.len());
     let mut steps = Vec::with_capacity(new.len());
     for (id, step) in new {
-        let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
-        let due_at = step.due_at.trunc_subsecs(6);
-        let executed_at = step.executed_at.map(|at| at.trunc_subsecs(6));
+        let stored = NewStep {
+            due_at: step.due_at.trunc_subsecs(6),
+            executed_at: step.executed_at.map(|at| at.trunc_subsecs(6)),
+            ..step.clone()
+        };
+        let row = StepInsert::new(tenant_id, &stored, now)?;
         steps.push(Step {
             id: *id,
             tenant_id,
-            account_id: step.account_id,
-            invoice_id: step.invoice_id,
-            policy_version_id: step.policy_version_id,
-            step_index: step.step_index,
-            step_key: step.step_key.clone(),
-            step_kind: step.step_kind.clone(),
-            due_at,
-            executed_at,
-            state: step.state,
-            detail: step.detail.clone(),
             balance: money_from_parts(
                 "step_history",
                 "balance_currency",
-                balance_minor,
-                &balance_currency,
+                row.balance_minor,
+                &row.balance_currency,
             )?,
-            outbox_id: step.outbox_id,
+            account_id: stored.account_id,
+            invoice_id: stored.invoice_id,
+            policy_version_id: stored.policy_version_id,
+            step_index: stored.step_index,
+            step_key: stored.step_key,
+            step_kind: stored.step_kind,
+            due_at: stored.due_at,
+            executed_at: stored.executed_at,
+            state: stored.state,
+            detail: stored.detail,
+            outbox_id: stored.outbox_id,
             created_at: now,
             updated_at: now,
         });
         rows.push(ReservedStepInsert {
             id: id.0,
-            step: StepInsert {
-                tenant_id: tenant_id.0,
-                account_id: step.account_id.0,
-                invoice_id: step.invoice_id.0,
-                policy_version_id: step.policy_version_id.0,
-                step_index: step.step_index,
-                step_key: step.step_key.clone(),
-                step_kind: step.step_kind.clone(),
-                due_at: Instant(due_at),
-                executed_at: executed_at.map(Instant),
-                state: step.state.as_str(),
-                detail: step.detail.clone(),
-                balance_currency,
-                balance_minor,
-                outbox_id: step.outbox_id.map(|id| id.0),
-                created_at: Instant(now),
-                updated_at: Instant(now),
-            },
+            step: row,
         });
     }
 
-    let chunks: Vec<&[ReservedStepInsert]> = match tx.backend() {
-        Backend::Sqlite => rows
-            .chunks(FIXED_CHUNKS_UP_TO)
-            .flat_map(|piece| fixed_chunks(piece, RECORD_CHUNK))
-            .collect(),
-        Backend::Postgres => fixed_chunks(&rows, RECORD_CHUNK),
-    };
+    let chunks = insert_chunks(tx.backend(), &rows, RECORD_CHUNK);
     for chunk in chunks {
         with_array!(chunk, |values| {
             per_backend!(tx, |connection| {

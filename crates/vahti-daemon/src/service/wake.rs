@@ -348,24 +348,7 @@ fn carry_out_together(
         let context = &loaded.context;
         let account_id = context.account.id;
         for (skipped, id) in account.prepared.skipped.iter().zip(skipped_keys) {
-            let step = &context.policy.steps[skipped.step_index];
-            new.push((
-                *id,
-                NewStep {
-                    account_id,
-                    invoice_id: skipped.invoice,
-                    policy_version_id: context.policy_version,
-                    step_index: index_i32(skipped.step_index),
-                    step_key: skipped.step_key.clone(),
-                    step_kind: step.kind.as_str().to_owned(),
-                    due_at: skipped.due_at,
-                    executed_at: Some(now),
-                    state: StepState::Skipped,
-                    detail: Some(skip_text(skipped.reason).to_owned()),
-                    balance: invoice_balance(loaded, skipped.invoice)?,
-                    outbox_id: None,
-                },
-            ));
+            new.push((*id, skipped_step(loaded, skipped, now)?));
             events.push((
                 EventType::StepSkipped,
                 Some(account_id),
@@ -569,26 +552,10 @@ fn record_skipped(
 ) -> ServiceResult<()> {
     let context = &loaded.context;
     for skipped in &plan.skipped {
-        let reason = skip_text(skipped.reason);
-        let step = &context.policy.steps[skipped.step_index];
-        let balance = invoice_balance(loaded, skipped.invoice)?;
         let recorded = steps::record(
             tx,
             context.tenant.id,
-            &NewStep {
-                account_id: context.account.id,
-                invoice_id: skipped.invoice,
-                policy_version_id: context.policy_version,
-                step_index: index_i32(skipped.step_index),
-                step_key: skipped.step_key.clone(),
-                step_kind: step.kind.as_str().to_owned(),
-                due_at: skipped.due_at,
-                executed_at: Some(loaded.now),
-                state: StepState::Skipped,
-                detail: Some(reason.to_owned()),
-                balance,
-                outbox_id: None,
-            },
+            &skipped_step(loaded, skipped, loaded.now)?,
             loaded.now,
         )?;
         emit(
@@ -927,6 +894,30 @@ fn new_step(loaded: &Loaded, planned: &PlannedStep, state: StepState) -> Service
             .fee_waiver
             .map(|waiver| format!("fee waived: {}", waiver_text(waiver))),
         balance: invoice_balance(loaded, planned.invoice)?,
+        outbox_id: None,
+    })
+}
+
+/// The history row of a skipped step, with its reason, executed at `now`.
+fn skipped_step(
+    loaded: &Loaded,
+    skipped: &planner::SkippedStep,
+    now: DateTime<Utc>,
+) -> ServiceResult<NewStep> {
+    let context = &loaded.context;
+    let step = &context.policy.steps[skipped.step_index];
+    Ok(NewStep {
+        account_id: context.account.id,
+        invoice_id: skipped.invoice,
+        policy_version_id: context.policy_version,
+        step_index: index_i32(skipped.step_index),
+        step_key: skipped.step_key.clone(),
+        step_kind: step.kind.as_str().to_owned(),
+        due_at: skipped.due_at,
+        executed_at: Some(now),
+        state: StepState::Skipped,
+        detail: Some(skip_text(skipped.reason).to_owned()),
+        balance: invoice_balance(loaded, skipped.invoice)?,
         outbox_id: None,
     })
 }
