@@ -478,6 +478,9 @@ pub struct Metrics {
     pub delivery_failures: Arc<Family<Counter, 2>>,
     /// Scheduler polls.
     pub scheduler_runs: Arc<Counter>,
+    /// Shared transactions of the scheduler's wake-ups that failed, after which their accounts
+    /// were woken one at a time.
+    pub shared_wake_failures: Arc<Counter>,
     /// Escalation steps executed, by step kind.
     pub steps_executed: Arc<Family<Counter, 1>>,
     /// Shards whose lease this daemon holds; every shard when it runs alone.
@@ -533,6 +536,10 @@ impl Metrics {
                 ["kind", "class"],
             ),
             scheduler_runs: registry.counter("vahti_scheduler_runs_total", "Scheduler polls."),
+            shared_wake_failures: registry.counter(
+                "vahti_shared_wake_failures_total",
+                "Shared wake-up transactions that failed; their accounts were woken one at a time.",
+            ),
             steps_executed: registry.counter_family(
                 "vahti_steps_executed_total",
                 "Escalation steps executed, by step kind.",
@@ -715,6 +722,7 @@ app_latency_seconds_count 3
             ("vahti_deliveries_total", "counter"),
             ("vahti_delivery_failures_total", "counter"),
             ("vahti_scheduler_runs_total", "counter"),
+            ("vahti_shared_wake_failures_total", "counter"),
             ("vahti_steps_executed_total", "counter"),
             ("vahti_cluster_shards_held", "gauge"),
             ("vahti_cluster_shard_held", "gauge"),

@@ -189,6 +189,7 @@ async fn wake_group(
             );
         }
         Err(error) => {
+            app.metrics().shared_wake_failures.inc();
             tracing::warn!(
                 tenant.id = tenant.0,
                 accounts = group.len(),

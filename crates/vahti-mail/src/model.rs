@@ -320,6 +320,16 @@ impl RenderModel {
         Ok(RenderModel { input, codes })
     }
 
+    /// Checks the input as [`RenderModel::new`] does, without computing the payment codes, for a
+    /// caller that stores the input and renders it later.
+    ///
+    /// # Errors
+    ///
+    /// The [`ModelError`] that [`RenderModel::new`] would return.
+    pub fn check(input: &MessageInput) -> Result<(), ModelError> {
+        validate(input)
+    }
+
     /// The kind of message.
     pub fn kind(&self) -> MessageKind {
         self.input.kind
@@ -1179,14 +1189,21 @@ mod tests {
         Money::new(amount, Currency::EUR)
     }
 
+    /// The code of the error that building the model returns, which checking the input must
+    /// return too.
     fn code(input: MessageInput) -> &'static str {
-        RenderModel::new(input).unwrap_err().code()
+        let checked = RenderModel::check(&input).unwrap_err().code();
+        let built = RenderModel::new(input).unwrap_err().code();
+        assert_eq!(checked, built);
+        built
     }
 
     #[test]
     fn example_is_valid_for_every_kind() {
         for kind in MessageKind::ALL {
-            let model = RenderModel::new(example::message(kind, Locale::Finnish));
+            let input = example::message(kind, Locale::Finnish);
+            assert_eq!(RenderModel::check(&input), Ok(()), "{kind:?}");
+            let model = RenderModel::new(input);
             assert!(model.is_ok(), "{kind:?}: {model:?}");
         }
     }

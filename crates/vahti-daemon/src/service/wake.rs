@@ -175,16 +175,13 @@ pub fn wake_many(
         }
     }
 
+    let read = read.into_iter().collect::<ServiceResult<Vec<Loaded>>>()?;
+    let prepared = prepare_all(&read, &promised);
+
     let mut reports = vec![WakeReport::default(); account_ids.len()];
     let mut together: Vec<Together> = Vec::with_capacity(account_ids.len());
-    for (slot, loaded) in read.into_iter().enumerate() {
-        let loaded = loaded?;
+    for (slot, (loaded, prepared)) in read.into_iter().zip(prepared).enumerate() {
         let id = loaded.context.account.id;
-        let prepared = if promised.contains(&id) {
-            None
-        } else {
-            prepare(&loaded)
-        };
         match prepared {
             Some(prepared) => together.push(Together {
                 slot,
@@ -196,6 +193,43 @@ pub fn wake_many(
     }
     carry_out_together(tx, tenant, &mut together, &mut reports, now)?;
     Ok(reports)
+}
+
+/// Accounts below which [`prepare_all`] plans on the calling thread alone.
+const PREPARE_IN_PARALLEL_FROM: usize = 64;
+
+/// Runs [`prepare`] for every account without an open promise, on as many threads as the
+/// machine has cores (at most four) when there are many accounts. Planning and composing need
+/// no database, so the other cores take their share while the transaction waits; the writes
+/// that follow stay on the transaction's thread.
+fn prepare_all(read: &[Loaded], promised: &HashSet<AccountId>) -> Vec<Option<Prepared>> {
+    let prepare_one = |loaded: &Loaded| {
+        if promised.contains(&loaded.context.account.id) {
+            None
+        } else {
+            prepare(loaded)
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(4);
+    if threads < 2 || read.len() < PREPARE_IN_PARALLEL_FROM {
+        return read.iter().map(prepare_one).collect();
+    }
+    let share = read.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = read
+            .chunks(share)
+            .map(|part| scope.spawn(move || part.iter().map(prepare_one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(prepared) => prepared,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// An account carried out with others in [`wake_many`].
@@ -246,7 +280,7 @@ fn prepare(loaded: &Loaded) -> Option<Prepared> {
             // A message that cannot be composed fails its steps, which the single path records.
             messages::precheck(loaded, &message.listed_invoices, true).ok()?;
             let content = messages::compose(loaded, &composition_of(&message)).ok()?;
-            RenderModel::new(content.clone()).ok()?;
+            RenderModel::check(&content).ok()?;
             Some((message, content))
         }
     };
@@ -768,7 +802,7 @@ fn execute_in(
         Channel::Email => {
             let mut content = messages::compose(loaded, &composition)?;
             content.agency.clone_from(&agency);
-            RenderModel::new(content.clone()).map_err(|error| {
+            RenderModel::check(&content).map_err(|error| {
                 ServiceError::unprocessable(
                     vahti_domain::ErrorCode::code(&error),
                     None,

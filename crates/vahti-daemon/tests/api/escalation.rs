@@ -136,6 +136,25 @@ async fn escalated(
         )
         .await,
     ];
+    // Enough accounts due at once that the scheduler plans them on more than one thread.
+    for number in 0..64 {
+        let reference = finnish_reference(5000 + number);
+        seeded.push(
+            seed_account(
+                &h,
+                tenant,
+                &format!("many-{number}"),
+                DebtorType::Consumer,
+                vec![invoice(
+                    &format!("6{number:03}"),
+                    "2026-02-23",
+                    "12.40",
+                    &reference,
+                )],
+            )
+            .await,
+        );
+    }
     // Three days after the due date for a business.
     seeded.push(
         seed_account(
@@ -302,8 +321,22 @@ async fn escalated(
             .map(|account| json!([account.external_id, account.next_action_at]))
             .collect()
     };
+    let failed = h.app.metrics().shared_wake_failures.get();
     h.stop().await;
-    json!({"steps": steps, "emails": emails, "events": events, "next": next})
+    json!({"steps": steps, "emails": emails, "events": events, "next": next, "failed": failed})
+}
+
+/// A Finnish payment reference: `base` followed by its check digit (weights 7, 3, 1 from the
+/// right).
+fn finnish_reference(base: u32) -> String {
+    let digits = base.to_string();
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .zip([7, 3, 1].iter().cycle())
+        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    format!("{digits}{}", (10 - sum % 10) % 10)
 }
 
 /// Wakes the same accounts together and one at a time, and compares what each leaves behind.
@@ -314,14 +347,16 @@ async fn woken_together_as_alone(backend: vahti_testkit::Backend) {
         &[("VAHTI__SCHEDULER__ACCOUNTS_PER_TRANSACTION", "1")],
     )
     .await;
+    // No shared transaction failed, so the accounts were not all woken alone after all.
+    assert_eq!(together["failed"], 0);
     assert_eq!(
         together["steps"].as_array().unwrap().len(),
-        16,
+        208,
         "{together:#}"
     );
     assert_eq!(
         together["emails"].as_array().unwrap().len(),
-        10,
+        138,
         "{together:#}"
     );
     assert!(

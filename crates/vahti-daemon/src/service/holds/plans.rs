@@ -356,7 +356,7 @@ fn queue_confirmation(
             amount: instalment.amount,
         })
         .collect();
-    RenderModel::new(content.clone()).map_err(|error| {
+    RenderModel::check(&content).map_err(|error| {
         ServiceError::unprocessable(
             vahti_domain::ErrorCode::code(&error),
             None,
