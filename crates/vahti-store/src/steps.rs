@@ -350,7 +350,7 @@ pub fn reserve_ids(tx: &mut Tx<'_>, count: usize) -> Result<Vec<StepId>, StoreEr
         .load::<Key>(connection)
         .map(|keys| keys.into_iter().map(|key| key.id).collect()),
         DbConnection::Sqlite(connection) => {
-            // A key of AUTOINCREMENT is larger than every key the table ever held; this write
+            // A key of AUTOINCREMENT is larger than every key the table ever held. This write
             // transaction holds SQLite's write lock, so no other insert can take these keys.
             fixed!(diesel::sql_query(
                 "SELECT MAX(\

@@ -150,11 +150,10 @@ pub fn wake(
 /// the order given. Does what [`wake`] does for each, with the same rows, events and outbox
 /// messages as a result.
 ///
-/// The common case, an account whose plan is at most one email without fees or interest
-/// charges, and which has no open promise or active payment plan to settle, is carried out for
-/// all such accounts together: one query per table reads them, and one statement per table (on
-/// SQLite a few prepared ones) writes their emails, step history rows, events and next
-/// wake-ups. Every other account is woken alone by [`wake`] in the same transaction. An error
+/// One query per table reads the accounts. The common case is an account whose plan is at most
+/// one email without fees or interest charges, with no open promise or active payment plan to
+/// settle. All such accounts are carried out together: one statement per table (on SQLite a few
+/// prepared ones) writes their emails, step history rows, events and next wake-ups. Every other account is woken alone by [`wake`] in the same transaction. An error
 /// fails the whole call; the caller then wakes the accounts one at a time, so that one
 /// account's error holds up no other.
 pub fn wake_many(
@@ -200,7 +199,7 @@ const PREPARE_IN_PARALLEL_FROM: usize = 64;
 
 /// Runs [`prepare`] for every account without an open promise, on as many threads as the
 /// machine has cores (at most four) when there are many accounts. Planning and composing need
-/// no database, so the other cores take their share while the transaction waits; the writes
+/// no database, so the other cores take their share while the transaction waits. The writes
 /// that follow stay on the transaction's thread.
 fn prepare_all(read: &[Loaded], promised: &HashSet<AccountId>) -> Vec<Option<Prepared>> {
     let prepare_one = |loaded: &Loaded| {
