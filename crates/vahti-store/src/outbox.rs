@@ -205,15 +205,16 @@ struct OutboxInsert {
     updated_at: Instant,
 }
 
-/// The most messages [`enqueue_many`] writes in one statement, well below SQLite's limit of
+/// The maximum number of messages [`enqueue_many`] writes in one statement, well below SQLite's limit of
 /// 32,766 bound values.
 const ENQUEUE_CHUNK: usize = 500;
 
-/// Enqueues many messages of one tenant with one statement per 500 messages and returns their
-/// keys in the given order.
+/// Enqueues many messages of one tenant in multi-row statements and returns their keys in the
+/// given order.
 ///
 /// Fails with [`StoreError::Conflict`] on field `message_id` when a message id is given twice or
-/// the tenant already has a row with one of them; nothing is then enqueued by this call.
+/// the tenant already has a row with one of them. The caller's transaction then rolls back, so
+/// nothing of the call is kept.
 pub fn enqueue_many(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,

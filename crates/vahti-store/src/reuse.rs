@@ -182,11 +182,11 @@ pub(crate) fn fixed_chunks<T>(rows: &[T], chunk: usize) -> Vec<&[T]> {
     chunks
 }
 
-/// Splits the rows of a multi-row insert for `backend`: on SQLite, which runs in the process,
-/// into the fixed sizes of [`fixed_chunks`] only, so that every statement stays prepared; a
-/// statement of hundreds of rows would be rendered and parsed anew on each call, which costs
-/// more than running the small ones. On PostgreSQL into chunks of `chunk` rows, which save round
-/// trips.
+/// Splits the rows of a multi-row insert for `backend`. On SQLite, which runs in the process,
+/// the chunks have the fixed sizes of [`fixed_chunks`] only, so every statement stays prepared.
+/// A statement of hundreds of rows would be rendered and parsed anew on each call, which costs
+/// more than running the small ones. On PostgreSQL the chunks have `chunk` rows, which saves
+/// round trips.
 pub(crate) fn insert_chunks<T>(
     backend: crate::url::Backend,
     rows: &[T],

@@ -217,7 +217,7 @@ struct StepInsert {
 }
 
 impl StepInsert {
-    /// The columns of `step`, recorded at `now`.
+    /// Builds the columns of `step`, recorded at `now`.
     fn new(tenant_id: TenantId, step: &NewStep, now: DateTime<Utc>) -> Result<Self, StoreError> {
         let (balance_minor, balance_currency) = money_parts("balance", &step.balance)?;
         Ok(StepInsert {

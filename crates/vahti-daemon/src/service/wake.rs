@@ -237,7 +237,7 @@ struct Together {
     slot: usize,
     /// The account as read, and after the writes, with its new step history rows.
     loaded: Loaded,
-    /// What its plan does.
+    /// The skipped steps and the email of its plan.
     prepared: Prepared,
 }
 
@@ -289,7 +289,7 @@ fn prepare(loaded: &Loaded) -> Option<Prepared> {
     })
 }
 
-/// The composition of a planned message that a person has not edited.
+/// Builds the composition of a planned message that a person has not edited.
 fn composition_of(message: &PlannedMessage) -> Composition {
     Composition {
         kind: message_kind(message.kind),
@@ -450,7 +450,7 @@ fn check_steps_as_stored<'a>(
     Ok(())
 }
 
-/// The outbox message id of an email carrying `held`, unique per tenant.
+/// Returns the outbox message id of an email carrying `held`, unique per tenant.
 fn email_id(tenant: TenantId, account_id: AccountId, held: &[PendingStep]) -> String {
     format!(
         "email:{tenant}:{account_id}:{}",
@@ -910,7 +910,7 @@ fn record_steps(
         .collect())
 }
 
-/// The history row of a planned step, not yet in an outbox message.
+/// Builds the history row of a planned step, not yet in an outbox message.
 fn new_step(loaded: &Loaded, planned: &PlannedStep, state: StepState) -> ServiceResult<NewStep> {
     let context = &loaded.context;
     Ok(NewStep {
@@ -931,7 +931,7 @@ fn new_step(loaded: &Loaded, planned: &PlannedStep, state: StepState) -> Service
     })
 }
 
-/// The history row of a skipped step, with its reason, executed at `now`.
+/// Builds the history row of a skipped step, with its reason, executed at `now`.
 fn skipped_step(
     loaded: &Loaded,
     skipped: &planner::SkippedStep,
@@ -955,7 +955,7 @@ fn skipped_step(
     })
 }
 
-/// The recorded reason of a skipped step.
+/// Returns the recorded reason of a skipped step.
 fn skip_text(reason: SkipReason) -> &'static str {
     match reason {
         SkipReason::CatchUp => "missed during downtime; the policy jumps to the latest step",

@@ -99,9 +99,9 @@ crate::api_test! {
     }
 }
 
-/// Seeds the same accounts in a daemon started with `settings`, runs the clock over the first
-/// three steps and returns what an integrator or an auditor can read: every step history row,
-/// event and outbox email, without the keys that follow the order in which accounts were woken.
+/// Seeds the same accounts in a daemon started with `settings` and runs the clock over the first
+/// three steps. Returns every step history row, event and outbox email, without the keys that
+/// follow the order in which the accounts were woken.
 async fn escalated(
     backend: vahti_testkit::Backend,
     settings: &[(&str, &str)],
@@ -199,7 +199,7 @@ async fn escalated(
         })
         .await
         .unwrap();
-    // A promise holds this account's escalation until it breaks after 2026-03-10.
+    // A promise pauses this account's escalation until it breaks after 2026-03-10.
     seeded.push(
         seed_account(
             &h,
@@ -326,8 +326,8 @@ async fn escalated(
     json!({"steps": steps, "emails": emails, "events": events, "next": next, "failed": failed})
 }
 
-/// A Finnish payment reference: `base` followed by its check digit (weights 7, 3, 1 from the
-/// right).
+/// Returns the Finnish payment reference of `base`: its digits and a check digit computed with
+/// the weights 7, 3, 1 from the right.
 fn finnish_reference(base: u32) -> String {
     let digits = base.to_string();
     let sum: u32 = digits
@@ -347,8 +347,10 @@ async fn woken_together_as_alone(backend: vahti_testkit::Backend) {
         &[("VAHTI__SCHEDULER__ACCOUNTS_PER_TRANSACTION", "1")],
     )
     .await;
+
     // No shared transaction failed, so the accounts were not all woken alone after all.
     assert_eq!(together["failed"], 0);
+
     assert_eq!(
         together["steps"].as_array().unwrap().len(),
         208,
@@ -369,6 +371,7 @@ async fn woken_together_as_alone(backend: vahti_testkit::Backend) {
         together["events"].to_string().contains("promise_broken"),
         "{together:#}"
     );
+
     assert_eq!(together["steps"], alone["steps"]);
     assert_eq!(together["emails"], alone["emails"]);
     assert_eq!(together["events"], alone["events"]);
