@@ -8,16 +8,19 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
 use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 
 use crate::Tx;
+use crate::connection::DbConnection;
 use crate::convert::{from_json, to_json};
 use crate::error::StoreError;
 use crate::ids::EventId;
+use crate::raw_insert::{self, RAW_INSERT_FROM, SqlValue};
 use crate::reuse::{insert_chunks, with_array};
 use crate::rows::EventRow;
 use crate::schema::events;
-use crate::sql_types::Instant;
+use crate::sql_types::{Instant, sqlite_text};
 use crate::store::per_backend;
 use crate::tenants;
 
@@ -165,8 +168,17 @@ pub fn append_many(
     }
 
     let backend = tx.backend();
-    let chunks = insert_chunks(backend, &rows, APPEND_CHUNK);
     let mut keys: Vec<(i64, i64)> = Vec::with_capacity(rows.len());
+    let raw = rows.len() >= RAW_INSERT_FROM;
+    if raw && let DbConnection::Sqlite(connection) = tx.connection() {
+        keys = insert_raw(connection, &rows)
+            .map_err(|error| StoreError::from_diesel(backend, error))?;
+    }
+    let chunks = if keys.is_empty() {
+        insert_chunks(backend, &rows, APPEND_CHUNK)
+    } else {
+        Vec::new()
+    };
     for chunk in chunks {
         let inserted: Vec<(i64, i64)> = with_array!(chunk, |values| {
             per_backend!(tx, |connection| {
@@ -211,6 +223,42 @@ pub fn append_many(
             payload: event.payload,
             created_at,
         })
+        .collect())
+}
+
+/// Inserts events on SQLite with values bound in place (see [`crate::raw_insert`]) and returns
+/// the sequence number and key of each, in no set order.
+fn insert_raw(
+    connection: &mut SqliteConnection,
+    rows: &[EventInsert],
+) -> diesel::QueryResult<Vec<(i64, i64)>> {
+    let returned = raw_insert::insert_all(
+        connection,
+        "events",
+        &[
+            "tenant_id",
+            "seq",
+            "kind",
+            "account_id",
+            "invoice_id",
+            "payload",
+            "created_at",
+        ],
+        &["seq", "id"],
+        rows,
+        |row, bind| {
+            bind(SqlValue::Integer(row.tenant_id))?;
+            bind(SqlValue::Integer(row.seq))?;
+            bind(SqlValue::Text(&row.kind))?;
+            bind(SqlValue::from(row.account_id))?;
+            bind(SqlValue::from(row.invoice_id))?;
+            bind(SqlValue::Text(&row.payload))?;
+            bind(SqlValue::Text(&sqlite_text(&row.created_at.0)))
+        },
+    )?;
+    Ok(returned
+        .into_iter()
+        .map(|columns| (columns[0], columns[1]))
         .collect())
 }
 

@@ -18,6 +18,7 @@ mod error;
 pub mod ids;
 mod locale;
 mod migrate;
+mod raw_insert;
 mod reuse;
 mod rows;
 mod schema;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
 use vahti_domain::Money;
 use vahti_domain::ids::{AccountId, InvoiceId, TenantId};
 
@@ -15,10 +16,11 @@ use crate::connection::DbConnection;
 use crate::convert::{money_from_parts, money_parts, parse_column, text_enum};
 use crate::error::StoreError;
 use crate::ids::{OutboxId, PolicyVersionId, StepId};
+use crate::raw_insert::{self, RAW_INSERT_FROM, SqlValue};
 use crate::reuse::{ReuseExt, fixed, insert_chunks, with_array};
 use crate::rows::StepRow;
 use crate::schema::step_history;
-use crate::sql_types::Instant;
+use crate::sql_types::{Instant, sqlite_text};
 use crate::store::per_backend;
 
 text_enum! {
@@ -417,6 +419,38 @@ pub fn record_reserved(
         });
     }
 
+    let conflict = |tx: &Tx<'_>, chunk: &[ReservedStepInsert], error| match tx.error(error) {
+        StoreError::Conflict { .. } => StoreError::Conflict {
+            field: "step_key".to_owned(),
+            detail: format!(
+                "one of the steps {} is already recorded for its invoice, or its reserved key \
+                 is taken",
+                chunk
+                    .iter()
+                    .map(|row| format!(
+                        "{:?} of invoice {}",
+                        row.step.step_key, row.step.invoice_id
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+        other => other,
+    };
+    if rows.len() >= RAW_INSERT_FROM
+        && let DbConnection::Sqlite(connection) = tx.connection()
+    {
+        let result = insert_raw(connection, &rows, now);
+        return match result {
+            Ok(()) => {
+                for (_, step) in new {
+                    log_recorded(tenant_id, step);
+                }
+                Ok(steps)
+            }
+            Err(error) => Err(conflict(tx, &rows, error)),
+        };
+    }
     let chunks = insert_chunks(tx.backend(), &rows, RECORD_CHUNK);
     for chunk in chunks {
         with_array!(chunk, |values| {
@@ -426,29 +460,69 @@ pub fn record_reserved(
                     .execute(connection)
             })
         })
-        .map_err(|error| match tx.error(error) {
-            StoreError::Conflict { .. } => StoreError::Conflict {
-                field: "step_key".to_owned(),
-                detail: format!(
-                    "one of the steps {} is already recorded for its invoice, or its reserved \
-                     key is taken",
-                    chunk
-                        .iter()
-                        .map(|row| format!(
-                            "{:?} of invoice {}",
-                            row.step.step_key, row.step.invoice_id
-                        ))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            },
-            other => other,
-        })?;
+        .map_err(|error| conflict(tx, chunk, error))?;
     }
     for (_, step) in new {
         log_recorded(tenant_id, step);
     }
     Ok(steps)
+}
+
+/// Inserts reserved steps on SQLite with values bound in place (see [`crate::raw_insert`]).
+fn insert_raw(
+    connection: &mut SqliteConnection,
+    rows: &[ReservedStepInsert],
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<()> {
+    let recorded = sqlite_text(&now);
+    raw_insert::insert_all(
+        connection,
+        "step_history",
+        &[
+            "id",
+            "tenant_id",
+            "account_id",
+            "invoice_id",
+            "policy_version_id",
+            "step_index",
+            "step_key",
+            "step_kind",
+            "due_at",
+            "executed_at",
+            "state",
+            "detail",
+            "balance_currency",
+            "balance_minor",
+            "outbox_id",
+            "created_at",
+            "updated_at",
+        ],
+        &[],
+        rows,
+        |row, bind| {
+            let step = &row.step;
+            bind(SqlValue::Integer(row.id))?;
+            bind(SqlValue::Integer(step.tenant_id))?;
+            bind(SqlValue::Integer(step.account_id))?;
+            bind(SqlValue::Integer(step.invoice_id))?;
+            bind(SqlValue::Integer(step.policy_version_id))?;
+            bind(SqlValue::Integer(i64::from(step.step_index)))?;
+            bind(SqlValue::Text(&step.step_key))?;
+            bind(SqlValue::Text(&step.step_kind))?;
+            bind(SqlValue::Text(&sqlite_text(&step.due_at.0)))?;
+            bind(SqlValue::from(
+                step.executed_at.map(|at| sqlite_text(&at.0)).as_deref(),
+            ))?;
+            bind(SqlValue::Text(step.state))?;
+            bind(SqlValue::from(step.detail.as_deref()))?;
+            bind(SqlValue::Text(&step.balance_currency))?;
+            bind(SqlValue::Integer(step.balance_minor))?;
+            bind(SqlValue::from(step.outbox_id))?;
+            bind(SqlValue::Text(&recorded))?;
+            bind(SqlValue::Text(&recorded))
+        },
+    )?;
+    Ok(())
 }
 
 /// Changes the state of a step, with its note, outbox message and execution time.
