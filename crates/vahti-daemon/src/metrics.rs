@@ -481,6 +481,11 @@ pub struct Metrics {
     /// Shared transactions of the scheduler's wake-ups that failed, after which their accounts
     /// were woken one at a time.
     pub shared_wake_failures: Arc<Counter>,
+    /// Groups of accounts read and planned ahead, while the group before was written, and used.
+    pub wake_groups_read_ahead: Arc<Counter>,
+    /// Groups of accounts read ahead that were read again in their transaction, because something
+    /// else was written in between.
+    pub wake_groups_read_again: Arc<Counter>,
     /// Escalation steps executed, by step kind.
     pub steps_executed: Arc<Family<Counter, 1>>,
     /// Shards whose lease this daemon holds; every shard when it runs alone.
@@ -539,6 +544,14 @@ impl Metrics {
             shared_wake_failures: registry.counter(
                 "vahti_shared_wake_failures_total",
                 "Shared wake-up transactions that failed; their accounts were woken one at a time.",
+            ),
+            wake_groups_read_ahead: registry.counter(
+                "vahti_wake_groups_read_ahead_total",
+                "Groups of due accounts read and planned while the group before was written (SQLite).",
+            ),
+            wake_groups_read_again: registry.counter(
+                "vahti_wake_groups_read_again_total",
+                "Groups of due accounts read ahead but read again, because something else was written in between.",
             ),
             steps_executed: registry.counter_family(
                 "vahti_steps_executed_total",
@@ -723,6 +736,8 @@ app_latency_seconds_count 3
             ("vahti_delivery_failures_total", "counter"),
             ("vahti_scheduler_runs_total", "counter"),
             ("vahti_shared_wake_failures_total", "counter"),
+            ("vahti_wake_groups_read_ahead_total", "counter"),
+            ("vahti_wake_groups_read_again_total", "counter"),
             ("vahti_steps_executed_total", "counter"),
             ("vahti_cluster_shards_held", "gauge"),
             ("vahti_cluster_shard_held", "gauge"),

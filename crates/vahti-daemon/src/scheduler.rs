@@ -10,6 +10,7 @@
 //! In a cluster the poll lists only the accounts of the shards this daemon holds, and each
 //! wake-up checks in its transaction that the lease is still held (see [`crate::cluster`]).
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -78,52 +79,119 @@ pub async fn run_once(app: &App) -> usize {
         return 0;
     }
 
-    let mut cursor: Option<DueCursor> = None;
-    let mut woken = 0;
-    loop {
-        let after = cursor;
-        let shards = account_shards.clone();
-        let batch = match app
-            .read(move |tx| {
-                Ok(match &shards {
-                    Some(shards) => accounts::due_in_shards(tx, now, after, batch_size, shards)?,
-                    None => accounts::due(tx, now, after, batch_size)?,
-                })
-            })
-            .await
-        {
-            Ok(batch) => batch,
-            Err(error) => {
-                tracing::error!(error = %error, "scheduler failed to read due accounts");
-                break;
-            }
-        };
-        let Some(last) = batch.last() else {
-            break;
-        };
-        cursor = Some(last.cursor());
-        woken += batch.len();
-        app.metrics()
-            .accounts_due
-            .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
+    let together = usize::try_from(app.config().scheduler.accounts_per_transaction)
+        .unwrap_or(usize::MAX)
+        .max(1);
+    // On SQLite the next group is read and planned while the current one is written.
+    let read_ahead = together > 1 && app.store().write_commits().is_some();
 
-        let together = usize::try_from(app.config().scheduler.accounts_per_transaction)
-            .unwrap_or(usize::MAX)
-            .max(1);
-        if together == 1 {
-            wake_each(app, &scope, batch, now, concurrency).await;
+    let mut cursor: Option<DueCursor> = None;
+    let mut listed_all = false;
+    let mut woken = 0;
+    let mut groups: VecDeque<Vec<DueAccount>> = VecDeque::new();
+    let mut ahead: Option<ReadAhead> = None;
+    loop {
+        // Keep the group after the current one listed, so that it can be read ahead.
+        if !listed_all && groups.len() < 2 {
+            let after = cursor;
+            let shards = account_shards.clone();
+            let batch = match app
+                .read(move |tx| {
+                    Ok(match &shards {
+                        Some(shards) => {
+                            accounts::due_in_shards(tx, now, after, batch_size, shards)?
+                        }
+                        None => accounts::due(tx, now, after, batch_size)?,
+                    })
+                })
+                .await
+            {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::error!(error = %error, "scheduler failed to read due accounts");
+                    break;
+                }
+            };
+            let Some(last) = batch.last() else {
+                listed_all = true;
+                continue;
+            };
+            cursor = Some(last.cursor());
+            woken += batch.len();
+            app.metrics()
+                .accounts_due
+                .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
+
+            if together == 1 {
+                wake_each(app, &scope, batch, now, concurrency).await;
+            } else {
+                for group in tenant_groups(batch) {
+                    groups.extend(group.chunks(together).map(<[DueAccount]>::to_vec));
+                }
+            }
             continue;
         }
-        for group in tenant_groups(batch) {
-            for part in group.chunks(together) {
-                wake_group(app, &scope, part.to_vec(), now, concurrency).await;
-            }
+        let Some(group) = groups.pop_front() else {
+            break;
+        };
+        let preloaded = match ahead.take() {
+            Some(read) => read.finish().await,
+            None => None,
+        };
+        // Read before this group's transaction begins: the group read ahead is current when the
+        // count is this plus the one commit of this group.
+        let commits = app.store().write_commits();
+        if read_ahead && let (Some(next), Some(commits)) = (groups.front(), commits) {
+            ahead = Some(ReadAhead::start(app, next, now, commits + 1));
+        }
+        let committed = wake_group(app, &scope, group, now, concurrency, preloaded).await;
+        if !committed {
+            // Its accounts were woken one at a time, so the count no longer tells.
+            ahead = None;
         }
     }
     if woken == 0 {
         app.metrics().accounts_due.set(0);
     }
     woken
+}
+
+/// The next group of accounts, being read and planned in a read transaction on the blocking pool
+/// while the current group is written.
+struct ReadAhead {
+    task: tokio::task::JoinHandle<ServiceResult<wake::Preloaded>>,
+}
+
+impl ReadAhead {
+    fn start(app: &App, group: &[DueAccount], now: DateTime<Utc>, valid_at: u64) -> ReadAhead {
+        let tenant = group[0].tenant_id;
+        let ids: Vec<AccountId> = group.iter().map(|due| due.id).collect();
+        let store = app.store().clone();
+        let task = tokio::task::spawn_blocking(move || {
+            store.read(|tx| wake::preload(tx, tenant, &ids, now, valid_at))
+        });
+        ReadAhead { task }
+    }
+
+    /// Waits for the reading and returns it, or nothing when it failed: the group's write
+    /// transaction then reads the accounts itself and meets the same error in its own way.
+    async fn finish(self) -> Option<wake::Preloaded> {
+        match self.task.await {
+            Ok(Ok(preloaded)) => Some(preloaded),
+            Ok(Err(error)) => {
+                tracing::debug!(
+                    code = error.code(),
+                    error = %error,
+                    "reading accounts ahead failed; reading them in their transaction"
+                );
+                None
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "reading accounts ahead panicked");
+                None
+            }
+        }
+    }
 }
 
 /// The error code of a wake-up whose shard lease this daemon lost before it could commit.
@@ -147,13 +215,17 @@ fn tenant_groups(batch: Vec<DueAccount>) -> Vec<Vec<DueAccount>> {
 /// Wakes due accounts of one tenant in one transaction ([`wake::wake_many`]). When that fails,
 /// wakes each on its actor instead, so that an account whose wake-up fails is postponed alone
 /// and the others go ahead.
+///
+/// Returns whether the group was written in its one transaction. `preloaded` is used when it is
+/// still current (see [`wake::wake_many_preloaded`]).
 async fn wake_group(
     app: &App,
     scope: &crate::cluster::Scope,
     group: Vec<DueAccount>,
     now: DateTime<Utc>,
     concurrency: usize,
-) {
+    preloaded: Option<wake::Preloaded>,
+) -> bool {
     let tenant = group[0].tenant_id;
     let ids: Vec<AccountId> = group.iter().map(|due| due.id).collect();
     let mut leases: Vec<HeldLease> = group
@@ -168,18 +240,23 @@ async fn wake_group(
             for lease in leases {
                 check_lease(tx, &node_id, lease)?;
             }
-            wake::wake_many(tx, tenant, &ids, now)
+            wake::wake_many_preloaded(tx, tenant, &ids, now, preloaded)
         })
         .await;
     match result {
-        Ok(reports) => {
+        Ok((reports, ahead)) => {
+            match ahead {
+                wake::ReadAhead::None => {}
+                wake::ReadAhead::Used => app.metrics().wake_groups_read_ahead.inc(),
+                wake::ReadAhead::ReadAgain => app.metrics().wake_groups_read_again.inc(),
+            }
             if reports.iter().any(|report| report.emails_queued > 0) {
                 app.nudge_outbox();
             }
             for (due, report) in group.iter().zip(&reports) {
                 log_woken(due, report);
             }
-            return;
+            return true;
         }
         Err(error) if error.code() == LEASE_LOST => {
             tracing::debug!(
@@ -200,6 +277,7 @@ async fn wake_group(
         }
     }
     wake_each(app, scope, group, now, concurrency).await;
+    false
 }
 
 /// Wakes each account alone on its actor, `concurrency` at a time.

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::Connection;
@@ -78,6 +79,8 @@ type DerivedPolicy = (String, Arc<dyn Any + Send + Sync>);
 struct WriterQueue {
     lock: parking_lot::Mutex<()>,
     timeout: Duration,
+    /// The write transactions committed through this queue, counted while the lock is held.
+    commits: AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -121,6 +124,7 @@ impl Store {
             Arc::new(WriterQueue {
                 lock: parking_lot::Mutex::new(()),
                 timeout: options.busy_timeout,
+                commits: AtomicU64::new(0),
             })
         });
         Ok(Store {
@@ -175,6 +179,20 @@ impl Store {
         self.run(Mode::Read, f)
     }
 
+    /// Returns how many write transactions this store has committed on SQLite, or `None` on
+    /// PostgreSQL.
+    ///
+    /// On SQLite one daemon owns the database and every write transaction of the process passes
+    /// through [`Store::transaction`], so the count changes exactly when the database does. A
+    /// caller that reads the count before a read transaction and finds it unchanged, or changed
+    /// only by its own commits, in [`Tx::commits_before`] of a later write transaction knows
+    /// that nothing else was written in between. Clones of a store share the count.
+    pub fn write_commits(&self) -> Option<u64> {
+        self.writers
+            .as_ref()
+            .map(|writers| writers.commits.load(Ordering::SeqCst))
+    }
+
     /// Takes a pooled connection outside any transaction.
     pub(crate) fn connection(&self) -> Result<PooledConnection, StoreError> {
         self.pool
@@ -188,7 +206,7 @@ impl Store {
         E: From<StoreError>,
     {
         let backend = self.backend();
-        let _writer = match (&self.writers, mode) {
+        let writer = match (&self.writers, mode) {
             (Some(writers), Mode::Write) => {
                 Some(writers.lock.try_lock_for(writers.timeout).ok_or_else(|| {
                     StoreError::Unavailable {
@@ -204,6 +222,11 @@ impl Store {
             }
             _ => None,
         };
+        // Read while the lock is held, so no commit of this process can come between.
+        let commits_before = writer
+            .as_ref()
+            .and(self.writers.as_ref())
+            .map(|writers| writers.commits.load(Ordering::SeqCst));
         let mut pooled = self.connection()?;
         let connection: &mut DbConnection = &mut pooled;
 
@@ -214,12 +237,17 @@ impl Store {
             backend,
             endpoints: None,
             derived: &self.derived,
+            commits_before,
         });
 
         match result {
             Ok(value) => {
                 <DbConnection as Connection>::TransactionManager::commit_transaction(connection)
                     .map_err(|error| StoreError::from_diesel(backend, error))?;
+                if let (Some(writers), Some(_)) = (&self.writers, &writer) {
+                    writers.commits.fetch_add(1, Ordering::SeqCst);
+                }
+                drop(writer);
                 Ok(value)
             }
             Err(error) => {
@@ -270,12 +298,21 @@ pub struct Tx<'c> {
     /// change endpoints clear it.
     pub(crate) endpoints: Option<(i64, Vec<crate::webhooks::WebhookEndpoint>)>,
     derived: &'c DerivedPolicies,
+    /// For a SQLite write transaction, [`Store::write_commits`] as it was when it began.
+    commits_before: Option<u64>,
 }
 
 impl Tx<'_> {
     /// Returns the backend of the connection.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Returns, in a SQLite write transaction, how many write transactions the store had
+    /// committed when this one began (see [`Store::write_commits`]). `None` in read
+    /// transactions and on PostgreSQL.
+    pub fn commits_before(&self) -> Option<u64> {
+        self.commits_before
     }
 
     /// Has PostgreSQL plan every statement of the rest of this transaction for its own bound

@@ -162,20 +162,101 @@ pub fn wake_many(
     account_ids: &[AccountId],
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<WakeReport>> {
+    wake_many_preloaded(tx, tenant, account_ids, now, None).map(|(reports, _)| reports)
+}
+
+/// What became of the accounts read ahead for [`wake_many_preloaded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAhead {
+    /// None were read ahead.
+    None,
+    /// They were still current and were used.
+    Used,
+    /// Something was written since, so they were read again.
+    ReadAgain,
+}
+
+/// Accounts of one tenant read and planned in a read transaction ahead of the write transaction
+/// that wakes them, so that the reading and planning of the next accounts can run on another
+/// core while the current ones are written.
+pub struct Preloaded {
+    accounts: Vec<AccountId>,
+    /// The count of [`vahti_store::Store::write_commits`] under which the rows read are still
+    /// the rows stored.
+    valid_at: u64,
+    read: Vec<Loaded>,
+    prepared: Vec<Option<Prepared>>,
+}
+
+impl std::fmt::Debug for Preloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Preloaded")
+            .field("accounts", &self.accounts.len())
+            .field("valid_at", &self.valid_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads and plans accounts for a later [`wake_many_preloaded`], in a read transaction on
+/// SQLite.
+///
+/// `valid_at` is the store's [`write_commits`](vahti_store::Store::write_commits) count at
+/// which the rows read are still current: the count read before this read transaction began,
+/// plus the commits expected from the caller's own writes in between, which must not touch these
+/// accounts. Any other commit makes the count differ, and the accounts are then read again
+/// inside the write transaction.
+pub fn preload(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    account_ids: &[AccountId],
+    now: DateTime<Utc>,
+    valid_at: u64,
+) -> ServiceResult<Preloaded> {
+    let (read, prepared) = read_and_prepare(tx, tenant, account_ids, now)?;
+    Ok(Preloaded {
+        accounts: account_ids.to_vec(),
+        valid_at,
+        read,
+        prepared,
+    })
+}
+
+/// Does what [`wake_many`] does, on the rows of `preloaded` when they are still current: read
+/// for the same accounts, with no commit of any other writer since (see [`preload`]).
+/// Otherwise, and on PostgreSQL, the accounts are read inside this transaction. Returns the
+/// reports and what became of `preloaded`.
+pub fn wake_many_preloaded(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    account_ids: &[AccountId],
+    now: DateTime<Utc>,
+    preloaded: Option<Preloaded>,
+) -> ServiceResult<(Vec<WakeReport>, ReadAhead)> {
     accounts::lock_many(tx, account_ids)?;
     if account_ids.len() > 1 {
         tx.plan_each_statement()?;
     }
-    let read = Loaded::load_many(tx, tenant, account_ids, now)?;
-    let mut promised: HashSet<AccountId> = HashSet::new();
-    for promise in vahti_store::holds::promises_for_accounts(tx, account_ids)? {
-        if promise.state == PromiseState::Open {
-            promised.insert(promise.account_id);
+    let ahead = match &preloaded {
+        None => ReadAhead::None,
+        Some(preloaded)
+            if preloaded.accounts == account_ids
+                && tx.commits_before() == Some(preloaded.valid_at) =>
+        {
+            ReadAhead::Used
         }
-    }
-
-    let read = read.into_iter().collect::<ServiceResult<Vec<Loaded>>>()?;
-    let prepared = prepare_all(&read, &promised);
+        Some(_) => {
+            tracing::debug!(
+                tenant.id = tenant.0,
+                accounts = account_ids.len(),
+                "accounts read ahead changed since; reading them again"
+            );
+            ReadAhead::ReadAgain
+        }
+    };
+    let (read, prepared) = match preloaded {
+        Some(preloaded) if ahead == ReadAhead::Used => (preloaded.read, preloaded.prepared),
+        _ => read_and_prepare(tx, tenant, account_ids, now)?,
+    };
 
     let mut reports = vec![WakeReport::default(); account_ids.len()];
     let mut together: Vec<Together> = Vec::with_capacity(account_ids.len());
@@ -191,7 +272,26 @@ pub fn wake_many(
         }
     }
     carry_out_together(tx, tenant, &mut together, &mut reports, now)?;
-    Ok(reports)
+    Ok((reports, ahead))
+}
+
+/// Reads the accounts with one query per table and plans each on the cores available.
+fn read_and_prepare(
+    tx: &mut Tx<'_>,
+    tenant: TenantId,
+    account_ids: &[AccountId],
+    now: DateTime<Utc>,
+) -> ServiceResult<(Vec<Loaded>, Vec<Option<Prepared>>)> {
+    let read = Loaded::load_many(tx, tenant, account_ids, now)?;
+    let mut promised: HashSet<AccountId> = HashSet::new();
+    for promise in vahti_store::holds::promises_for_accounts(tx, account_ids)? {
+        if promise.state == PromiseState::Open {
+            promised.insert(promise.account_id);
+        }
+    }
+    let read = read.into_iter().collect::<ServiceResult<Vec<Loaded>>>()?;
+    let prepared = prepare_all(&read, &promised);
+    Ok((read, prepared))
 }
 
 /// Accounts below which [`prepare_all`] plans on the calling thread alone.

@@ -322,8 +322,17 @@ async fn escalated(
             .collect()
     };
     let failed = h.app.metrics().shared_wake_failures.get();
+    let read_ahead =
+        h.app.metrics().wake_groups_read_ahead.get() + h.app.metrics().wake_groups_read_again.get();
     h.stop().await;
-    json!({"steps": steps, "emails": emails, "events": events, "next": next, "failed": failed})
+    json!({
+        "steps": steps,
+        "emails": emails,
+        "events": events,
+        "next": next,
+        "failed": failed,
+        "read_ahead": read_ahead,
+    })
 }
 
 /// Returns the Finnish payment reference of `base`: its digits and a check digit computed with
@@ -347,9 +356,32 @@ async fn woken_together_as_alone(backend: vahti_testkit::Backend) {
         &[("VAHTI__SCHEDULER__ACCOUNTS_PER_TRANSACTION", "1")],
     )
     .await;
+    // Small groups over several due batches, so that on SQLite each group after the first is
+    // read and planned while the one before it is written.
+    let ahead = escalated(
+        backend,
+        &[
+            ("VAHTI__SCHEDULER__ACCOUNTS_PER_TRANSACTION", "8"),
+            ("VAHTI__SCHEDULER__BATCH_SIZE", "20"),
+        ],
+    )
+    .await;
 
     // No shared transaction failed, so the accounts were not all woken alone after all.
     assert_eq!(together["failed"], 0);
+    assert_eq!(ahead["failed"], 0);
+    if backend == vahti_testkit::Backend::Sqlite {
+        assert!(
+            ahead["read_ahead"].as_u64().unwrap() > 0,
+            "{}",
+            ahead["read_ahead"]
+        );
+    } else {
+        assert_eq!(
+            ahead["read_ahead"], 0,
+            "PostgreSQL reads in the transaction"
+        );
+    }
 
     assert_eq!(
         together["steps"].as_array().unwrap().len(),
@@ -376,6 +408,9 @@ async fn woken_together_as_alone(backend: vahti_testkit::Backend) {
     assert_eq!(together["emails"], alone["emails"]);
     assert_eq!(together["events"], alone["events"]);
     assert_eq!(together["next"], alone["next"]);
+    for key in ["steps", "emails", "events", "next"] {
+        assert_eq!(ahead[key], alone[key], "{key}");
+    }
 }
 
 #[test]
@@ -386,4 +421,90 @@ fn accounts_woken_together_end_as_woken_alone_sqlite() {
 #[test]
 fn accounts_woken_together_end_as_woken_alone_postgres() {
     actix_rt::System::new().block_on(woken_together_as_alone(vahti_testkit::Backend::Postgres));
+}
+
+crate::api_test! {
+    fn accounts_read_ahead_are_read_again_after_another_write(h) {
+        use vahti_daemon::service::wake::{self, ReadAhead};
+        use vahti_domain::ids::TenantId;
+        use vahti_store::accounts;
+
+        let (tenant, _) = h.tenant("Acme Oy").await;
+        let tenant = TenantId(tenant);
+        let mut ids = Vec::new();
+        for (name, reference) in [("aino", "1234561"), ("bertil", "1258"), ("cecilia", "1287")] {
+            let (id, _) = seed_account(
+                &h,
+                tenant.0,
+                name,
+                DebtorType::Consumer,
+                vec![invoice(&format!("{}", ids.len() + 4101), "2026-02-23", "100.00", reference)],
+            )
+            .await;
+            ids.push(id);
+        }
+        let sqlite = h.app.store().write_commits().is_some();
+        let now = h.app.now();
+
+        // Read ahead, then another transaction removes aino's email address before the group's
+        // transaction, so that her reminder turns to a letter.
+        let first = vec![ids[0], ids[1]];
+        let valid_at = h.app.store().write_commits().unwrap_or(0);
+        let preloaded = {
+            let first = first.clone();
+            h.app
+                .read(move |tx| wake::preload(tx, tenant, &first, now, valid_at))
+                .await
+                .unwrap()
+        };
+        let aino = ids[0];
+        h.app
+            .write(move |tx| {
+                let account = accounts::get(tx, aino)?;
+                accounts::upsert(
+                    tx,
+                    tenant,
+                    &accounts::AccountUpsert {
+                        external_id: account.external_id,
+                        name: account.name,
+                        debtor_type: account.debtor_type,
+                        emails: Vec::new(),
+                        locale: account.locale,
+                        time_zone: None,
+                        policy_id: None,
+                        contact: serde_json::json!({}),
+                        e_demand_consent_until: None,
+                    },
+                    now,
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let (reports, ahead) = {
+            let first = first.clone();
+            h.app
+                .write(move |tx| wake::wake_many_preloaded(tx, tenant, &first, now, Some(preloaded)))
+                .await
+                .unwrap()
+        };
+        assert_eq!(ahead, ReadAhead::ReadAgain);
+        assert_eq!(reports[0].emails_queued, 0, "aino's address was removed after the read ahead");
+        assert_eq!(reports[0].pending_created, 1, "a letter for a person to send");
+        assert_eq!(reports[1].emails_queued, 1, "bertil gets his reminder");
+
+        // Read ahead with nothing written in between: used on SQLite, read again on PostgreSQL.
+        let cecilia = vec![ids[2]];
+        let (reports, ahead) = h
+            .app
+            .write(move |tx| {
+                let valid_at = tx.commits_before().unwrap_or(0);
+                let preloaded = wake::preload(tx, tenant, &cecilia, now, valid_at)?;
+                wake::wake_many_preloaded(tx, tenant, &cecilia, now, Some(preloaded))
+            })
+            .await
+            .unwrap();
+        assert_eq!(ahead, if sqlite { ReadAhead::Used } else { ReadAhead::ReadAgain });
+        assert_eq!(reports[0].emails_queued, 1);
+    }
 }

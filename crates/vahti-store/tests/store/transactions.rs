@@ -212,3 +212,28 @@ fn sqlite_writer_gives_up_after_busy_timeout() {
     let kinds: Vec<&str> = logged.iter().map(|event| event.kind.as_str()).collect();
     assert_eq!(kinds, vec!["first"], "the failed writer wrote nothing");
 }
+
+vahti_testkit::test_both_backends! {
+    fn write_commits_count_committed_writes_only(db) {
+        let store = open(db);
+        let sqlite = store.backend() == vahti_store::Backend::Sqlite;
+        let start = store.write_commits();
+        assert_eq!(start.is_some(), sqlite, "counted on SQLite alone");
+
+        let tenant_id = tenant(&store, "Acme");
+        let after_one = store.write_commits();
+        let seen: Option<u64> = store.transaction(|tx| Ok::<_, StoreError>(tx.commits_before())).unwrap();
+        assert_eq!(seen, after_one, "a write transaction sees the count as it began");
+        let after_two = store.write_commits();
+        assert_eq!(after_two, after_one.map(|count| count + 1));
+
+        let read: Option<u64> = store.read(|tx| Ok::<_, StoreError>(tx.commits_before())).unwrap();
+        assert_eq!(read, None, "read transactions carry no count");
+        let failed: Result<(), StoreError> = store.transaction(|tx| {
+            events::append(tx, tenant_id, &event("x"), now())?;
+            Err(StoreError::not_found("test", "forced failure"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(store.write_commits(), after_two, "reads and rollbacks leave the count");
+    }
+}
