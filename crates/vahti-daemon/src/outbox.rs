@@ -112,8 +112,14 @@ async fn claim(app: &App, count: usize) -> crate::error::ServiceResult<Vec<Outbo
     let now = app.now();
     let worker = app.worker_id().to_owned();
     let limit = i64::try_from(count).unwrap_or(i64::MAX);
-    app.write(move |tx| Ok(outbox::claim_due(tx, now, limit, &worker, CLAIM_LEASE)?))
-        .await
+    app.write(move |tx| {
+        let claimed = outbox::claim_due(tx, now, limit, &worker, CLAIM_LEASE)?;
+        // A claim changes the claimed rows alone; rows of no account are read with none.
+        let accounts: Vec<_> = claimed.iter().filter_map(|row| row.account_id).collect();
+        tx.touches_only(&accounts);
+        Ok(claimed)
+    })
+    .await
 }
 
 async fn deliver(app: &App, row: OutboxMessage) {

@@ -138,17 +138,12 @@ pub async fn run_once(app: &App) -> usize {
             Some(read) => read.finish().await,
             None => None,
         };
-        // Read before this group's transaction begins: the group read ahead is current when the
-        // count is this plus the one commit of this group.
-        let commits = app.store().write_commits();
-        if read_ahead && let (Some(next), Some(commits)) = (groups.front(), commits) {
-            ahead = Some(ReadAhead::start(app, next, now, commits + 1));
+        if read_ahead
+            && let (Some(next), Some(commits)) = (groups.front(), app.store().write_commits())
+        {
+            ahead = Some(ReadAhead::start(app, next, now, commits));
         }
-        let committed = wake_group(app, &scope, group, now, concurrency, preloaded).await;
-        if !committed {
-            // Its accounts were woken one at a time, so the count no longer tells.
-            ahead = None;
-        }
+        wake_group(app, &scope, group, now, concurrency, preloaded).await;
     }
     if woken == 0 {
         app.metrics().accounts_due.set(0);
@@ -163,12 +158,12 @@ struct ReadAhead {
 }
 
 impl ReadAhead {
-    fn start(app: &App, group: &[DueAccount], now: DateTime<Utc>, valid_at: u64) -> ReadAhead {
+    fn start(app: &App, group: &[DueAccount], now: DateTime<Utc>, read_after: u64) -> ReadAhead {
         let tenant = group[0].tenant_id;
         let ids: Vec<AccountId> = group.iter().map(|due| due.id).collect();
         let store = app.store().clone();
         let task = tokio::task::spawn_blocking(move || {
-            store.read(|tx| wake::preload(tx, tenant, &ids, now, valid_at))
+            store.read(|tx| wake::preload(tx, tenant, &ids, now, read_after))
         });
         ReadAhead { task }
     }
@@ -216,8 +211,7 @@ fn tenant_groups(batch: Vec<DueAccount>) -> Vec<Vec<DueAccount>> {
 /// wakes each on its actor instead, so that an account whose wake-up fails is postponed alone
 /// and the others go ahead.
 ///
-/// Returns whether the group was written in its one transaction. `preloaded` is used when it is
-/// still current (see [`wake::wake_many_preloaded`]).
+/// `preloaded` is used when it is still current (see [`wake::wake_many_preloaded`]).
 async fn wake_group(
     app: &App,
     scope: &crate::cluster::Scope,
@@ -225,7 +219,7 @@ async fn wake_group(
     now: DateTime<Utc>,
     concurrency: usize,
     preloaded: Option<wake::Preloaded>,
-) -> bool {
+) {
     let tenant = group[0].tenant_id;
     let ids: Vec<AccountId> = group.iter().map(|due| due.id).collect();
     let mut leases: Vec<HeldLease> = group
@@ -240,6 +234,9 @@ async fn wake_group(
             for lease in leases {
                 check_lease(tx, &node_id, lease)?;
             }
+            // Waking changes rows of these accounts alone, so the group read ahead for the
+            // next transaction stays current.
+            tx.touches_only(&ids);
             wake::wake_many_preloaded(tx, tenant, &ids, now, preloaded)
         })
         .await;
@@ -256,7 +253,7 @@ async fn wake_group(
             for (due, report) in group.iter().zip(&reports) {
                 log_woken(due, report);
             }
-            return true;
+            return;
         }
         Err(error) if error.code() == LEASE_LOST => {
             tracing::debug!(
@@ -277,7 +274,6 @@ async fn wake_group(
         }
     }
     wake_each(app, scope, group, now, concurrency).await;
-    false
 }
 
 /// Wakes each account alone on its actor, `concurrency` at a time.

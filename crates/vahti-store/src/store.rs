@@ -1,7 +1,7 @@
 //! The store handle: the connection pool, transactions and the connection wrapper [`Tx`].
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -12,6 +12,7 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use crate::connection::{ConnectionManager, DbConnection};
 use crate::error::{StoreError, pool_error};
 use crate::url::{Backend, DatabaseUrl};
+use vahti_domain::ids::AccountId;
 
 /// Settings of a [`Store`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +82,20 @@ struct WriterQueue {
     timeout: Duration,
     /// The write transactions committed through this queue, counted while the lock is held.
     commits: AtomicU64,
+    /// The accounts each of the last [`RECENT_COMMITS`] commits declared it changed, by number.
+    recent: parking_lot::Mutex<VecDeque<(u64, Touched)>>,
+}
+
+/// Commits whose accounts [`WriterQueue`] keeps.
+const RECENT_COMMITS: usize = 4096;
+
+/// What a write transaction changed, as far as reads of accounts are concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Touched {
+    /// Anything; the default.
+    Unknown,
+    /// Only rows of these accounts (see [`Tx::touches_only`]).
+    Accounts(Vec<i64>),
 }
 
 impl std::fmt::Debug for Store {
@@ -125,6 +140,7 @@ impl Store {
                 lock: parking_lot::Mutex::new(()),
                 timeout: options.busy_timeout,
                 commits: AtomicU64::new(0),
+                recent: parking_lot::Mutex::new(VecDeque::with_capacity(RECENT_COMMITS)),
             })
         });
         Ok(Store {
@@ -232,20 +248,29 @@ impl Store {
 
         begin(connection, mode).map_err(|error| StoreError::from_diesel(backend, error))?;
 
-        let result = f(&mut Tx {
+        let mut tx = Tx {
             connection: &mut *connection,
             backend,
             endpoints: None,
             derived: &self.derived,
             commits_before,
-        });
+            writers: writer.as_ref().and(self.writers.as_deref()),
+            touched: Touched::Unknown,
+        };
+        let result = f(&mut tx);
+        let touched = tx.touched;
 
         match result {
             Ok(value) => {
                 <DbConnection as Connection>::TransactionManager::commit_transaction(connection)
                     .map_err(|error| StoreError::from_diesel(backend, error))?;
                 if let (Some(writers), Some(_)) = (&self.writers, &writer) {
-                    writers.commits.fetch_add(1, Ordering::SeqCst);
+                    let number = writers.commits.fetch_add(1, Ordering::SeqCst) + 1;
+                    let mut recent = writers.recent.lock();
+                    if recent.len() == RECENT_COMMITS {
+                        recent.pop_front();
+                    }
+                    recent.push_back((number, touched));
                 }
                 drop(writer);
                 Ok(value)
@@ -300,6 +325,10 @@ pub struct Tx<'c> {
     derived: &'c DerivedPolicies,
     /// For a SQLite write transaction, [`Store::write_commits`] as it was when it began.
     commits_before: Option<u64>,
+    /// For a SQLite write transaction, the queue whose lock it holds.
+    writers: Option<&'c WriterQueue>,
+    /// What this transaction declared it changes.
+    touched: Touched,
 }
 
 impl Tx<'_> {
@@ -313,6 +342,51 @@ impl Tx<'_> {
     /// transactions and on PostgreSQL.
     pub fn commits_before(&self) -> Option<u64> {
         self.commits_before
+    }
+
+    /// Declares that this transaction changes no rows that reads of accounts depend on, other
+    /// than rows of `accounts`: their invoices, documents, steps, outbox rows and the like.
+    /// Appending events and taking their sequence numbers does not count as a change.
+    ///
+    /// [`Tx::unchanged_since`] in later transactions relies on it, so a transaction that cannot
+    /// say for sure must not call it; without the call a transaction counts as changing
+    /// everything. Calls add up.
+    pub fn touches_only(&mut self, accounts: &[AccountId]) {
+        let ids = accounts.iter().map(|account| account.0);
+        match &mut self.touched {
+            Touched::Accounts(touched) => touched.extend(ids),
+            Touched::Unknown => self.touched = Touched::Accounts(ids.collect()),
+        }
+    }
+
+    /// Returns, in a SQLite write transaction, whether every write transaction committed after
+    /// the first `commits` ([`Store::write_commits`]) declared that it changed none of
+    /// `accounts` ([`Tx::touches_only`]). Rows of these accounts read after that count was taken
+    /// are then still the rows stored. Returns `false` when unsure: on PostgreSQL, in read
+    /// transactions, and when the commits are too far back to be known.
+    pub fn unchanged_since(&self, commits: u64, accounts: &[AccountId]) -> bool {
+        let (Some(writers), Some(before)) = (self.writers, self.commits_before) else {
+            return false;
+        };
+        if before < commits {
+            return false;
+        }
+        let recent = writers.recent.lock();
+        let Some(&(oldest, _)) = recent.front() else {
+            return before == commits;
+        };
+        if commits + 1 < oldest {
+            return false;
+        }
+        let wanted: std::collections::HashSet<i64> =
+            accounts.iter().map(|account| account.0).collect();
+        recent
+            .iter()
+            .filter(|(number, _)| *number > commits)
+            .all(|(_, touched)| match touched {
+                Touched::Unknown => false,
+                Touched::Accounts(changed) => changed.iter().all(|id| !wanted.contains(id)),
+            })
     }
 
     /// Has PostgreSQL plan every statement of the rest of this transaction for its own bound

@@ -384,6 +384,7 @@ pub fn record_sent(
     let outbox_id = row.id;
     outbox::mark_sent(tx, outbox_id, worker, now)?;
     let payload: Outcome = payload_part(row)?;
+    touches_only_accounts_of(tx, row.account_id, payload.account);
     // The context is read once: the next wake-up below needs it with the account as updated.
     let mut context = AccountContext::load(tx, payload.account)?;
     let account = &context.account;
@@ -445,6 +446,16 @@ pub fn record_sent(
     Ok(())
 }
 
+/// Declares that recording an email's outcome changes rows of its account alone, so that the
+/// scheduler's accounts read ahead of their transaction stay current (see
+/// [`Tx::touches_only`]).
+fn touches_only_accounts_of(tx: &mut Tx<'_>, row: Option<AccountId>, payload: AccountId) {
+    tx.touches_only(&[payload]);
+    if let Some(row) = row {
+        tx.touches_only(&[row]);
+    }
+}
+
 /// Records a failed delivery attempt. With `retry_at` the row waits for another attempt;
 /// without it the email failed for good, its steps fail (which blocks escalation of those
 /// invoices until a person acts), and with `manual_task` a task is created for a person.
@@ -459,10 +470,14 @@ pub fn record_failure(
 ) -> ServiceResult<()> {
     let row = outbox::fail(tx, outbox_id, worker, error, retry_at, now)?;
     if row.state != OutboxState::Failed {
+        if let Some(account) = row.account_id {
+            tx.touches_only(&[account]);
+        }
         return Ok(());
     }
 
     let payload: Outcome = payload_part(&row)?;
+    touches_only_accounts_of(tx, row.account_id, payload.account);
     let account = accounts::get(tx, payload.account)?;
     for step in &payload.steps {
         steps::update_state(

@@ -181,9 +181,8 @@ pub enum ReadAhead {
 /// core while the current ones are written.
 pub struct Preloaded {
     accounts: Vec<AccountId>,
-    /// The count of [`vahti_store::Store::write_commits`] under which the rows read are still
-    /// the rows stored.
-    valid_at: u64,
+    /// The count of [`vahti_store::Store::write_commits`] taken before the rows were read.
+    read_after: u64,
     read: Vec<Loaded>,
     prepared: Vec<Option<Prepared>>,
 }
@@ -192,7 +191,7 @@ impl std::fmt::Debug for Preloaded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Preloaded")
             .field("accounts", &self.accounts.len())
-            .field("valid_at", &self.valid_at)
+            .field("read_after", &self.read_after)
             .finish_non_exhaustive()
     }
 }
@@ -200,29 +199,28 @@ impl std::fmt::Debug for Preloaded {
 /// Reads and plans accounts for a later [`wake_many_preloaded`], in a read transaction on
 /// SQLite.
 ///
-/// `valid_at` is the store's [`write_commits`](vahti_store::Store::write_commits) count at
-/// which the rows read are still current: the count read before this read transaction began,
-/// plus the commits expected from the caller's own writes in between, which must not touch these
-/// accounts. Any other commit makes the count differ, and the accounts are then read again
-/// inside the write transaction.
+/// `read_after` is the store's [`write_commits`](vahti_store::Store::write_commits) count taken
+/// before this read transaction began. The rows read are used when every commit after it
+/// declared that it changed none of these accounts ([`Tx::unchanged_since`]); otherwise the
+/// accounts are read again inside the write transaction.
 pub fn preload(
     tx: &mut Tx<'_>,
     tenant: TenantId,
     account_ids: &[AccountId],
     now: DateTime<Utc>,
-    valid_at: u64,
+    read_after: u64,
 ) -> ServiceResult<Preloaded> {
     let (read, prepared) = read_and_prepare(tx, tenant, account_ids, now)?;
     Ok(Preloaded {
         accounts: account_ids.to_vec(),
-        valid_at,
+        read_after,
         read,
         prepared,
     })
 }
 
 /// Does what [`wake_many`] does, on the rows of `preloaded` when they are still current: read
-/// for the same accounts, with no commit of any other writer since (see [`preload`]).
+/// for the same accounts, with no commit since that could have changed them (see [`preload`]).
 /// Otherwise, and on PostgreSQL, the accounts are read inside this transaction. Returns the
 /// reports and what became of `preloaded`.
 pub fn wake_many_preloaded(
@@ -240,7 +238,7 @@ pub fn wake_many_preloaded(
         None => ReadAhead::None,
         Some(preloaded)
             if preloaded.accounts == account_ids
-                && tx.commits_before() == Some(preloaded.valid_at) =>
+                && tx.unchanged_since(preloaded.read_after, account_ids) =>
         {
             ReadAhead::Used
         }

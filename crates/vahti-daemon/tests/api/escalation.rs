@@ -449,11 +449,11 @@ crate::api_test! {
         // Read ahead, then another transaction removes aino's email address before the group's
         // transaction, so that her reminder turns to a letter.
         let first = vec![ids[0], ids[1]];
-        let valid_at = h.app.store().write_commits().unwrap_or(0);
+        let read_after = h.app.store().write_commits().unwrap_or(0);
         let preloaded = {
             let first = first.clone();
             h.app
-                .read(move |tx| wake::preload(tx, tenant, &first, now, valid_at))
+                .read(move |tx| wake::preload(tx, tenant, &first, now, read_after))
                 .await
                 .unwrap()
         };
@@ -493,15 +493,28 @@ crate::api_test! {
         assert_eq!(reports[0].pending_created, 1, "a letter for a person to send");
         assert_eq!(reports[1].emails_queued, 1, "bertil gets his reminder");
 
-        // Read ahead with nothing written in between: used on SQLite, read again on PostgreSQL.
+        // Read ahead while another transaction changes only an account outside the group and
+        // says so: used on SQLite, read again on PostgreSQL, which keeps no count.
         let cecilia = vec![ids[2]];
+        let read_after = h.app.store().write_commits().unwrap_or(0);
+        let preloaded = {
+            let cecilia = cecilia.clone();
+            h.app
+                .read(move |tx| wake::preload(tx, tenant, &cecilia, now, read_after))
+                .await
+                .unwrap()
+        };
+        h.app
+            .write(move |tx| {
+                tx.touches_only(&[aino]);
+                accounts::set_next_action_at(tx, aino, None)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
         let (reports, ahead) = h
             .app
-            .write(move |tx| {
-                let valid_at = tx.commits_before().unwrap_or(0);
-                let preloaded = wake::preload(tx, tenant, &cecilia, now, valid_at)?;
-                wake::wake_many_preloaded(tx, tenant, &cecilia, now, Some(preloaded))
-            })
+            .write(move |tx| wake::wake_many_preloaded(tx, tenant, &cecilia, now, Some(preloaded)))
             .await
             .unwrap();
         assert_eq!(ahead, if sqlite { ReadAhead::Used } else { ReadAhead::ReadAgain });

@@ -237,3 +237,55 @@ vahti_testkit::test_both_backends! {
         assert_eq!(store.write_commits(), after_two, "reads and rollbacks leave the count");
     }
 }
+
+vahti_testkit::test_both_backends! {
+    fn commits_that_declare_other_accounts_leave_accounts_unchanged(db) {
+        use vahti_domain::ids::AccountId;
+
+        let store = open(db);
+        let sqlite = store.backend() == vahti_store::Backend::Sqlite;
+        let tenant_id = tenant(&store, "Acme");
+        let first = account(&store, tenant_id, "C-1");
+        let second = account(&store, tenant_id, "C-2");
+        let third = account(&store, tenant_id, "C-3");
+        let unchanged = |since: u64, accounts: &[AccountId]| -> bool {
+            store
+                .transaction(|tx| Ok::<_, StoreError>(tx.unchanged_since(since, accounts)))
+                .unwrap()
+        };
+        let commits = store.write_commits().unwrap_or(0);
+        // Nothing committed since; the check itself commits, and declares nothing.
+        assert_eq!(unchanged(commits, &[first]), sqlite);
+        assert!(!unchanged(commits, &[first]), "the check before counts as a change");
+
+        let since = store.write_commits().unwrap_or(0);
+        store
+            .transaction(|tx| {
+                tx.touches_only(&[second]);
+                tx.touches_only(&[third]);
+                accounts::set_next_action_at(tx, second, Some(now()))?;
+                accounts::set_next_action_at(tx, third, Some(now()))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let (first_kept, second_kept, third_kept) = store
+            .transaction(|tx| {
+                Ok::<_, StoreError>((
+                    tx.unchanged_since(since, &[first]),
+                    tx.unchanged_since(since, &[first, second]),
+                    tx.unchanged_since(since, &[third]),
+                ))
+            })
+            .unwrap();
+        assert_eq!(first_kept, sqlite, "another account's change leaves the first");
+        assert!(!second_kept, "the second account changed");
+        assert!(!third_kept, "declarations add up");
+
+        // A count from the future, and reads, never pass.
+        assert!(!unchanged(u64::MAX, &[first]));
+        let read = store
+            .read(|tx| Ok::<_, StoreError>(tx.unchanged_since(since, &[first])))
+            .unwrap();
+        assert!(!read);
+    }
+}
