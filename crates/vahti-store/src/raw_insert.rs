@@ -169,8 +169,8 @@ impl Statement {
     fn bind(&mut self, parameter: c_int, value: SqlValue<'_>) -> QueryResult<()> {
         // SAFETY: `self.statement` is a live statement prepared on `self.db`, which nothing else
         // uses during this call; SQLite checks that `parameter` is in range. Text is bound with
-        // SQLITE_TRANSIENT, so SQLite copies it before the call returns and keeps no pointer
-        // into `value`; its length is passed explicitly and fits a C int.
+        // SQLITE_TRANSIENT: SQLite copies it before the call returns and keeps no pointer into
+        // `value`. Its length is passed explicitly and fits a C int.
         let code = unsafe {
             match value {
                 SqlValue::Null => ffi::sqlite3_bind_null(self.statement, parameter),
@@ -340,7 +340,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_go_in_as_bound_and_return_their_keys() {
+    fn insert_all_binds_every_row() {
         let mut connection = connection();
         // Two full statements and a shorter one for the rest.
         let count = ROWS_PER_STATEMENT * 2 + 3;
@@ -359,11 +359,13 @@ mod tests {
             },
         )
         .unwrap();
+
         let mut ids: Vec<i64> = ids.into_iter().flatten().collect();
         ids.sort_unstable();
         let stored = stored(&mut connection);
         assert_eq!(ids, stored.iter().map(|row| row.id).collect::<Vec<_>>());
         assert_eq!(stored.len(), count);
+
         let mut names: Vec<(String, Option<String>)> =
             stored.into_iter().map(|row| (row.name, row.note)).collect();
         names.sort();
@@ -429,7 +431,7 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_statement_fails_clearly() {
+    fn insert_all_reports_wrong_statements() {
         let mut connection = connection();
         let unknown = insert_all(&mut connection, "nowhere", &["a"], &[], &[1], |n, bind| {
             bind(SqlValue::Integer(*n))

@@ -89,7 +89,7 @@ struct WriterQueue {
 /// Commits whose accounts [`WriterQueue`] keeps.
 const RECENT_COMMITS: usize = 4096;
 
-/// What a write transaction changed, as far as reads of accounts are concerned.
+/// The changes of a write transaction, as far as reads of accounts are concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Touched {
     /// Anything; the default.
@@ -199,10 +199,10 @@ impl Store {
     /// PostgreSQL.
     ///
     /// On SQLite one daemon owns the database and every write transaction of the process passes
-    /// through [`Store::transaction`], so the count changes exactly when the database does. A
-    /// caller that reads the count before a read transaction and finds it unchanged, or changed
-    /// only by its own commits, in [`Tx::commits_before`] of a later write transaction knows
-    /// that nothing else was written in between. Clones of a store share the count.
+    /// through [`Store::transaction`], so the count changes exactly when the database does.
+    /// Taken before a read transaction, it lets a later write transaction ask whether any
+    /// commit since changed the accounts read ([`Tx::unchanged_since`]). Clones of a store
+    /// share the count.
     pub fn write_commits(&self) -> Option<u64> {
         self.writers
             .as_ref()
@@ -327,7 +327,7 @@ pub struct Tx<'c> {
     commits_before: Option<u64>,
     /// For a SQLite write transaction, the queue whose lock it holds.
     writers: Option<&'c WriterQueue>,
-    /// What this transaction declared it changes.
+    /// The changes this transaction declared.
     touched: Touched,
 }
 
@@ -349,7 +349,7 @@ impl Tx<'_> {
     /// Appending events and taking their sequence numbers does not count as a change.
     ///
     /// [`Tx::unchanged_since`] in later transactions relies on it, so a transaction that cannot
-    /// say for sure must not call it; without the call a transaction counts as changing
+    /// declare them for sure must not call it. Without the call a transaction counts as changing
     /// everything. Calls add up.
     pub fn touches_only(&mut self, accounts: &[AccountId]) {
         let ids = accounts.iter().map(|account| account.0);

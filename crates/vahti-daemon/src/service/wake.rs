@@ -165,14 +165,15 @@ pub fn wake_many(
     wake_many_preloaded(tx, tenant, account_ids, now, None).map(|(reports, _)| reports)
 }
 
-/// What became of the accounts read ahead for [`wake_many_preloaded`].
+/// The use [`wake_many_preloaded`] made of the accounts read ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadAhead {
     /// None were read ahead.
     None,
     /// They were still current and were used.
     Used,
-    /// Something was written since, so they were read again.
+    /// A change to them, or one that declared no accounts, was committed since, so they were
+    /// read again.
     ReadAgain,
 }
 
@@ -201,7 +202,7 @@ impl std::fmt::Debug for Preloaded {
 ///
 /// `read_after` is the store's [`write_commits`](vahti_store::Store::write_commits) count taken
 /// before this read transaction began. The rows read are used when every commit after it
-/// declared that it changed none of these accounts ([`Tx::unchanged_since`]); otherwise the
+/// declared that it changed none of these accounts ([`Tx::unchanged_since`]). Otherwise the
 /// accounts are read again inside the write transaction.
 pub fn preload(
     tx: &mut Tx<'_>,

@@ -494,7 +494,7 @@ crate::api_test! {
         assert_eq!(reports[1].emails_queued, 1, "bertil gets his reminder");
 
         // Read ahead while another transaction changes only an account outside the group and
-        // says so: used on SQLite, read again on PostgreSQL, which keeps no count.
+        // declares it: used on SQLite, read again on PostgreSQL, which keeps no count.
         let cecilia = vec![ids[2]];
         let read_after = h.app.store().write_commits().unwrap_or(0);
         let preloaded = {
