@@ -107,7 +107,6 @@ async fn escalated(
     settings: &[(&str, &str)],
 ) -> serde_json::Value {
     use serde_json::{Value, json};
-    use vahti_domain::ids::TenantId;
     use vahti_store::{accounts, outbox};
 
     let h = crate::support::Harness::start_with(backend, settings).await;
@@ -175,30 +174,7 @@ async fn escalated(
         vec![invoice("4301", "2026-02-23", "40.00", "1274")],
     )
     .await;
-    let now = h.app.now();
-    h.app
-        .write(move |tx| {
-            let account = accounts::get(tx, nobody)?;
-            accounts::upsert(
-                tx,
-                TenantId(tenant),
-                &accounts::AccountUpsert {
-                    external_id: account.external_id,
-                    name: account.name,
-                    debtor_type: account.debtor_type,
-                    emails: Vec::new(),
-                    locale: account.locale,
-                    time_zone: None,
-                    policy_id: None,
-                    contact: json!({}),
-                    e_demand_consent_until: None,
-                },
-                now,
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    without_email(&h, nobody).await;
     // A promise pauses this account's escalation until it breaks after 2026-03-10.
     seeded.push(
         seed_account(
@@ -335,6 +311,36 @@ async fn escalated(
     })
 }
 
+/// Removes every email address of the account, so that its next reminder turns to a letter.
+async fn without_email(h: &crate::support::Harness, account: vahti_domain::ids::AccountId) {
+    use vahti_store::accounts;
+
+    let now = h.app.now();
+    h.app
+        .write(move |tx| {
+            let stored = accounts::get(tx, account)?;
+            accounts::upsert(
+                tx,
+                stored.tenant_id,
+                &accounts::AccountUpsert {
+                    external_id: stored.external_id,
+                    name: stored.name,
+                    debtor_type: stored.debtor_type,
+                    emails: Vec::new(),
+                    locale: stored.locale,
+                    time_zone: None,
+                    policy_id: None,
+                    contact: serde_json::json!({}),
+                    e_demand_consent_until: None,
+                },
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
 /// Returns the Finnish payment reference of `base`: its digits and a check digit computed with
 /// the weights 7, 3, 1 from the right.
 fn finnish_reference(base: u32) -> String {
@@ -458,29 +464,7 @@ crate::api_test! {
                 .unwrap()
         };
         let aino = ids[0];
-        h.app
-            .write(move |tx| {
-                let account = accounts::get(tx, aino)?;
-                accounts::upsert(
-                    tx,
-                    tenant,
-                    &accounts::AccountUpsert {
-                        external_id: account.external_id,
-                        name: account.name,
-                        debtor_type: account.debtor_type,
-                        emails: Vec::new(),
-                        locale: account.locale,
-                        time_zone: None,
-                        policy_id: None,
-                        contact: serde_json::json!({}),
-                        e_demand_consent_until: None,
-                    },
-                    now,
-                )?;
-                Ok(())
-            })
-            .await
-            .unwrap();
+        without_email(&h, aino).await;
         let (reports, ahead) = {
             let first = first.clone();
             h.app
