@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::schema::*;
-use crate::sql_types::Instant;
+use crate::sql_types::{Instant, StoredDate, StoredOptionalDate};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = tenants, treat_none_as_default_value = false)]
@@ -99,8 +99,11 @@ pub(crate) struct InvoiceRow {
     pub(crate) external_id: String,
     pub(crate) kind: String,
     pub(crate) number: String,
+    #[diesel(deserialize_as = StoredDate)]
     pub(crate) issue_date: NaiveDate,
+    #[diesel(deserialize_as = StoredOptionalDate)]
     pub(crate) sent_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = StoredOptionalDate)]
     pub(crate) due_date: Option<NaiveDate>,
     pub(crate) currency: String,
     pub(crate) amount_minor: i64,
@@ -110,9 +113,12 @@ pub(crate) struct InvoiceRow {
     pub(crate) seller_bic: Option<String>,
     pub(crate) status: String,
     pub(crate) corrects_invoice_id: Option<i64>,
+    #[diesel(deserialize_as = StoredOptionalDate)]
     pub(crate) interest_claimed_from: Option<NaiveDate>,
     pub(crate) disputed: bool,
+    #[diesel(deserialize_as = StoredOptionalDate)]
     pub(crate) paused_until: Option<NaiveDate>,
+    #[diesel(deserialize_as = StoredOptionalDate)]
     pub(crate) promised_until: Option<NaiveDate>,
     pub(crate) handed_over_at: Option<Instant>,
     pub(crate) written_off_at: Option<Instant>,
