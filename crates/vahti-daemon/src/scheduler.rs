@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
-use vahti_domain::ids::AccountId;
+use vahti_domain::ids::{AccountId, TenantId};
 use vahti_store::accounts::{self, DueAccount, DueCursor};
 use vahti_store::cluster::{self, HeldLease};
 
@@ -154,6 +154,8 @@ pub async fn run_once(app: &App) -> usize {
 /// The next group of accounts, being read and planned in a read transaction on the blocking pool
 /// while the current group is written.
 struct ReadAhead {
+    tenant: TenantId,
+    accounts: usize,
     task: tokio::task::JoinHandle<ServiceResult<wake::Preloaded>>,
 }
 
@@ -161,11 +163,16 @@ impl ReadAhead {
     fn start(app: &App, group: &[DueAccount], now: DateTime<Utc>, read_after: u64) -> ReadAhead {
         let tenant = group[0].tenant_id;
         let ids: Vec<AccountId> = group.iter().map(|due| due.id).collect();
+        let ids_len = ids.len();
         let store = app.store().clone();
         let task = tokio::task::spawn_blocking(move || {
             store.read(|tx| wake::preload(tx, tenant, &ids, now, read_after))
         });
-        ReadAhead { task }
+        ReadAhead {
+            tenant,
+            accounts: ids_len,
+            task,
+        }
     }
 
     /// Waits for the reading and returns it, or nothing when it failed: the group's write
@@ -175,6 +182,8 @@ impl ReadAhead {
             Ok(Ok(preloaded)) => Some(preloaded),
             Ok(Err(error)) => {
                 tracing::debug!(
+                    tenant.id = self.tenant.0,
+                    accounts = self.accounts,
                     code = error.code(),
                     error = %error,
                     "reading accounts ahead failed; reading them in their transaction"
@@ -182,7 +191,12 @@ impl ReadAhead {
                 None
             }
             Err(error) => {
-                tracing::error!(error = %error, "reading accounts ahead panicked");
+                tracing::error!(
+                    tenant.id = self.tenant.0,
+                    accounts = self.accounts,
+                    error = %error,
+                    "reading accounts ahead panicked; reading them in their transaction"
+                );
                 None
             }
         }

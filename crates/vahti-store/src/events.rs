@@ -168,29 +168,17 @@ pub fn append_many(
     }
 
     let backend = tx.backend();
-    let mut keys: Vec<(i64, i64)> = Vec::with_capacity(rows.len());
-    let raw = rows.len() >= RAW_INSERT_FROM;
-    if raw && let DbConnection::Sqlite(connection) = tx.connection() {
-        keys = insert_raw(connection, &rows)
-            .map_err(|error| StoreError::from_diesel(backend, error))?;
-    }
-    let chunks = if keys.is_empty() {
-        insert_chunks(backend, &rows, APPEND_CHUNK)
-    } else {
-        Vec::new()
+    let raw = match tx.connection() {
+        DbConnection::Sqlite(connection) if rows.len() >= RAW_INSERT_FROM => Some(
+            insert_raw(connection, &rows)
+                .map_err(|error| StoreError::from_diesel(backend, error))?,
+        ),
+        _ => None,
     };
-    for chunk in chunks {
-        let inserted: Vec<(i64, i64)> = with_array!(chunk, |values| {
-            per_backend!(tx, |connection| {
-                diesel::insert_into(events::table)
-                    .values(values)
-                    .returning((events::seq, events::id))
-                    .get_results(connection)
-            })
-        })
-        .map_err(|error| StoreError::from_diesel(backend, error))?;
-        keys.extend(inserted);
-    }
+    let mut keys = match raw {
+        Some(keys) => keys,
+        None => insert_chunked(tx, &rows)?,
+    };
     // RETURNING does not guarantee the order of the rows, so they are sorted by sequence number.
     keys.sort_unstable();
     if keys.len() != new.len() || keys.first().map(|(seq, _)| *seq) != Some(first) {
@@ -224,6 +212,26 @@ pub fn append_many(
             created_at,
         })
         .collect())
+}
+
+/// Inserts events in diesel's prepared statements of up to [`APPEND_CHUNK`] rows and returns the
+/// sequence number and key of each, in no set order.
+fn insert_chunked(tx: &mut Tx<'_>, rows: &[EventInsert]) -> Result<Vec<(i64, i64)>, StoreError> {
+    let backend = tx.backend();
+    let mut keys = Vec::with_capacity(rows.len());
+    for chunk in insert_chunks(backend, rows, APPEND_CHUNK) {
+        let inserted: Vec<(i64, i64)> = with_array!(chunk, |values| {
+            per_backend!(tx, |connection| {
+                diesel::insert_into(events::table)
+                    .values(values)
+                    .returning((events::seq, events::id))
+                    .get_results(connection)
+            })
+        })
+        .map_err(|error| StoreError::from_diesel(backend, error))?;
+        keys.extend(inserted);
+    }
+    Ok(keys)
 }
 
 /// Inserts events on SQLite with values bound in place (see [`crate::raw_insert`]) and returns

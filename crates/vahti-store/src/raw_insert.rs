@@ -7,8 +7,9 @@
 //! accounts of the daily benchmark). [`insert_all`] prepares one multi-row `INSERT` per call and
 //! binds the values of each row in place, so the cost per row is close to SQLite's own.
 //!
-//! A statement of one row per execution is no cheaper: SQLite opens the table, its indexes and
-//! its foreign keys' parents anew for every execution, which cost more than diesel's walks.
+//! A statement of one row per execution cost more than diesel's walks: 50,600 instructions per
+//! step history row instead of 44,600. SQLite probably spends it opening the table, its indexes
+//! and its foreign keys' parent tables anew for every execution (not traced further).
 //!
 //! Only large inserts take this path. A handful of rows is cheaper through diesel's statement
 //! cache, which keeps its statements prepared between transactions.

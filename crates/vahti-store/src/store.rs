@@ -87,7 +87,7 @@ struct WriterQueue {
 }
 
 /// Commits whose accounts [`WriterQueue`] keeps.
-const RECENT_COMMITS: usize = 4096;
+const RECENT_COMMITS: usize = 1024;
 
 /// The changes of a write transaction, as far as reads of accounts are concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,14 +378,14 @@ impl Tx<'_> {
         if commits + 1 < oldest {
             return false;
         }
-        let wanted: std::collections::HashSet<i64> =
+        let checked: std::collections::HashSet<i64> =
             accounts.iter().map(|account| account.0).collect();
         recent
             .iter()
             .filter(|(number, _)| *number > commits)
             .all(|(_, touched)| match touched {
                 Touched::Unknown => false,
-                Touched::Accounts(changed) => changed.iter().all(|id| !wanted.contains(id)),
+                Touched::Accounts(changed) => changed.iter().all(|id| !checked.contains(id)),
             })
     }
 

@@ -430,7 +430,7 @@ fn accounts_woken_together_end_as_woken_alone_postgres() {
 }
 
 crate::api_test! {
-    fn accounts_read_ahead_are_read_again_after_another_write(h) {
+    fn read_ahead_discarded_after_account_change(h) {
         use vahti_daemon::service::wake::{self, ReadAhead};
         use vahti_domain::ids::TenantId;
         use vahti_store::accounts;

@@ -214,7 +214,7 @@ fn sqlite_writer_gives_up_after_busy_timeout() {
 }
 
 vahti_testkit::test_both_backends! {
-    fn write_commits_count_committed_writes_only(db) {
+    fn write_commits_skip_reads_and_rollbacks(db) {
         let store = open(db);
         let sqlite = store.backend() == vahti_store::Backend::Sqlite;
         let start = store.write_commits();
@@ -239,7 +239,7 @@ vahti_testkit::test_both_backends! {
 }
 
 vahti_testkit::test_both_backends! {
-    fn commits_that_declare_other_accounts_leave_accounts_unchanged(db) {
+    fn declared_commits_leave_other_accounts(db) {
         use vahti_domain::ids::AccountId;
 
         let store = open(db);
