@@ -299,15 +299,57 @@ pub fn get_by_external_id(
     tenant_id: TenantId,
     external_id: &str,
 ) -> Result<Account, StoreError> {
-    let row: AccountRow = accounts::table
-        .filter(accounts::tenant_id.eq(tenant_id.0))
-        .filter(accounts::external_id.eq(external_id))
-        .select(AccountRow::as_select())
-        .first(tx.connection())
-        .map_err(|error| {
-            tx.lookup_error("account", format!("external_id {external_id:?}"), error)
-        })?;
+    // On the backend's own connection: through the multi-backend connection, diesel renders
+    // the SQL text of all columns again for each of its three passes over the statement.
+    let row: AccountRow = per_backend!(tx, |connection| {
+        accounts::table
+            .filter(accounts::tenant_id.eq(tenant_id.0))
+            .filter(accounts::external_id.eq(external_id))
+            .select(AccountRow::as_select())
+            .first(connection)
+    })
+    .map_err(|error| tx.lookup_error("account", format!("external_id {external_id:?}"), error))?;
     Account::try_from(row)
+}
+
+/// External ids looked up in one statement at most.
+const LOOKUP_CHUNK: usize = 500;
+
+/// Looks up the keys of the tenant's accounts with these external ids, in one statement per
+/// [`LOOKUP_CHUNK`] ids. External ids without an account are left out.
+///
+/// Reads only the two columns, so a batch that names many accounts costs one short statement
+/// instead of a whole account row each.
+pub fn ids_by_external_id(
+    tx: &mut Tx<'_>,
+    tenant_id: TenantId,
+    external_ids: &[&str],
+) -> Result<std::collections::HashMap<String, AccountId>, StoreError> {
+    let mut keys = std::collections::HashMap::with_capacity(external_ids.len());
+    let mut unique: Vec<&str> = external_ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    // SQLite renders one text per list length, so the lists take the few lengths of
+    // `insert_chunks` and stay prepared. PostgreSQL binds each list as one array.
+    let parts: Vec<&[&str]> = match tx.backend() {
+        crate::url::Backend::Sqlite => {
+            crate::reuse::insert_chunks(tx.backend(), &unique, LOOKUP_CHUNK)
+        }
+        crate::url::Backend::Postgres => unique.chunks(LOOKUP_CHUNK).collect(),
+    };
+    for part in parts {
+        let found: Vec<(String, i64)> = per_backend!(tx, |connection| {
+            accounts::table
+                .filter(accounts::tenant_id.eq(tenant_id.0))
+                .filter(accounts::external_id.eq_any(part))
+                .select((accounts::external_id, accounts::id))
+                .reusable()
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
+        keys.extend(found.into_iter().map(|(name, id)| (name, AccountId(id))));
+    }
+    Ok(keys)
 }
 
 /// Loads an account and locks its row until the transaction ends (PostgreSQL `FOR UPDATE`; on

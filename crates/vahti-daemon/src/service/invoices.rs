@@ -487,13 +487,10 @@ pub async fn apply_many(
     let names: Vec<String> = groups.keys().cloned().collect();
     let found = app
         .read(move |tx| {
-            let mut ids = HashMap::with_capacity(names.len());
-            for name in names {
-                if let Some(account) = accounts::find(tx, tenant_id, &name)? {
-                    ids.insert(name, account.id);
-                }
-            }
-            Ok(ids)
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            Ok(vahti_store::accounts::ids_by_external_id(
+                tx, tenant_id, &names,
+            )?)
         })
         .await;
     let account_ids = match found {

@@ -46,6 +46,29 @@ vahti_testkit::test_both_backends! {
         assert_eq!(missing.to_string(), "account external_id \"C-1\" not found");
     }
 
+    fn keys_by_external_ids(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let other = tenant(&store, "Other");
+        let ids: Vec<AccountId> = (0..150).map(|n| account(&store, tenant_id, &format!("C-{n}"))).collect();
+        let elsewhere = account(&store, other, "C-200");
+        // 150 known names, one twice, one unknown and one of another tenant: on SQLite the
+        // lookup runs in statements of 64, 16, 4 and 2 names.
+        let mut names: Vec<String> = (0..150).rev().map(|n| format!("C-{n}")).collect();
+        names.extend(["C-3".to_owned(), "C-404".to_owned(), "C-200".to_owned()]);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let found = store.read(|tx| accounts::ids_by_external_id(tx, tenant_id, &names)).unwrap();
+        assert_eq!(found.len(), 150);
+        for (n, id) in ids.iter().enumerate() {
+            assert_eq!(found.get(&format!("C-{n}")), Some(id));
+        }
+        assert!(!found.contains_key("C-404"));
+        let theirs = store.read(|tx| accounts::ids_by_external_id(tx, other, &["C-200", "C-1"])).unwrap();
+        assert_eq!(theirs.into_iter().collect::<Vec<_>>(), vec![("C-200".to_owned(), elsewhere)]);
+        let none = store.read(|tx| accounts::ids_by_external_id(tx, tenant_id, &[])).unwrap();
+        assert!(none.is_empty());
+    }
+
     fn name_lookup_is_exact(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");

@@ -12,7 +12,6 @@
 //! the two apply in order of arrival. When a group's transaction fails, each of its upserts is
 //! tried again in a transaction of its own, so that one upsert cannot fail the others.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, PoisonError};
@@ -233,12 +232,19 @@ fn apply_group(
     drafts: &[(TenantId, InvoiceDraft)],
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<(Reply, Option<DateTime<Utc>>)>> {
-    // The account of each draft, looked up once per name.
-    let mut found: HashMap<(TenantId, &str), Option<AccountId>> = HashMap::new();
+    // The account of each draft, looked up in one statement per tenant.
+    let mut names: BTreeMap<TenantId, Vec<&str>> = BTreeMap::new();
     for (tenant, draft) in drafts {
-        if let Entry::Vacant(slot) = found.entry((*tenant, draft.account.as_str())) {
-            let account = accounts::find(tx, *tenant, &draft.account)?.map(|account| account.id);
-            slot.insert(account);
+        names
+            .entry(*tenant)
+            .or_default()
+            .push(draft.account.as_str());
+    }
+    let mut found: HashMap<(TenantId, &str), Option<AccountId>> = HashMap::new();
+    for (tenant, names) in names {
+        let ids = vahti_store::accounts::ids_by_external_id(tx, tenant, &names)?;
+        for name in names {
+            found.insert((tenant, name), ids.get(name).copied());
         }
     }
     let mut ids: Vec<AccountId> = found.values().flatten().copied().collect();
