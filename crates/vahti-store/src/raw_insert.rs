@@ -49,20 +49,35 @@ impl From<Option<i64>> for SqlValue<'_> {
     }
 }
 
-/// Returns `INSERT INTO table (a, b) VALUES (?, ?), (?, ?) RETURNING ...` for `rows` rows.
-fn insert_sql(table: &str, columns: &[&str], rows: usize, returning: &[&str]) -> String {
+/// Returns `INSERT INTO table (a, b) VALUES (?, ?), (?, ?) <tail> RETURNING ...` for `rows`
+/// rows.
+fn insert_sql(
+    table: &str,
+    columns: &[&str],
+    rows: usize,
+    tail: &str,
+    returning: &[&str],
+) -> String {
     let row = format!("({})", vec!["?"; columns.len()].join(", "));
     let mut sql = format!(
         "INSERT INTO {table} ({}) VALUES {}",
         columns.join(", "),
         vec![row.as_str(); rows].join(", ")
     );
+    if !tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(tail);
+    }
     if !returning.is_empty() {
         sql.push_str(" RETURNING ");
         sql.push_str(&returning.join(", "));
     }
     sql
 }
+
+/// Binds the values of one row; see [`insert_all`].
+pub(crate) type Bind<'f, R> =
+    dyn Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()> + 'f;
 
 /// Inserts `rows` into `table`, binding the values of `columns` that `bind` gives for each row,
 /// and returns the integer columns of `returning` for each inserted row, in no set order.
@@ -77,25 +92,129 @@ pub(crate) fn insert_all<R>(
     rows: &[R],
     bind: impl Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()>,
 ) -> QueryResult<Vec<Vec<i64>>> {
+    let width = returning.len();
+    write_all(
+        connection,
+        &Target {
+            table,
+            columns,
+            tail: "",
+            returning,
+        },
+        rows,
+        &bind,
+        |row| Ok((0..width).map(|column| row.integer(column)).collect()),
+    )
+}
+
+/// Like [`insert_all`], with `tail` after the rows (an `ON CONFLICT` clause, say), and each
+/// returned row read by `read`, in no set order.
+pub(crate) fn insert_all_with<R, T>(
+    connection: &mut SqliteConnection,
+    target: &Target<'_>,
+    rows: &[R],
+    bind: impl Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()>,
+    read: impl FnMut(&ReturnedRow) -> QueryResult<T>,
+) -> QueryResult<Vec<T>> {
+    write_all(connection, target, rows, &bind, read)
+}
+
+/// What an insert writes: the table, its columns, the clause after the rows, and the columns it
+/// returns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub(crate) table: &'a str,
+    pub(crate) columns: &'a [&'a str],
+    pub(crate) tail: &'a str,
+    pub(crate) returning: &'a [&'a str],
+}
+
+fn write_all<R, T>(
+    connection: &mut SqliteConnection,
+    target: &Target<'_>,
+    rows: &[R],
+    bind: &Bind<'_, R>,
+    mut read: impl FnMut(&ReturnedRow) -> QueryResult<T>,
+) -> QueryResult<Vec<T>> {
+    let Target {
+        table,
+        columns,
+        tail,
+        returning,
+    } = *target;
     let mut returned = Vec::with_capacity(rows.len());
     let full = rows.len() / ROWS_PER_STATEMENT * ROWS_PER_STATEMENT;
     let (whole, rest) = rows.split_at(full);
     if !whole.is_empty() {
-        let sql = insert_sql(table, columns, ROWS_PER_STATEMENT, returning);
+        let sql = insert_sql(table, columns, ROWS_PER_STATEMENT, tail, returning);
         with_statement(connection, &sql, |statement| {
             for chunk in whole.chunks(ROWS_PER_STATEMENT) {
-                statement.run(columns.len(), chunk, &bind, returning.len(), &mut returned)?;
+                statement.run(columns.len(), chunk, bind, &mut |row| {
+                    returned.push(read(row)?);
+                    Ok(())
+                })?;
             }
             Ok(())
         })?;
     }
     if !rest.is_empty() {
-        let sql = insert_sql(table, columns, rest.len(), returning);
+        let sql = insert_sql(table, columns, rest.len(), tail, returning);
         with_statement(connection, &sql, |statement| {
-            statement.run(columns.len(), rest, &bind, returning.len(), &mut returned)
+            statement.run(columns.len(), rest, bind, &mut |row| {
+                returned.push(read(row)?);
+                Ok(())
+            })
         })?;
     }
     Ok(returned)
+}
+
+/// A row that a statement returned, readable until the statement steps again.
+pub(crate) struct ReturnedRow {
+    statement: *mut ffi::sqlite3_stmt,
+}
+
+impl ReturnedRow {
+    /// The integer in the 0-based `column`.
+    #[expect(
+        unsafe_code,
+        reason = "reading a column through SQLite's C API; see SAFETY"
+    )]
+    pub(crate) fn integer(&self, column: usize) -> i64 {
+        // SAFETY: a `ReturnedRow` exists only inside `Statement::run`, right after a step
+        // returned a row of this live statement; SQLite returns 0 for a column out of range.
+        unsafe {
+            ffi::sqlite3_column_int64(
+                self.statement,
+                c_int::try_from(column).unwrap_or(c_int::MAX),
+            )
+        }
+    }
+
+    /// The text in the 0-based `column`, copied; fails when it is not UTF-8.
+    #[expect(
+        unsafe_code,
+        reason = "reading a column through SQLite's C API; see SAFETY"
+    )]
+    pub(crate) fn text(&self, column: usize) -> QueryResult<String> {
+        let column = c_int::try_from(column).unwrap_or(c_int::MAX);
+        // SAFETY: as in `integer`. The pointer SQLite returns stays valid until the next step,
+        // reset or conversion of this column, and its length comes from `sqlite3_column_bytes`,
+        // called after `sqlite3_column_text` as SQLite's documentation asks. It is copied at once.
+        let bytes = unsafe {
+            let text = ffi::sqlite3_column_text(self.statement, column);
+            if text.is_null() {
+                return Ok(String::new());
+            }
+            let length = ffi::sqlite3_column_bytes(self.statement, column);
+            std::slice::from_raw_parts(text, usize::try_from(length).unwrap_or(0))
+        };
+        String::from_utf8(bytes.to_vec()).map_err(|error| {
+            DieselError::DeserializationError(
+                format!("a returned text column is not UTF-8: {error}").into(),
+            )
+        })
+    }
 }
 
 /// A statement prepared on a connection.
@@ -105,8 +224,8 @@ struct Statement {
 }
 
 impl Statement {
-    /// Binds the values of `rows`, `columns` per row, runs the statement, and appends the
-    /// `returning` integer columns of each row it returns to `returned`.
+    /// Binds the values of `rows`, `columns` per row, runs the statement, and hands each row it
+    /// returns to `read`.
     #[expect(
         unsafe_code,
         reason = "binding and stepping a prepared statement through SQLite's C API; see SAFETY"
@@ -115,9 +234,8 @@ impl Statement {
         &mut self,
         columns: usize,
         rows: &[R],
-        bind: &impl Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()>,
-        returning: usize,
-        returned: &mut Vec<Vec<i64>>,
+        bind: &Bind<'_, R>,
+        read: &mut dyn FnMut(&ReturnedRow) -> QueryResult<()>,
     ) -> QueryResult<()> {
         let mut parameter: c_int = 0;
         for row in rows {
@@ -135,20 +253,19 @@ impl Statement {
         }
         // SAFETY: `self.statement` is a live statement prepared on `self.db` (see
         // `with_statement`) with every parameter bound, and nothing else uses either during this
-        // call. Columns are read only after a step returned a row.
+        // call. Columns are read only after a step returned a row, before the next step.
         unsafe {
             loop {
                 match ffi::sqlite3_step(self.statement) {
-                    ffi::SQLITE_ROW => returned.push(
-                        (0..returning)
-                            .map(|column| {
-                                ffi::sqlite3_column_int64(
-                                    self.statement,
-                                    c_int::try_from(column).unwrap_or(c_int::MAX),
-                                )
-                            })
-                            .collect(),
-                    ),
+                    ffi::SQLITE_ROW => {
+                        let row = ReturnedRow {
+                            statement: self.statement,
+                        };
+                        if let Err(error) = read(&row) {
+                            ffi::sqlite3_reset(self.statement);
+                            return Err(error);
+                        }
+                    }
                     ffi::SQLITE_DONE => break,
                     code => {
                         let error = self.error(code);
@@ -331,11 +448,11 @@ mod tests {
     #[test]
     fn statements_have_a_row_of_parameters_per_row() {
         assert_eq!(
-            insert_sql("rows", &COLUMNS, 2, &["id", "name"]),
+            insert_sql("rows", &COLUMNS, 2, "", &["id", "name"]),
             "INSERT INTO rows (parent_id, name, note) VALUES (?, ?, ?), (?, ?, ?) RETURNING id, name"
         );
         assert_eq!(
-            insert_sql("rows", &["a"], 1, &[]),
+            insert_sql("rows", &["a"], 1, "", &[]),
             "INSERT INTO rows (a) VALUES (?)"
         );
     }

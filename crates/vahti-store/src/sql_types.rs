@@ -5,7 +5,7 @@
 //! that comparing the text compares the instants and indexes sort in time order. Both keep
 //! microseconds; finer digits are truncated.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use diesel::deserialize::FromSqlRow;
 use diesel::deserialize::{self, FromSql};
 use diesel::expression::AsExpression;
@@ -233,10 +233,59 @@ fn parse_sqlite_date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|error| format!("invalid stored date {text:?}: {error}"))
 }
 
+/// Formats a date as diesel stores it on SQLite (chrono's `%F`), writing the digits of a year
+/// from 0 to 9999 directly and leaving other years to chrono.
+pub(crate) fn sqlite_date_text(date: NaiveDate) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.format("%F").to_string();
+    }
+    let digits = |value: u32, width: usize, text: &mut String| {
+        let mut divisor = 10_u32.pow(u32::try_from(width - 1).unwrap_or(0));
+        while divisor > 0 {
+            text.push(char::from(
+                b'0' + u8::try_from(value / divisor % 10).unwrap_or(0),
+            ));
+            divisor /= 10;
+        }
+    };
+    let mut text = String::with_capacity(10);
+    digits(year.unsigned_abs(), 4, &mut text);
+    text.push('-');
+    digits(date.month(), 2, &mut text);
+    text.push('-');
+    digits(date.day(), 2, &mut text);
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn sqlite_date_text_writes_what_chrono_writes() {
+        let mut date = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        for _ in 0..800 {
+            assert_eq!(sqlite_date_text(date), date.format("%F").to_string());
+            date = date + chrono::Days::new(17);
+        }
+        for (year, month, day) in [
+            (0, 1, 1),
+            (7, 3, 9),
+            (999, 10, 31),
+            (2024, 2, 29),
+            (9999, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+            assert_eq!(sqlite_date_text(date), date.format("%F").to_string());
+        }
+        for year in [-1, 10_000, 262_000] {
+            let date = NaiveDate::from_ymd_opt(year, 6, 1).unwrap();
+            assert_eq!(sqlite_date_text(date), date.format("%F").to_string());
+            assert_eq!(parse_sqlite_date(&sqlite_date_text(date)), Ok(date));
+        }
+    }
 
     #[test]
     fn sqlite_text_has_fixed_width() {

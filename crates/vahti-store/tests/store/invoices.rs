@@ -63,6 +63,97 @@ vahti_testkit::test_both_backends! {
         assert_eq!(single, vec![ids[1_000]]);
     }
 
+    fn batch_rows_equal_rows_upserted_alone(db) {
+        // A batch of many rows takes another insert path on SQLite than a single row. Both
+        // tenants get the same documents, half of them stored before with other values; one
+        // tenant gets them in one batch, the other one at a time.
+        let store = open(db);
+        let varied = |n: usize, account_id: AccountId| {
+            let mut upsert = invoice_upsert(account_id, &format!("I-{n}"));
+            upsert.number = format!("Lasku {n} – ä");
+            upsert.issue_date = date(2020 + i32::try_from(n % 7).unwrap(), 1 + u32::try_from(n % 12).unwrap(), 1 + u32::try_from(n % 28).unwrap());
+            upsert.sent_on = (!n.is_multiple_of(3)).then(|| date(2025, 2, 1));
+            upsert.due_date = (!n.is_multiple_of(5)).then(|| date(2025, 3, 1 + u32::try_from(n % 28).unwrap()));
+            upsert.amount = eur(&format!("{}.{:02}", n * 7, n % 100));
+            upsert.reference = (!n.is_multiple_of(4)).then(|| format!("RF{n}"));
+            upsert.reference_invalid = n.is_multiple_of(6);
+            upsert.seller_iban = (n.is_multiple_of(2)).then(|| "FI2112345600000785".to_owned());
+            upsert.seller_bic = (n.is_multiple_of(8)).then(|| "NDEAFIHH".to_owned());
+            upsert.status = if n.is_multiple_of(9) { InvoiceStatus::Draft } else { InvoiceStatus::Issued };
+            upsert
+        };
+        let mut by_tenant = Vec::new();
+        for (name, together) in [("Together", true), ("Alone", false)] {
+            let tenant_id = tenant(&store, name);
+            let account_id = account(&store, tenant_id, "C-1");
+            let before: Vec<_> = (0..150).step_by(2).map(|n| invoice_upsert(account_id, &format!("I-{n}"))).collect();
+            store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &before, now())).unwrap();
+            let mut batch: Vec<_> = (0..150).map(|n| varied(n, account_id)).collect();
+            let mut credit = invoice_upsert(account_id, "CN-1");
+            credit.kind = InvoiceKind::CreditNote;
+            credit.due_date = None;
+            credit.corrects_external_id = Some("I-7".to_owned());
+            batch.push(credit);
+            let later = now() + Duration::minutes(5);
+            let ids = if together {
+                store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch, later)).unwrap()
+            } else {
+                batch
+                    .iter()
+                    .map(|upsert| {
+                        store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, std::slice::from_ref(upsert), later)).unwrap()[0]
+                    })
+                    .collect()
+            };
+            let stored = store.read(|tx| invoices::list_for_account(tx, account_id)).unwrap();
+            assert_eq!(stored.len(), batch.len());
+            for (upsert, id) in batch.iter().zip(&ids) {
+                let invoice = stored.iter().find(|invoice| invoice.id == *id).unwrap();
+                assert_eq!(invoice.external_id, upsert.external_id);
+            }
+            by_tenant.push((ids, stored));
+        }
+        let (together_ids, together) = &by_tenant[0];
+        let (alone_ids, alone) = &by_tenant[1];
+        let position = |ids: &[vahti_domain::ids::InvoiceId], id| ids.iter().position(|key| *key == id);
+        for (left, right) in together.iter().zip(alone) {
+            let left = left.clone();
+            let mut right = right.clone();
+            assert_eq!(left.external_id, right.external_id);
+            assert_eq!(
+                left.corrects_invoice_id.and_then(|id| position(together_ids, id)),
+                right.corrects_invoice_id.and_then(|id| position(alone_ids, id)),
+            );
+            right.id = left.id;
+            right.tenant_id = left.tenant_id;
+            right.account_id = left.account_id;
+            right.corrects_invoice_id = left.corrects_invoice_id;
+            assert_eq!(left, right);
+        }
+        let credit = together.iter().find(|invoice| invoice.external_id == "CN-1").unwrap();
+        assert_eq!(credit.corrects_invoice_id, Some(together_ids[7]));
+        let updated = together.iter().find(|invoice| invoice.external_id == "I-4").unwrap();
+        assert_eq!(updated.created_at, now());
+        assert_eq!(updated.updated_at, now() + Duration::minutes(5));
+        assert_eq!(updated.amount, eur("28.04"));
+    }
+
+    fn batch_for_missing_account_writes_nothing(db) {
+        let store = open(db);
+        let tenant_id = tenant(&store, "Acme");
+        let account_id = account(&store, tenant_id, "C-1");
+        let mut batch: Vec<_> = (0..100).map(|n| invoice_upsert(account_id, &format!("I-{n}"))).collect();
+        batch[70].account_id = AccountId(account_id.0 + 1_000);
+        let error = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch, now())).unwrap_err();
+        assert!(matches!(error, StoreError::ConstraintViolated { .. }), "{error}");
+        let alone = store
+            .transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch[70..71], now()))
+            .unwrap_err();
+        assert_eq!(std::mem::discriminant(&alone), std::mem::discriminant(&error));
+        let stored = store.read(|tx| invoices::list_for_account(tx, account_id)).unwrap();
+        assert!(stored.is_empty());
+    }
+
     fn batch_rejects_oversize_and_duplicates(db) {
         let store = open(db);
         let tenant_id = tenant(&store, "Acme");
