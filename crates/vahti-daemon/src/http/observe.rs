@@ -29,8 +29,12 @@ pub async fn middleware(
         })
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned);
     let method = request.method().as_str().to_owned();
-    let route = request
-        .match_pattern()
+    // The API's own table answers without actix's walk over every registered resource; the
+    // pages outside the API document fall back to that walk.
+    let route = super::routing::table()
+        .template(request.path())
+        .map(str::to_owned)
+        .or_else(|| request.match_pattern())
         .unwrap_or_else(|| "unmatched".to_owned());
     let app = request.app_data::<web::Data<App>>().cloned();
 
