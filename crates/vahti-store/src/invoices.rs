@@ -372,7 +372,8 @@ const UPSERT_COLUMNS: [&str; 17] = [
     "updated_at",
 ];
 
-/// What an upsert changes on a stored invoice: the integrator's fields, as in `upsert_batch`.
+/// The `ON CONFLICT` clause of an upsert, which replaces the integrator's fields of a stored
+/// invoice as `upsert_batch` does.
 const UPSERT_CONFLICT: &str = "ON CONFLICT (tenant_id, external_id) DO UPDATE SET \
      account_id = excluded.account_id, kind = excluded.kind, number = excluded.number, \
      issue_date = excluded.issue_date, sent_on = excluded.sent_on, \

@@ -119,8 +119,7 @@ pub(crate) fn insert_all_with<R, T>(
     write_all(connection, target, rows, &bind, read)
 }
 
-/// What an insert writes: the table, its columns, the clause after the rows, and the columns it
-/// returns.
+/// The table of an insert, its columns, the clause after the rows, and the columns it returns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Target<'a> {
     pub(crate) table: &'a str,
@@ -200,7 +199,7 @@ impl ReturnedRow {
         let column = c_int::try_from(column).unwrap_or(c_int::MAX);
         // SAFETY: as in `integer`. The pointer SQLite returns stays valid until the next step,
         // reset or conversion of this column, and its length comes from `sqlite3_column_bytes`,
-        // called after `sqlite3_column_text` as SQLite's documentation asks. It is copied at once.
+        // called after `sqlite3_column_text` as SQLite's documentation recommends. It is copied at once.
         let bytes = unsafe {
             let text = ffi::sqlite3_column_text(self.statement, column);
             if text.is_null() {

@@ -29,8 +29,8 @@ pub async fn middleware(
         })
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned);
     let method = request.method().as_str().to_owned();
-    // The API's own table answers without actix's walk over every registered resource; the
-    // pages outside the API document fall back to that walk.
+    // The API's own table finds the template without actix's walk over every registered
+    // resource. The pages outside the API document fall back to that walk.
     let route = super::routing::table()
         .template(request.path())
         .map(str::to_owned)

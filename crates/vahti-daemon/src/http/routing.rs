@@ -30,11 +30,11 @@ struct Entry {
     operations: Vec<(Method, bool)>,
 }
 
-/// How a path template is matched. Every request consults the table, and actix's
-/// [`ResourceDef`] matches a template with parameters by a regular expression, about 1,000
-/// instructions per template tried and some 50,000 per request over the whole table (callgrind,
-/// the API benchmark). Templates whose parameters fill whole segments are compared segment by
-/// segment instead, as actix's `{name}` matches a non-empty segment.
+/// A path template, prepared for matching. Every request consults the table, and actix's
+/// [`ResourceDef`] matches a template with parameters by a regular expression. With
+/// `regex-lite` that took about 50,000 instructions per request over the whole table
+/// (callgrind, the API benchmark). Templates whose parameters fill whole segments are compared
+/// segment by segment instead, as actix's `{name}` matches a non-empty segment.
 enum Pattern {
     /// Segments between slashes: `Some(text)` matches exactly that text, `None` any non-empty
     /// segment.
@@ -71,7 +71,7 @@ impl Pattern {
         }
     }
 
-    /// Whether `path`, whose segments are `parts`, matches.
+    /// Returns whether `path`, whose segments are `parts`, matches.
     fn is_match(&self, path: &str, parts: &[&str]) -> bool {
         match self {
             Pattern::Segments(segments) => {
@@ -88,7 +88,7 @@ impl Pattern {
         }
     }
 
-    /// The number of parameters, so that the most literal of several matching templates wins.
+    /// Counts the parameters, so that the most literal of several matching templates wins.
     fn parameters(&self) -> usize {
         match self {
             Pattern::Segments(segments) => segments.iter().filter(|s| s.is_none()).count(),
@@ -140,7 +140,7 @@ impl RouteTable {
             .filter(move |entry| entry.pattern.is_match(path, &parts))
     }
 
-    /// The template of the API that `path` matches, the most literal one when several do
+    /// Returns the template of the API that `path` matches, the most literal one when several do
     /// (`/v1/invoices/batch` rather than `/v1/invoices/{external_id}`), or `None`.
     pub fn template<'a>(&'a self, path: &'a str) -> Option<&'a str> {
         self.matching(path)

@@ -53,7 +53,7 @@ vahti_testkit::test_both_backends! {
         let ids: Vec<AccountId> = (0..150).map(|n| account(&store, tenant_id, &format!("C-{n}"))).collect();
         let elsewhere = account(&store, other, "C-200");
         // 150 known names, one twice, one unknown and one of another tenant: on SQLite the
-        // lookup runs in statements of 64, 16, 4 and 2 names.
+        // lookup of the 152 distinct names runs in statements of 64, 64, 16 and 8 names.
         let mut names: Vec<String> = (0..150).rev().map(|n| format!("C-{n}")).collect();
         names.extend(["C-3".to_owned(), "C-404".to_owned(), "C-200".to_owned()]);
         let names: Vec<&str> = names.iter().map(String::as_str).collect();

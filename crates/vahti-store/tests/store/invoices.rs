@@ -65,7 +65,7 @@ vahti_testkit::test_both_backends! {
 
     fn batch_rows_equal_rows_upserted_alone(db) {
         // A batch of many rows takes another insert path on SQLite than a single row. Both
-        // tenants get the same documents, half of them stored before with other values; one
+        // tenants get the same documents, half of them stored before with other values. One
         // tenant gets them in one batch, the other one at a time.
         let store = open(db);
         let varied = |n: usize, account_id: AccountId| {
@@ -82,6 +82,7 @@ vahti_testkit::test_both_backends! {
             upsert.status = if n.is_multiple_of(9) { InvoiceStatus::Draft } else { InvoiceStatus::Issued };
             upsert
         };
+
         let mut by_tenant = Vec::new();
         for (name, together) in [("Together", true), ("Alone", false)] {
             let tenant_id = tenant(&store, name);
@@ -113,6 +114,7 @@ vahti_testkit::test_both_backends! {
             }
             by_tenant.push((ids, stored));
         }
+
         let (together_ids, together) = &by_tenant[0];
         let (alone_ids, alone) = &by_tenant[1];
         let position = |ids: &[vahti_domain::ids::InvoiceId], id| ids.iter().position(|key| *key == id);
@@ -130,6 +132,7 @@ vahti_testkit::test_both_backends! {
             right.corrects_invoice_id = left.corrects_invoice_id;
             assert_eq!(left, right);
         }
+
         let credit = together.iter().find(|invoice| invoice.external_id == "CN-1").unwrap();
         assert_eq!(credit.corrects_invoice_id, Some(together_ids[7]));
         let updated = together.iter().find(|invoice| invoice.external_id == "I-4").unwrap();

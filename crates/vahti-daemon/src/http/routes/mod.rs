@@ -28,7 +28,7 @@ use super::error::ApiError;
 /// Actix tries the resources in the order they are registered, each template with parameters
 /// by a regular expression. The calls integrators make most, on invoices, payments and accounts,
 /// therefore come first. No two modules serve templates that match the same path, so the order
-/// of the modules changes no answer.
+/// of the modules changes no routing.
 pub fn configure(config: &mut web::ServiceConfig) {
     invoices::configure(config);
     payments::configure(config);
