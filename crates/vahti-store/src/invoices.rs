@@ -554,21 +554,36 @@ pub fn find_by_reference(
     rows.into_iter().map(Invoice::try_from).collect()
 }
 
-/// Loads the tenant's invoices and credit notes with the given external ids, by key. Ids that
-/// do not exist are left out.
+/// Loads the tenant's invoices and credit notes with the given external ids, by key, each once
+/// even when its id is given twice. Ids that do not exist are left out.
 pub fn get_many_by_external_id(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
     external_ids: &[&str],
 ) -> Result<Vec<Invoice>, StoreError> {
+    let mut unique = external_ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let external_ids = unique.as_slice();
     let mut found = Vec::with_capacity(external_ids.len());
-    for chunk in external_ids.chunks(LOOKUP_CHUNK) {
-        let rows: Vec<InvoiceRow> = invoices::table
-            .filter(invoices::tenant_id.eq(tenant_id.0))
-            .filter(invoices::external_id.eq_any(chunk))
-            .select(InvoiceRow::as_select())
-            .load(tx.connection())
-            .map_err(|error| tx.error(error))?;
+    // On the backend's own connection, in chunks of the few lengths of `insert_chunks` on
+    // SQLite, so that each statement stays prepared instead of being rendered and parsed anew.
+    let chunks: Vec<&[&str]> = match tx.backend() {
+        crate::url::Backend::Sqlite => {
+            crate::reuse::insert_chunks(tx.backend(), external_ids, LOOKUP_CHUNK)
+        }
+        crate::url::Backend::Postgres => external_ids.chunks(LOOKUP_CHUNK).collect(),
+    };
+    for chunk in chunks {
+        let rows: Vec<InvoiceRow> = per_backend!(tx, |connection| {
+            invoices::table
+                .filter(invoices::tenant_id.eq(tenant_id.0))
+                .filter(invoices::external_id.eq_any(chunk))
+                .select(InvoiceRow::as_select())
+                .reusable()
+                .load(connection)
+        })
+        .map_err(|error| tx.error(error))?;
         for row in rows {
             found.push(Invoice::try_from(row)?);
         }

@@ -258,6 +258,16 @@ vahti_testkit::test_both_backends! {
             .unwrap();
         let keys: Vec<_> = found.iter().map(|invoice| invoice.id).collect();
         assert_eq!(keys, vec![first, second]);
+
+        // More keys than one statement takes on SQLite, with repeats far apart.
+        let batch: Vec<_> = (10..160).map(|n| invoice_upsert(account_id, &format!("I-{n}"))).collect();
+        let ids = store.transaction(|tx| invoices::upsert_batch(tx, tenant_id, &batch, now())).unwrap();
+        let mut names: Vec<String> = (10..160).rev().map(|n| format!("I-{n}")).collect();
+        names.extend(["I-150".to_owned(), "I-3".to_owned(), "I-11".to_owned()]);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let found = store.read(|tx| invoices::get_many_by_external_id(tx, tenant_id, &names)).unwrap();
+        let keys: Vec<_> = found.iter().map(|invoice| invoice.id).collect();
+        assert_eq!(keys, ids);
     }
 
     fn list_filters_and_pages(db) {
