@@ -1,6 +1,6 @@
 //! Customer accounts: the debtors, their contact details and their schedule.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -315,8 +315,8 @@ pub fn get_by_external_id(
 /// External ids looked up in one statement at most.
 const LOOKUP_CHUNK: usize = 500;
 
-/// Looks up the keys of the tenant's accounts with these external ids, in one statement per
-/// [`LOOKUP_CHUNK`] ids. External ids without an account are left out.
+/// Looks up the keys of the tenant's accounts with these external ids, in a few statements of
+/// up to [`LOOKUP_CHUNK`] ids each. External ids without an account are left out.
 ///
 /// Reads only the two columns, so a batch that names many accounts costs one short statement
 /// instead of a whole account row each.
@@ -324,20 +324,12 @@ pub fn ids_by_external_id(
     tx: &mut Tx<'_>,
     tenant_id: TenantId,
     external_ids: &[&str],
-) -> Result<std::collections::HashMap<String, AccountId>, StoreError> {
-    let mut keys = std::collections::HashMap::with_capacity(external_ids.len());
+) -> Result<HashMap<String, AccountId>, StoreError> {
+    let mut keys = HashMap::with_capacity(external_ids.len());
     let mut unique: Vec<&str> = external_ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    // SQLite renders one text per list length, so the lists take the few lengths of
-    // `insert_chunks` and stay prepared. PostgreSQL binds each list as one array.
-    let parts: Vec<&[&str]> = match tx.backend() {
-        crate::url::Backend::Sqlite => {
-            crate::reuse::insert_chunks(tx.backend(), &unique, LOOKUP_CHUNK)
-        }
-        crate::url::Backend::Postgres => unique.chunks(LOOKUP_CHUNK).collect(),
-    };
-    for part in parts {
+    for part in crate::reuse::lookup_chunks(tx.backend(), &unique, LOOKUP_CHUNK) {
         let found: Vec<(String, i64)> = per_backend!(tx, |connection| {
             accounts::table
                 .filter(accounts::tenant_id.eq(tenant_id.0))

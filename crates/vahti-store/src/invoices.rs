@@ -253,8 +253,8 @@ pub fn upsert_batch(
         };
     }
     // A single row runs the prepared statement and looks its key up; many rows return their
-    // keys, which saves a lookup of every external id.
-    // Many rows on SQLite bind their values in place; the rest goes through diesel.
+    // keys, which saves a lookup of every external id. Two or more rows on SQLite bind their
+    // values in place instead of going through diesel.
     let mut returned: HashMap<String, i64> = HashMap::new();
     let mut through_diesel: &[InvoiceInsert<'_>] = &rows;
     if batch.len() > 1
@@ -385,7 +385,8 @@ const UPSERT_CONFLICT: &str = "ON CONFLICT (tenant_id, external_id) DO UPDATE SE
 
 /// Upserts many invoices on SQLite with values bound in place (see [`crate::raw_insert`]) and
 /// returns the external id and key of each row. Diesel renders a multi-row upsert anew for
-/// every call and walks it three times, about 35,000 instructions per invoice.
+/// every call and walks it three times, about 26,000 instructions per invoice more than this
+/// (callgrind, the ingest benchmark).
 fn upsert_raw(
     connection: &mut diesel::sqlite::SqliteConnection,
     rows: &[InvoiceInsert<'_>],
@@ -566,15 +567,8 @@ pub fn get_many_by_external_id(
     unique.dedup();
     let external_ids = unique.as_slice();
     let mut found = Vec::with_capacity(external_ids.len());
-    // On the backend's own connection, in chunks of the few lengths of `insert_chunks` on
-    // SQLite, so that each statement stays prepared instead of being rendered and parsed anew.
-    let chunks: Vec<&[&str]> = match tx.backend() {
-        crate::url::Backend::Sqlite => {
-            crate::reuse::insert_chunks(tx.backend(), external_ids, LOOKUP_CHUNK)
-        }
-        crate::url::Backend::Postgres => external_ids.chunks(LOOKUP_CHUNK).collect(),
-    };
-    for chunk in chunks {
+    // On the backend's own connection, so that each statement stays prepared.
+    for chunk in crate::reuse::lookup_chunks(tx.backend(), external_ids, LOOKUP_CHUNK) {
         let rows: Vec<InvoiceRow> = per_backend!(tx, |connection| {
             invoices::table
                 .filter(invoices::tenant_id.eq(tenant_id.0))

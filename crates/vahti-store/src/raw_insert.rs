@@ -75,7 +75,7 @@ fn insert_sql(
     sql
 }
 
-/// Binds the values of one row; see [`insert_all`].
+/// A function that binds the values of one row, as [`insert_all`] describes.
 pub(crate) type Bind<'f, R> =
     dyn Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()> + 'f;
 
@@ -93,7 +93,7 @@ pub(crate) fn insert_all<R>(
     bind: impl Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()>,
 ) -> QueryResult<Vec<Vec<i64>>> {
     let width = returning.len();
-    write_all(
+    insert_all_with(
         connection,
         &Target {
             table,
@@ -102,21 +102,9 @@ pub(crate) fn insert_all<R>(
             returning,
         },
         rows,
-        &bind,
+        bind,
         |row| Ok((0..width).map(|column| row.integer(column)).collect()),
     )
-}
-
-/// Like [`insert_all`], with `tail` after the rows (an `ON CONFLICT` clause, say), and each
-/// returned row read by `read`, in no set order.
-pub(crate) fn insert_all_with<R, T>(
-    connection: &mut SqliteConnection,
-    target: &Target<'_>,
-    rows: &[R],
-    bind: impl Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()>,
-    read: impl FnMut(&ReturnedRow) -> QueryResult<T>,
-) -> QueryResult<Vec<T>> {
-    write_all(connection, target, rows, &bind, read)
 }
 
 /// The table of an insert, its columns, the clause after the rows, and the columns it returns.
@@ -128,13 +116,16 @@ pub(crate) struct Target<'a> {
     pub(crate) returning: &'a [&'a str],
 }
 
-fn write_all<R, T>(
+/// Inserts like [`insert_all`], with the clause `tail` after the rows (an `ON CONFLICT` clause,
+/// say), and hands each returned row to `read`, in no set order.
+pub(crate) fn insert_all_with<R, T>(
     connection: &mut SqliteConnection,
     target: &Target<'_>,
     rows: &[R],
-    bind: &Bind<'_, R>,
+    bind: impl Fn(&R, &mut dyn FnMut(SqlValue<'_>) -> QueryResult<()>) -> QueryResult<()>,
     mut read: impl FnMut(&ReturnedRow) -> QueryResult<T>,
 ) -> QueryResult<Vec<T>> {
+    let bind: &Bind<'_, R> = &bind;
     let Target {
         table,
         columns,

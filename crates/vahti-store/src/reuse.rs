@@ -201,6 +201,20 @@ pub(crate) fn insert_chunks<T>(
     }
 }
 
+/// Splits the keys of an `IN` lookup for `backend`. On SQLite, where each list length is a
+/// statement text of its own, the chunks take the few lengths of [`insert_chunks`] and stay
+/// prepared. On PostgreSQL, which binds each list as one array, the chunks have `chunk` keys.
+pub(crate) fn lookup_chunks<T>(
+    backend: crate::url::Backend,
+    keys: &[T],
+    chunk: usize,
+) -> Vec<&[T]> {
+    match backend {
+        crate::url::Backend::Sqlite => insert_chunks(backend, keys, chunk),
+        crate::url::Backend::Postgres => keys.chunks(chunk.max(1)).collect(),
+    }
+}
+
 /// Runs `$body` with `$rows` bound to `$chunk` as an array when its length is one of the sizes
 /// of [`fixed_chunks`], and as the slice itself otherwise. The body is compiled once per size.
 macro_rules! with_array {
